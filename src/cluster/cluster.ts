@@ -1,0 +1,58 @@
+import type { MediaState, Member, PeerId, PeerInfo, RoomRef } from '../engine/types.js';
+
+export type AdmitResult =
+  | { ok: true; /** members already in the room, in join order */ others: Member[] }
+  | { ok: false; reason: 'full' | 'already-joined' };
+
+/** What a cluster calls back into the engine of its own process. */
+export interface ClusterHandler {
+  /** Another node forwarded an event for a peer connected here. */
+  deliverLocal(peerId: PeerId, event: string, data: unknown): void;
+  /** Another node broadcast an event to every client. */
+  deliverLocalAll(event: string, data: unknown): void;
+  /** Another node asks to disconnect a peer connected here (admin kick). */
+  disconnectLocal(peerId: PeerId, reason: string): void;
+  /** A member on a dead node must leave its room; the engine announces it (once, cluster-wide). */
+  evictMember(room: RoomRef, member: Member): Promise<void>;
+}
+
+export interface ClusterHealth {
+  status: 'ok' | 'degraded';
+  nodes: number;
+  detail?: string;
+}
+
+/**
+ * Where peers and rooms live. One process uses {@link MemoryCluster}; several share a Redis one.
+ * Reads are synchronous (a local mirror) so relaying never waits on the network; changes that
+ * must be atomic across processes (admitting a room's last seat) are asynchronous.
+ */
+export interface Cluster {
+  readonly nodeId: string;
+  start(handler: ClusterHandler): Promise<void>;
+  stop(): Promise<void>;
+
+  registerPeer(info: PeerInfo): void;
+  unregisterPeer(peerId: PeerId): void;
+  /** Any live peer of the cluster. */
+  peer(peerId: PeerId): PeerInfo | undefined;
+  peers(): Iterable<PeerInfo>;
+
+  /** Atomically admits `member` unless the room holds `capacity` members already (0 = no limit). */
+  admit(room: RoomRef, member: Member, capacity: number): Promise<AdmitResult>;
+  /** Removes a member; resolves to the members left (join order), or null if it was not in. */
+  release(room: RoomRef, peerId: PeerId): Promise<Member[] | null>;
+  updateMedia(room: RoomRef, peerId: PeerId, patch: Partial<MediaState>): void;
+  members(room: RoomRef): Iterable<Member>;
+  member(room: RoomRef, peerId: PeerId): Member | undefined;
+  /** Every room with at least one member, cluster-wide. */
+  rooms(): Iterable<{ room: RoomRef; size: number }>;
+
+  /** Sends an event to a peer connected to another node. */
+  forward(nodeId: string, peerId: PeerId, event: string, data: unknown): void;
+  /** Sends an event to every client connected to the other nodes. */
+  broadcastRemote(event: string, data: unknown): void;
+  /** Asks the node of a remote peer to disconnect it. */
+  disconnectRemote(nodeId: string, peerId: PeerId, reason: string): void;
+  health(): ClusterHealth;
+}

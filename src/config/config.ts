@@ -1,0 +1,76 @@
+import { parseArgs } from 'node:util';
+import type { z } from 'zod';
+import { optionTable, type OptionKey } from './options.js';
+
+type Table = typeof optionTable;
+type Value<K extends OptionKey> = z.output<Table[K]['schema']>;
+
+/** The validated configuration: every option of {@link optionTable}, with its default. */
+export type Config = {
+  [K in OptionKey]: Table[K]['default'] extends undefined ? Value<K> | undefined : Value<K>;
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const flagOf = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/**
+ * Reads options from CLI flags (`--room-capacity 12`), then the environment (`ROOM_CAPACITY`),
+ * then defaults. Throws a {@link ConfigError} naming every bad setting and what it expects.
+ */
+export function loadConfig(
+  argv: string[] = [],
+  env: Record<string, string | undefined> = process.env,
+): Config {
+  const keys = Object.keys(optionTable) as OptionKey[];
+  let flags: Record<string, string | boolean | undefined>;
+  try {
+    ({ values: flags } = parseArgs({
+      args: argv,
+      options: Object.fromEntries(keys.map((k) => [flagOf(k), { type: 'string' }] as const)),
+      strict: true,
+    }));
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}. Run with --help to see every option.`);
+  }
+
+  const config: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const key of keys) {
+    const option = optionTable[key];
+    const flag = flags[flagOf(key)];
+    const raw = typeof flag === 'string' ? flag : env[option.env];
+    if (raw === undefined || raw === '') {
+      config[key] = option.default;
+      continue;
+    }
+    const parsed = option.schema.safeParse(raw);
+    if (parsed.success) config[key] = parsed.data;
+    else {
+      const source = typeof flag === 'string' ? `--${flagOf(key)}` : option.env;
+      const reason = parsed.error.issues[0]?.message ?? 'is invalid';
+      problems.push(`  ${source}=${JSON.stringify(raw)}: ${reason}. ${option.doc}`);
+    }
+  }
+  if (problems.length) {
+    throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  }
+  return config as Config;
+}
+
+/** `--help` text generated from the option table. */
+export function helpText(): string {
+  const rows = (Object.keys(optionTable) as OptionKey[]).map((key) => {
+    const o = optionTable[key];
+    const def = o.default === undefined ? '' : ` (default ${String(o.default)})`;
+    return `  --${flagOf(key).padEnd(26)} ${o.env.padEnd(26)} ${o.doc}${def}`;
+  });
+  return [
+    'Usage: sinyal [--flag value ...]   Every flag can also be set by its environment variable.',
+    '',
+    `  ${'flag'.padEnd(28)} ${'environment'.padEnd(26)} meaning`,
+    ...rows,
+  ].join('\n');
+}

@@ -1,0 +1,328 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Cluster, ClusterHandler } from '../cluster/cluster.js';
+import { MemoryCluster } from '../cluster/memory.js';
+import {
+  createInboundSchemas,
+  findForbiddenKey,
+  type InboundEvent,
+  type InboundSchemas,
+} from '../protocol/inbound.js';
+import { defaultLimits, type PayloadLimits } from '../protocol/limits.js';
+import type { ServerEventName, ServerEvents } from '../protocol/outbound.js';
+import { handlers, type HandlerContext } from './handlers.js';
+import { EngineHooks, type EngineEventMap } from './hooks.js';
+import { Peer } from './peer.js';
+import { SignalError } from './signal-error.js';
+import type { Member, PeerId, PeerInfo, PeerSink, RoomRef, TransportName, User } from './types.js';
+import { roomKey } from './types.js';
+
+/** Settings the engine reads on every use, so an admin can change them without a restart. */
+export interface LiveSettings {
+  /**
+   * Default capacity of a mesh room.
+   * @default 8 — reference 004's rooms; full-mesh video degrades beyond that on ordinary uplinks.
+   */
+  meshRoomCapacity: number;
+  /**
+   * Connections this process accepts (0 = no limit).
+   * @default 0
+   */
+  maxConnections: number;
+  /**
+   * Messages per second one peer may send (0 = no limit); bursts of twice that pass.
+   * @default 200 — ICE gathering sends tens per second; a client far above is misbehaving.
+   */
+  maxMessagesPerSecond: number;
+}
+
+export const defaultLiveSettings: LiveSettings = {
+  meshRoomCapacity: 8,
+  maxConnections: 0,
+  maxMessagesPerSecond: 200,
+};
+
+export interface EngineOptions {
+  /** @default a {@link MemoryCluster}: one process. */
+  cluster?: Cluster;
+  /** @default {@link defaultLimits} */
+  limits?: PayloadLimits;
+  /** Mutable; read at each use. @default {@link defaultLiveSettings} */
+  settings?: LiveSettings;
+  /** Capacity of a persistent mesh room, when one is defined (REST `POST /api/video/rooms`). */
+  roomCapacity?: (roomId: string) => number | undefined;
+  logger?: Logger;
+}
+
+export interface ConnectOptions {
+  transport: TransportName;
+  userId: string;
+  user: User;
+  /** @default a random id; Socket.IO peers pass their socket id. */
+  id?: PeerId;
+  address?: string;
+  userAgent?: string;
+}
+
+/** Counters read by `/metrics`; plain numbers so the hot path only increments. */
+export interface EngineCounters {
+  relayed: number;
+  refused: number;
+  connections: number;
+}
+
+/**
+ * The signaling engine: peers, rooms, presence and relay rules. It knows no sockets: a transport
+ * calls {@link connect}, {@link receive} and {@link disconnect}; events go back through the
+ * peer's {@link PeerSink}.
+ */
+export class Engine implements HandlerContext {
+  readonly cluster: Cluster;
+  readonly limits: PayloadLimits;
+  readonly settings: LiveSettings;
+  readonly hooks = new EngineHooks();
+  readonly counters: EngineCounters = { relayed: 0, refused: 0, connections: 0 };
+  readonly local = new Map<PeerId, Peer>();
+  readonly logger: Logger | undefined;
+  private readonly schemas: InboundSchemas;
+  private readonly roomCapacity: (roomId: string) => number | undefined;
+
+  constructor(options: EngineOptions = {}) {
+    this.cluster = options.cluster ?? new MemoryCluster();
+    this.limits = options.limits ?? defaultLimits;
+    this.settings = options.settings ?? { ...defaultLiveSettings };
+    this.roomCapacity = options.roomCapacity ?? (() => undefined);
+    this.logger = options.logger;
+    this.schemas = createInboundSchemas(this.limits);
+  }
+
+  /** Starts the cluster and routes what it hands over to local peers. */
+  async start(): Promise<void> {
+    const handler: ClusterHandler = {
+      deliverLocal: (peerId, event, data) => this.local.get(peerId)?.sink.emit(event, data),
+      deliverLocalAll: (event, data) => {
+        for (const peer of this.local.values()) peer.sink.emit(event, data);
+      },
+      disconnectLocal: (peerId, reason) => this.local.get(peerId)?.sink.disconnect(reason),
+      evictMember: (room, member) => this.removeMember(room, member),
+    };
+    await this.cluster.start(handler);
+  }
+
+  async stop(): Promise<void> {
+    await this.cluster.stop();
+  }
+
+  /** Admits a connection; throws `server-busy` when `maxConnections` is reached. */
+  connect(sink: PeerSink, options: ConnectOptions): Peer {
+    const { maxConnections, maxMessagesPerSecond } = this.settings;
+    if (maxConnections > 0 && this.local.size >= maxConnections) {
+      throw new SignalError('server-busy', 'Server is at its connection limit; try again later');
+    }
+    const info: PeerInfo = {
+      id: options.id ?? randomBytes(12).toString('base64url'),
+      nodeId: this.cluster.nodeId,
+      transport: options.transport,
+      userId: options.userId,
+      user: options.user,
+      address: options.address,
+      userAgent: options.userAgent,
+      connectedAt: new Date().toISOString(),
+    };
+    const peer = new Peer(info, sink, maxMessagesPerSecond * 2);
+    this.local.set(info.id, peer);
+    this.cluster.registerPeer(info);
+    this.counters.connections++;
+    this.hooks.emit('peer-connected', { peer: info });
+    this.logger?.debug({ peerId: info.id, transport: info.transport }, 'peer connected');
+    return peer;
+  }
+
+  /** Gives a peer that is in no room yet a new identity (a WebSocket `auth` frame). */
+  reidentify(peer: Peer, identity: { userId: string; user: User }): void {
+    peer.info.userId = identity.userId;
+    peer.info.user = identity.user;
+    this.cluster.registerPeer(peer.info);
+  }
+
+  /**
+   * Handles one inbound event: validates it, applies the relay rules and answers the sender
+   * with `error { message, code }` when refused. Never throws.
+   */
+  receive(peer: Peer, event: string, payload: unknown): void | Promise<void> {
+    if (peer.closed || !this.takeToken(peer)) return;
+    if (peer.backlog) {
+      peer.backlog.push([event, payload]);
+      return;
+    }
+    const pending = this.tryDispatch(peer, event, payload);
+    if (pending) return this.drainAfter(peer, pending);
+  }
+
+  private tryDispatch(peer: Peer, event: string, payload: unknown): void | Promise<void> {
+    try {
+      const pending = this.dispatch(peer, event, payload);
+      if (pending) return pending.catch((error: unknown) => this.refuse(peer, event, error));
+    } catch (error) {
+      this.refuse(peer, event, error);
+    }
+  }
+
+  /** While a join or leave is in flight, later messages of the same peer wait their turn. */
+  private async drainAfter(peer: Peer, pending: Promise<void>): Promise<void> {
+    const backlog: Array<[string, unknown]> = [];
+    peer.backlog = backlog;
+    await pending;
+    for (let next = backlog.shift(); next; next = backlog.shift()) {
+      await this.tryDispatch(peer, next[0], next[1]);
+    }
+    peer.backlog = null;
+  }
+
+  private dispatch(peer: Peer, event: string, payload: unknown): void | Promise<void> {
+    const handler = handlers[event as InboundEvent];
+    if (!handler) throw new SignalError('unknown-event', `Unknown event "${event}"`);
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+      throw new SignalError('invalid-payload', `"${event}" expects an object payload`);
+    }
+    const forbidden = findForbiddenKey(payload);
+    if (forbidden) throw new SignalError('forbidden-key', `Key "${forbidden}" is not allowed`);
+    const parsed = this.schemas[event as InboundEvent].safeParse(payload);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const path = issue?.path.join('.') || 'payload';
+      const tooLarge = issue?.code === 'too_big';
+      throw new SignalError(
+        tooLarge ? 'payload-too-large' : 'invalid-payload',
+        `Invalid "${event}": ${path} ${issue?.message ?? 'is invalid'}`,
+      );
+    }
+    return (handler as (ctx: HandlerContext, peer: Peer, data: unknown) => void | Promise<void>)(
+      this,
+      peer,
+      parsed.data,
+    );
+  }
+
+  private refuse(peer: Peer, event: string, error: unknown): void {
+    this.counters.refused++;
+    if (!(error instanceof SignalError)) {
+      this.logger?.error({ err: error, event, peerId: peer.id }, 'handler failed');
+      error = new SignalError('invalid-payload', 'The server could not handle this event');
+    }
+    const { code, message } = error as SignalError;
+    this.logger?.debug({ peerId: peer.id, event, code }, 'refused');
+    this.hooks.emit('refused', { peer: peer.info, event, code, message });
+    if (!peer.closed) peer.sink.emit('error', { message, code, event });
+  }
+
+  private takeToken(peer: Peer): boolean {
+    const rate = this.settings.maxMessagesPerSecond;
+    if (rate <= 0) return true;
+    const now = Date.now();
+    peer.tokens = Math.min(rate * 2, peer.tokens + ((now - peer.refilledAt) * rate) / 1000);
+    peer.refilledAt = now;
+    if (peer.tokens >= 1) {
+      peer.tokens -= 1;
+      return true;
+    }
+    this.counters.refused++;
+    if (now - peer.rateLimitNoticeAt > 1000) {
+      peer.rateLimitNoticeAt = now;
+      peer.sink.emit('error', {
+        message: `Too many messages: at most ${rate} per second`,
+        code: 'rate-limited',
+      });
+    }
+    return false;
+  }
+
+  /** Ends a peer: it leaves every room (each announced once) and is forgotten. */
+  async disconnect(peer: Peer, reason = 'disconnect'): Promise<void> {
+    if (peer.closed) return;
+    peer.closed = true;
+    this.local.delete(peer.id);
+    this.counters.connections--;
+    const rooms = [...peer.rooms.values()];
+    peer.rooms.clear();
+    await Promise.all(
+      rooms.map(async (room) => {
+        const member = this.cluster.member(room, peer.id);
+        if (member) await this.removeMember(room, member);
+      }),
+    );
+    this.cluster.unregisterPeer(peer.id);
+    this.hooks.emit('peer-disconnected', { peer: peer.info, reason });
+    this.logger?.debug({ peerId: peer.id, reason }, 'peer disconnected');
+  }
+
+  /** Disconnects any peer of the cluster (admin). Returns false if no such peer is live. */
+  kick(peerId: PeerId, reason: string): boolean {
+    const peer = this.local.get(peerId);
+    if (peer) {
+      peer.sink.disconnect(reason);
+      return true;
+    }
+    const remote = this.cluster.peer(peerId);
+    if (!remote) return false;
+    this.cluster.disconnectRemote(remote.nodeId, peerId, reason);
+    return true;
+  }
+
+  /** Sends an event to every connected client of every transport, cluster-wide. */
+  broadcast<E extends ServerEventName>(event: E, data: ServerEvents[E]): void {
+    for (const peer of this.local.values()) peer.sink.emit(event, data);
+    this.cluster.broadcastRemote(event, data);
+  }
+
+  /** Sends an event to a member wherever it is connected. */
+  deliver<E extends ServerEventName>(member: Member, event: E, data: ServerEvents[E]): void {
+    if (member.nodeId === this.cluster.nodeId)
+      this.local.get(member.peerId)?.sink.emit(event, data);
+    else this.cluster.forward(member.nodeId, member.peerId, event, data);
+  }
+
+  /** Removes a member from a room and tells the others, exactly once cluster-wide. */
+  async removeMember(room: RoomRef, member: Member): Promise<void> {
+    this.local.get(member.peerId)?.rooms.delete(roomKey(room));
+    const remaining = await this.cluster.release(room, member.peerId);
+    if (!remaining) return;
+    this.hooks.emit('room-left', { room, member });
+    announceLeave(this, room, member, remaining);
+  }
+
+  capacityOf(roomId: string): number {
+    return this.roomCapacity(roomId) ?? this.settings.meshRoomCapacity;
+  }
+
+  memberRecord(peer: Peer): Member {
+    const { id, nodeId, userId, user } = peer.info;
+    return {
+      peerId: id,
+      nodeId,
+      userId,
+      user,
+      joinedAt: new Date().toISOString(),
+      isMuted: false,
+      isVideoOff: false,
+      isSharingScreen: false,
+    };
+  }
+}
+
+function announceLeave(engine: Engine, room: RoomRef, member: Member, remaining: Member[]): void {
+  if (room.kind === 'pair') {
+    for (const other of remaining) {
+      engine.deliver(other, 'peer-left', { roomId: room.id, socketId: member.peerId });
+    }
+  } else if (room.kind === 'mesh') {
+    const data = { roomId: room.id, socketId: member.peerId, userId: member.userId };
+    for (const other of remaining) engine.deliver(other, 'video:user-left', data);
+  } else if (!remaining.some((m) => m.userId === member.userId)) {
+    // Presence: the user is offline only when its last connection leaves the study.
+    const data = { studyId: room.id, userId: member.userId };
+    for (const other of remaining) engine.deliver(other, 'presence:user-offline', data);
+  }
+}
+
+export type { EngineEventMap };

@@ -1,0 +1,41 @@
+import type { ErrorCode } from './signal-error.js';
+import type { MediaState, Member, PeerInfo, RoomRef } from './types.js';
+
+/** What the engine reports to observers (store, metrics); listeners must not block. */
+export interface EngineEventMap {
+  'peer-connected': { peer: PeerInfo };
+  'peer-disconnected': { peer: PeerInfo; reason: string };
+  'room-joined': { room: RoomRef; member: Member };
+  'room-left': { room: RoomRef; member: Member };
+  'media-changed': { room: RoomRef; member: Member; change: Partial<MediaState> };
+  chat: { room: RoomRef; member: Member; id: string; message: string; timestamp: string };
+  refused: { peer: PeerInfo; event: string; code: ErrorCode; message: string };
+}
+
+type Listener<E extends keyof EngineEventMap> = (data: EngineEventMap[E]) => void;
+
+/** A minimal typed emitter: a throwing listener is isolated so it cannot break signaling. */
+export class EngineHooks {
+  private readonly listeners: { [E in keyof EngineEventMap]?: Array<Listener<E>> } = {};
+
+  on<E extends keyof EngineEventMap>(event: E, listener: Listener<E>): () => void {
+    const list = (this.listeners[event] ??= []) as Array<Listener<E>>;
+    list.push(listener);
+    return () => {
+      const index = list.indexOf(listener);
+      if (index >= 0) list.splice(index, 1);
+    };
+  }
+
+  emit<E extends keyof EngineEventMap>(event: E, data: EngineEventMap[E]): void {
+    const list = this.listeners[event] as Array<Listener<E>> | undefined;
+    if (!list) return;
+    for (const listener of list) {
+      try {
+        listener(data);
+      } catch {
+        // An observer's failure must never reach the peer that triggered it.
+      }
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import type { HandlerContext } from './handlers.js';
+import type { Peer } from './peer.js';
+import { SignalError } from './signal-error.js';
+import type { AdmitResult } from '../cluster/cluster.js';
+import type { Member, RoomRef } from './types.js';
+import { roomKey } from './types.js';
+
+/** Joins `peer` to `room` atomically; resolves to the admission (other members) or a refusal. */
+export async function admit(
+  ctx: HandlerContext,
+  peer: Peer,
+  room: RoomRef,
+  capacity: number,
+): Promise<(AdmitResult & { ok: true; member: Member }) | { ok: false; reason: 'full' }> {
+  const key = roomKey(room);
+  if (peer.rooms.has(key)) {
+    throw new SignalError('already-joined', `Already in ${room.kind} room "${room.id}"`);
+  }
+  const member = ctx.memberRecord(peer);
+  const result = await ctx.cluster.admit(room, member, capacity);
+  if (!result.ok) {
+    if (result.reason === 'full') return { ok: false, reason: 'full' };
+    throw new SignalError('already-joined', `Already in ${room.kind} room "${room.id}"`);
+  }
+  if (peer.closed) {
+    // Disconnected while the admission was in flight: undo it quietly.
+    await ctx.cluster.release(room, peer.id);
+    throw new SignalError('not-in-room', 'Disconnected during join');
+  }
+  peer.rooms.set(key, room);
+  ctx.hooks.emit('room-joined', { room, member });
+  return { ...result, member };
+}
+
+/** Leaves a room the peer is in (explicit leave); others are told by the engine. */
+export function leave(ctx: HandlerContext, peer: Peer, room: RoomRef): Promise<void> {
+  const member = requireMember(ctx, peer, room);
+  return ctx.removeMember(room, member);
+}
+
+/** The peer's member record in a room it must be in. */
+export function requireMember(ctx: HandlerContext, peer: Peer, room: RoomRef): Member {
+  const member = peer.rooms.has(roomKey(room)) ? ctx.cluster.member(room, peer.id) : undefined;
+  if (!member) throw new SignalError('not-in-room', `Not in ${room.kind} room "${room.id}"`);
+  return member;
+}

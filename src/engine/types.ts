@@ -1,0 +1,57 @@
+/** A peer's id: the Socket.IO socket id, or a generated id for WebSocket and SSE peers. */
+export type PeerId = string;
+
+/** The identity a handshake resolves to (reference 004: `socket.user`). */
+export interface User {
+  id: string;
+  name: string;
+  avatar: string | null;
+}
+
+export type TransportName = 'socket.io' | 'websocket' | 'sse';
+
+/** Where the engine sends a peer's outbound events; each transport encodes them its own way. */
+export interface PeerSink {
+  emit(event: string, data: unknown): void;
+  /** Ends the connection from the server side (admin kick, shutdown). */
+  disconnect(reason: string): void;
+}
+
+/** What the engine knows about a connection, local or on another node. */
+export interface PeerInfo {
+  id: PeerId;
+  nodeId: string;
+  transport: TransportName;
+  userId: string;
+  user: User;
+  address?: string;
+  userAgent?: string;
+  connectedAt: string;
+}
+
+/** Room kinds: `pair` (reference 000), `mesh` (reference 004 video rooms), `presence` (studies). */
+export type RoomKind = 'pair' | 'mesh' | 'presence';
+
+/** Room identity across the engine and cluster: kind plus the client's room (or study) id. */
+export interface RoomRef {
+  kind: RoomKind;
+  id: string;
+}
+
+export interface MediaState {
+  isMuted: boolean;
+  isVideoOff: boolean;
+  isSharingScreen: boolean;
+}
+
+/** One member of a room as every node sees it (shared through the cluster). */
+export interface Member extends MediaState {
+  peerId: PeerId;
+  nodeId: string;
+  userId: string;
+  user: User;
+  /** ISO-8601 time the peer entered the room. */
+  joinedAt: string;
+}
+
+export const roomKey = (room: RoomRef): string => `${room.kind}:${room.id}`;

@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config/config.js';
+import type { Engine } from './engine/engine.js';
+
+export interface ExtensionContext {
+  engine: Engine;
+  app: FastifyInstance;
+  config: Config;
+  logger: Logger;
+}
+
+/**
+ * A feature around the engine (store, SSE, dashboard...): it adds routes and engine hooks in
+ * `setup`, reports its health and flushes in `close`. Kept small on purpose, like Hocuspocus'.
+ */
+export interface SinyalExtension {
+  name: string;
+  setup?(context: ExtensionContext): void | Promise<void>;
+  /** Runs on shutdown after the transports stopped accepting; must finish promptly. */
+  close?(): void | Promise<void>;
+  /** `ok: false` makes `/health` say `degraded`. */
+  health?(): { ok: boolean; detail?: string };
+}

@@ -1,0 +1,66 @@
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerFactory,
+} from 'fastify';
+import type { Logger } from 'pino';
+import type { Engine } from '../engine/engine.js';
+import { landingPage } from './landing.js';
+import { createMetricsRegistry } from './metrics.js';
+import { liveStats } from './stats.js';
+
+export interface HttpAppOptions {
+  engine: Engine;
+  logger: Logger;
+  serverFactory?: FastifyServerFactory;
+  /** Extra reasons `/health` reports `degraded` (store backlog, cluster link...). */
+  healthChecks?: Array<() => { name: string; ok: boolean; detail?: string }>;
+}
+
+/** Health, metrics and the landing page; features add their routes through `app.register`. */
+export function createHttpApp(options: HttpAppOptions): FastifyInstance {
+  const { engine } = options;
+  const app = Fastify({
+    loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    // Health probes and metrics scrapes would flood the log at info.
+    logController: new LogController({ disableRequestLogging: true }),
+    serverFactory: options.serverFactory,
+  });
+  const registry = createMetricsRegistry(engine);
+
+  app.get('/health', async () => {
+    const { connections } = liveStats(engine);
+    const cluster = engine.cluster.health();
+    const checks = [
+      { name: 'cluster', ok: cluster.status === 'ok', detail: cluster.detail },
+      ...(options.healthChecks ?? []).map((check) => check()),
+    ];
+    return {
+      status: checks.every((c) => c.ok) ? 'ok' : 'degraded',
+      connections,
+      uptime: process.uptime(),
+      timestamp: new Date().toISOString(),
+      nodeId: engine.cluster.nodeId,
+      nodes: cluster.nodes,
+      checks,
+    };
+  });
+
+  app.get('/metrics', async (request, reply) => {
+    const accept = request.headers.accept ?? '';
+    if (accept.includes('text/plain') || accept.includes('openmetrics')) {
+      reply.type(registry.contentType);
+      return registry.metrics();
+    }
+    return { ...liveStats(engine), memory: process.memoryUsage(), uptime: process.uptime() };
+  });
+
+  app.get('/', async (request, reply) => {
+    const origin = `${request.protocol}://${request.headers.host ?? 'localhost'}`;
+    reply.type('text/html; charset=utf-8');
+    return landingPage(origin);
+  });
+
+  return app;
+}

@@ -1,0 +1,55 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Engine } from '../engine/engine.js';
+import { liveStats } from './stats.js';
+
+/** A Prometheus registry for one server (not the global one, so servers can share a process). */
+export function createMetricsRegistry(engine: Engine): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'sinyal_process_' });
+  new Gauge({
+    name: 'sinyal_connections',
+    help: 'Live connections, cluster-wide',
+    registers: [registry],
+    collect() {
+      this.set(liveStats(engine).connections);
+    },
+  });
+  new Gauge({
+    name: 'sinyal_local_connections',
+    help: 'Live connections on this process',
+    registers: [registry],
+    collect() {
+      this.set(engine.local.size);
+    },
+  });
+  new Gauge({
+    name: 'sinyal_rooms',
+    help: 'Rooms and studies with at least one member, cluster-wide',
+    registers: [registry],
+    collect() {
+      this.set(liveStats(engine).rooms);
+    },
+  });
+  // Counters mirror the engine's plain numbers, which the hot path increments for free.
+  const mirror = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  mirror(
+    'sinyal_relayed_messages_total',
+    'Signals relayed by this process',
+    () => engine.counters.relayed,
+  );
+  mirror(
+    'sinyal_refused_messages_total',
+    'Inbound events refused by this process',
+    () => engine.counters.refused,
+  );
+  return registry;
+}

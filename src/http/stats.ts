@@ -1,0 +1,19 @@
+import type { Engine } from '../engine/engine.js';
+import type { RoomRef } from '../engine/types.js';
+
+/** Room names as `/metrics` shows them: `video:ID` for mesh (as reference 004), `pair:ID`, `study:ID`. */
+export function roomName(room: RoomRef): string {
+  const prefix = room.kind === 'mesh' ? 'video' : room.kind === 'presence' ? 'study' : 'pair';
+  return `${prefix}:${room.id}`;
+}
+
+/** Cluster-wide counts, shared by `/health`, `/metrics` and the REST stats. */
+export function liveStats(engine: Engine) {
+  let connections = 0;
+  for (const _ of engine.cluster.peers()) connections++;
+  const roomDetails = [...engine.cluster.rooms()].map(({ room, size }) => ({
+    name: roomName(room),
+    participants: size,
+  }));
+  return { connections, rooms: roomDetails.length, roomDetails };
+}

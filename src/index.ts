@@ -1,0 +1,11 @@
+export { createServer, attach, resolveConfig } from './server.js';
+export type { SinyalOptions, SinyalServer } from './server.js';
+export type { SinyalExtension, ExtensionContext } from './extension.js';
+export { Engine, defaultLiveSettings } from './engine/engine.js';
+export type { EngineOptions, LiveSettings } from './engine/engine.js';
+export type { PeerSink, PeerInfo, Member, RoomRef, User } from './engine/types.js';
+export type { Cluster, ClusterHandler } from './cluster/cluster.js';
+export { MemoryCluster } from './cluster/memory.js';
+export { loadConfig, ConfigError } from './config/config.js';
+export type { Config } from './config/config.js';
+export type { ServerEvents, ServerEventName } from './protocol/outbound.js';

@@ -1,0 +1,73 @@
+import type { ErrorCode } from '../engine/signal-error.js';
+import type { User } from '../engine/types.js';
+
+/** RTCSessionDescriptionInit / RTCIceCandidateInit as they cross the wire. */
+export interface SessionDescription {
+  type: 'offer' | 'answer' | 'pranswer' | 'rollback';
+  sdp?: string;
+}
+export interface IceCandidate {
+  candidate?: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+  usernameFragment?: string | null;
+}
+
+export interface ParticipantState {
+  socketId: string;
+  userId: string;
+  user: User;
+  isMuted: boolean;
+  isVideoOff: boolean;
+  isSharingScreen: boolean;
+  joinedAt: string;
+}
+
+/** Every event the server sends, with its payload: shared by the server and the client SDK. */
+export interface ServerEvents {
+  // Pair dialect (reference 000)
+  joined: { roomId: string; members: string[] };
+  ready: {
+    roomId: string;
+    initiatorId: string;
+    role: 'caller' | 'callee';
+    partnerId: string;
+    members: [string, string];
+  };
+  'room-full': { roomId: string; message: string };
+  'offer-received': { roomId: string; sdp: SessionDescription; from: string };
+  'answer-received': { roomId: string; sdp: SessionDescription; from: string };
+  'ice-candidate-received': { roomId: string; candidate: IceCandidate; from: string };
+  'peer-left': { roomId: string; socketId: string };
+
+  // Mesh dialect (reference 004)
+  'video:room-state': { roomId: string; participants: ParticipantState[] };
+  'video:user-joined': { roomId: string; socketId: string; userId: string; user: User };
+  'video:user-left': { roomId: string; socketId: string; userId: string };
+  'video:offer': { from: string; offer: SessionDescription };
+  'video:answer': { from: string; answer: SessionDescription };
+  'video:ice-candidate': { from: string; candidate: IceCandidate };
+  'video:peer-audio-changed': { socketId: string; userId: string; isMuted: boolean };
+  'video:peer-video-changed': { socketId: string; userId: string; isVideoOff: boolean };
+  'video:peer-screen-share': { socketId: string; userId: string; isSharing: boolean };
+  'chat:video-message-received': {
+    id: string;
+    roomId: string;
+    userId: string;
+    user: User;
+    message: string;
+    timestamp: string;
+    socketId: string;
+  };
+  'presence:user-online': { studyId: string; userId: string; user: User };
+  'presence:user-offline': { studyId: string; userId: string };
+
+  // Server-wide
+  /** The connection's own identity, sent once on connect (an addition; old clients ignore it). */
+  welcome: { socketId: string; userId: string; user: User };
+  error: { message: string; code: ErrorCode; event?: string };
+  broadcast: unknown;
+  'server:shutdown': { reason: string };
+}
+
+export type ServerEventName = keyof ServerEvents;

@@ -1,0 +1,198 @@
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { Server as SocketIoServer } from 'socket.io';
+import type { Cluster } from './cluster/cluster.js';
+import { loadConfig, type Config } from './config/config.js';
+import { Engine } from './engine/engine.js';
+import type { SinyalExtension } from './extension.js';
+import { createHttpApp } from './http/app.js';
+import { createLogger } from './logger.js';
+import { attachSocketIo } from './transports/socketio/socketio-transport.js';
+import { WebSocketTransport } from './transports/websocket/websocket-transport.js';
+
+export interface SinyalOptions extends Partial<Config> {
+  /** @default a pino logger at `logLevel` */
+  logger?: Logger;
+  /** @default a single-process memory cluster */
+  cluster?: Cluster;
+  /** Features composed around the engine, set up in order. */
+  extensions?: SinyalExtension[];
+}
+
+export interface SinyalServer {
+  readonly config: Config;
+  readonly engine: Engine;
+  readonly app: FastifyInstance;
+  readonly io: SocketIoServer;
+  readonly websocket: WebSocketTransport;
+  readonly httpServer: HttpServer;
+  readonly logger: Logger;
+  /** Starts listening on `config.port` (0 = any free port). */
+  listen(): Promise<{ port: number; url: string }>;
+  /** Graceful shutdown: stop accepting, tell clients, flush, close within `shutdownTimeout`. */
+  close(): Promise<void>;
+}
+
+/** Defaults for every option not given (environment variables are not read here: see cli.ts). */
+export function resolveConfig(options: Partial<Config> = {}): Config {
+  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  return { ...loadConfig([], {}), ...defined };
+}
+
+interface Transports {
+  engine: Engine;
+  io: SocketIoServer;
+  websocket: WebSocketTransport;
+}
+
+function buildTransports(httpServer: HttpServer, config: Config, engine: Engine): Transports {
+  const io = new SocketIoServer(httpServer, {
+    cors: { origin: config.allowedOrigins ?? true, credentials: true },
+    pingInterval: config.pingInterval,
+    pingTimeout: config.pingTimeout,
+    maxHttpBufferSize: config.maxPayloadBytes,
+    serveClient: false,
+  });
+  const auth = { jwtSecret: config.jwtSecret };
+  attachSocketIo(io, engine, auth);
+  const websocket = new WebSocketTransport(engine, {
+    auth,
+    maxPayloadBytes: config.maxPayloadBytes,
+    pingInterval: config.pingInterval,
+    pingTimeout: config.pingTimeout,
+  });
+  httpServer.on('upgrade', (request, socket, head) => {
+    websocket.handleUpgrade(request, socket, head);
+  });
+  return { engine, io, websocket };
+}
+
+function buildEngine(config: Config, logger: Logger, cluster?: Cluster): Engine {
+  return new Engine({
+    cluster,
+    logger: logger.child({ component: 'engine' }),
+    limits: {
+      maxSdpLength: config.maxSdpLength,
+      maxCandidateLength: config.maxCandidateLength,
+      maxChatLength: config.maxChatLength,
+      maxIdLength: 128,
+    },
+    settings: {
+      meshRoomCapacity: config.roomCapacity,
+      maxConnections: config.maxConnections,
+      maxMessagesPerSecond: config.maxMessagesPerSecond,
+    },
+  });
+}
+
+/** A complete sinyal server: HTTP app, Socket.IO and `/ws` on one port. */
+export async function createServer(options: SinyalOptions = {}): Promise<SinyalServer> {
+  const { logger: givenLogger, cluster, extensions = [], ...overrides } = options;
+  const config = resolveConfig(overrides);
+  const logger = givenLogger ?? createLogger(config.logLevel);
+  const engine = buildEngine(config, logger, cluster);
+
+  let httpServer: HttpServer | undefined;
+  const app = createHttpApp({
+    engine,
+    logger,
+    serverFactory: (handler) => {
+      httpServer = createHttpServer(handler);
+      return httpServer;
+    },
+    healthChecks: extensions
+      .filter((e) => e.health)
+      .map((e) => () => ({ name: e.name, ...e.health!() })),
+  });
+  await app.ready();
+  if (!httpServer) throw new Error('Fastify did not create the HTTP server');
+  const server = httpServer;
+  const { io, websocket } = buildTransports(server, config, engine);
+  await engine.start();
+  for (const extension of extensions) {
+    await extension.setup?.({ engine, app, config, logger: logger.child({ ext: extension.name }) });
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    engine,
+    app,
+    io,
+    websocket,
+    httpServer: server,
+    logger,
+    async listen() {
+      await app.listen({ port: config.port, host: config.host });
+      const { port } = server.address() as AddressInfo;
+      const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+      return { port, url: `http://${shown}:${port}` };
+    },
+    close() {
+      closing ??= shutdown({ config, engine, io, websocket, app, server, extensions, logger });
+      return closing;
+    },
+  };
+}
+
+async function shutdown(parts: {
+  config: Config;
+  engine: Engine;
+  io: SocketIoServer;
+  websocket: WebSocketTransport;
+  app: FastifyInstance;
+  server: HttpServer;
+  extensions: SinyalExtension[];
+  logger: Logger;
+}): Promise<void> {
+  const { config, engine, io, websocket, app, server, extensions, logger } = parts;
+  logger.info({ connections: engine.local.size }, 'shutting down');
+  const force = setTimeout(() => {
+    logger.warn('shutdown timeout reached: closing remaining connections');
+    websocket.terminateAll();
+    server.closeAllConnections();
+  }, config.shutdownTimeout);
+  force.unref();
+  try {
+    for (const peer of engine.local.values()) {
+      peer.sink.emit('server:shutdown', { reason: 'Server is restarting; reconnect shortly' });
+    }
+    websocket.close();
+    io.disconnectSockets(true);
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    await app.close();
+    for (const extension of [...extensions].reverse()) {
+      try {
+        await extension.close?.();
+      } catch (error) {
+        logger.error({ err: error, ext: extension.name }, 'extension failed to close');
+      }
+    }
+    await engine.stop();
+  } finally {
+    clearTimeout(force);
+  }
+}
+
+/** Mounts Socket.IO and `/ws` on an HTTP server you already run (Express, plain node:http...). */
+export async function attach(
+  httpServer: HttpServer,
+  options: Omit<SinyalOptions, 'extensions'> = {},
+): Promise<Transports & { close(): Promise<void> }> {
+  const { logger: givenLogger, cluster, ...overrides } = options;
+  const config = resolveConfig(overrides);
+  const logger = givenLogger ?? createLogger(config.logLevel);
+  const engine = buildEngine(config, logger, cluster);
+  const transports = buildTransports(httpServer, config, engine);
+  await engine.start();
+  return {
+    ...transports,
+    async close() {
+      transports.websocket.close();
+      transports.io.disconnectSockets(true);
+      await engine.stop();
+    },
+  };
+}

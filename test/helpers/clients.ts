@@ -1,0 +1,158 @@
+import { io, type Socket } from 'socket.io-client';
+import WebSocket from 'ws';
+
+/** An event as a test client saw it. */
+export interface Received {
+  event: string;
+  data: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/**
+ * Records every event a client receives, so a test can wait for one without racing its arrival.
+ * Events are consumed in order per name.
+ */
+export class Recorder {
+  readonly all: Received[] = [];
+  private readonly waiting: Array<{ event: string; resolve: (r: Received) => void }> = [];
+  private readonly unread = new Map<string, Received[]>();
+
+  push(event: string, data: unknown): void {
+    const received = { event, data };
+    this.all.push(received);
+    const index = this.waiting.findIndex((w) => w.event === event);
+    if (index >= 0) {
+      this.waiting.splice(index, 1)[0]!.resolve(received);
+      return;
+    }
+    const queue = this.unread.get(event) ?? [];
+    queue.push(received);
+    this.unread.set(event, queue);
+  }
+
+  /** The next unread `event`, waiting up to `timeout` ms. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  next(event: string, timeout = 3000): Promise<any> {
+    const queued = this.unread.get(event);
+    if (queued?.length) return Promise.resolve(queued.shift()!.data);
+    return new Promise((resolve, reject) => {
+      const waiter = { event, resolve: (r: Received) => (clearTimeout(timer), resolve(r.data)) };
+      const timer = setTimeout(() => {
+        this.waiting.splice(this.waiting.indexOf(waiter), 1);
+        const seen = this.all.map((r) => r.event).join(', ') || 'nothing';
+        reject(new Error(`Timed out after ${timeout} ms waiting for "${event}" (saw: ${seen})`));
+      }, timeout);
+      this.waiting.push(waiter);
+    });
+  }
+
+  /** Unread events of that name (consumes them). */
+  drain(event: string): Received[] {
+    const queued = this.unread.get(event) ?? [];
+    this.unread.delete(event);
+    return queued;
+  }
+
+  /** Waits `ms`, then fails if any of `events` arrived unread in that time. */
+  async none(events: string[], ms = 200): Promise<void> {
+    await new Promise((r) => setTimeout(r, ms));
+    const got = events.flatMap((e) => this.unread.get(e) ?? []);
+    if (got.length) throw new Error(`Unexpected events: ${JSON.stringify(got)}`);
+  }
+}
+
+/** A test peer on either transport with the same surface. */
+export interface TestPeer {
+  readonly id: string;
+  readonly events: Recorder;
+  emit(event: string, data?: unknown): void;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  next(event: string, timeout?: number): Promise<any>;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  userId?: string;
+  token?: string;
+  name?: string;
+  /** Socket.IO only: start on long-polling and upgrade (default: websocket only). */
+  polling?: boolean;
+}
+
+/** Connects a Socket.IO client and waits for its `welcome`. */
+export async function connectSocketIo(
+  url: string,
+  options: ConnectOptions = {},
+): Promise<TestPeer> {
+  const auth: Record<string, string> = {};
+  for (const key of ['userId', 'token', 'name'] as const) {
+    if (options[key]) auth[key] = options[key];
+  }
+  const socket: Socket = io(url, {
+    auth,
+    transports: options.polling ? ['polling', 'websocket'] : ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
+  const events = new Recorder();
+  socket.onAny((event: string, data: unknown) => events.push(event, data));
+  socket.on('disconnect', (reason) => events.push('disconnect', reason));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', (error) => reject(error));
+  });
+  const welcome = await events.next('welcome');
+  return {
+    id: welcome.socketId,
+    events,
+    emit: (event, data) => socket.emit(event, data),
+    next: (event, timeout) => events.next(event, timeout),
+    close: async () => {
+      socket.disconnect();
+    },
+  };
+}
+
+export interface WsPeer extends TestPeer {
+  readonly ws: WebSocket;
+  sendRaw(text: string | Buffer): void;
+}
+
+/** Connects a plain WebSocket client to `/ws` and waits for its `welcome`. */
+export async function connectWebSocket(url: string, options: ConnectOptions = {}): Promise<WsPeer> {
+  const target = new URL('/ws', url.replace(/^http/, 'ws'));
+  for (const key of ['userId', 'token', 'name'] as const) {
+    if (options[key]) target.searchParams.set(key, options[key]);
+  }
+  const ws = new WebSocket(target);
+  const events = new Recorder();
+  ws.on('message', (raw) => {
+    const frame = JSON.parse(raw.toString()) as { event: string; data: unknown };
+    events.push(frame.event, frame.data);
+  });
+  ws.on('close', (code, reason) => events.push('close', { code, reason: reason.toString() }));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  const welcome = await events.next('welcome');
+  return {
+    id: welcome.socketId,
+    ws,
+    events,
+    emit: (event, data) => ws.send(JSON.stringify({ event, data })),
+    sendRaw: (text) => ws.send(text),
+    next: (event, timeout) => events.next(event, timeout),
+    close: async () => {
+      if (ws.readyState === ws.CLOSED) return;
+      await new Promise<void>((resolve) => {
+        ws.once('close', () => resolve());
+        ws.close();
+      });
+    },
+  };
+}
+
+export type Transport = 'socket.io' | 'websocket';
+
+export const connect = (transport: Transport, url: string, options?: ConnectOptions) =>
+  transport === 'socket.io' ? connectSocketIo(url, options) : connectWebSocket(url, options);
