@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import { runLoad, type LoadOptions, type LoadResult } from './load.js';
+import { sinyalSpec, startServer, type RunningServer } from './servers.js';
+
+/**
+ * Issue 5's two-process run at a fixed offered rate: one sinyal process alone, then two sinyal
+ * processes on one Redis with every pair split across them (caller on one, callee on the other).
+ */
+export async function runCluster(
+  load: LoadOptions & { rate: number },
+  say: (line: string) => void,
+): Promise<{ single: LoadResult; cluster: LoadResult }> {
+  const single = await withServers(1, {}, async (servers) => {
+    say(`[1 process] ${load.rate} msg/s offered, ${load.pairs} pairs`);
+    return runLoad(servers, load, (line) => say(`[1 process] ${line}`));
+  });
+  const redis = {
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_PREFIX: `sinyal-bench-${randomBytes(4).toString('hex')}:`,
+  };
+  const cluster = await withServers(2, redis, async (servers) => {
+    say(`[2 processes] ${load.rate} msg/s offered, ${load.pairs} pairs split across processes`);
+    return runLoad(servers, load, (line) => say(`[2 processes] ${line}`));
+  });
+  return { single, cluster };
+}
+
+async function withServers<T>(
+  count: number,
+  env: Record<string, string>,
+  fn: (servers: RunningServer[]) => Promise<T>,
+): Promise<T> {
+  const servers: RunningServer[] = [];
+  try {
+    for (let i = 0; i < count; i++) servers.push(await startServer(sinyalSpec('socket.io', env)));
+    return await fn(servers);
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+}

@@ -1,0 +1,195 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BenchPeer } from './peer.js';
+import { processCpuMicros } from './proc.js';
+import type { RunningServer } from './servers.js';
+
+export interface LoadOptions {
+  pairs: number;
+  /** Messages each peer keeps in flight (throughput mode). */
+  window: number;
+  warmupMs: number;
+  durationMs: number;
+  /** Upper bound on messages sent in one run, whatever the duration. */
+  maxMessages: number;
+  /** Fixed offered rate in messages/s over all pairs; unset = as fast as the server allows. */
+  rate?: number;
+}
+
+export interface LoadResult {
+  /** Messages relayed (received by a peer) during the measured phase, per second. */
+  rate: number;
+  messages: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Server CPU (all server processes) per relayed message, µs. */
+  cpuMicrosPerMessage: number;
+  /** Server CPU over the measured phase, % of one core (summed over server processes). */
+  serverCpuPercent: number;
+  generatorCpuPercent: number;
+  errors: number;
+  lastError: string;
+}
+
+/**
+ * A realistic ICE candidate (about 150 characters) whose last token carries the send time, so the
+ * receiver measures latency without a map of send times.
+ */
+const CANDIDATE_HEAD =
+  'candidate:842163049 1 udp 1677729535 203.0.113.7 51234 typ srflx raddr 192.168.1.7 rport ' +
+  '51234 generation 0 ufrag Zy4x network-id 1 network-cost 10 tsq=';
+const CANDIDATE_TAIL = '","sdpMid":"0","sdpMLineIndex":0,"usernameFragment":"Zy4x"}}';
+const STAMP = 'tsq=';
+/** Beyond this many unanswered messages a fixed-rate sender skips a turn (the server lags). */
+const MAX_FIXED_RATE_BACKLOG = 1000;
+
+/** One direction of a pair: a peer sending candidates to its partner. */
+interface Sender {
+  peer: BenchPeer;
+  head: string;
+  tail: string;
+  inflight: number;
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>) {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Opens `pairs` pairs, caller on the first server and callee on the next (cluster: another). */
+async function openPairs(servers: RunningServer[], pairs: number, runId: string) {
+  return mapLimit(
+    Array.from({ length: pairs }, (_, i) => i),
+    50,
+    async (i): Promise<[BenchPeer, BenchPeer]> => {
+      const [a, b] = [servers[0]!, servers[1 % servers.length]!];
+      const roomId = `${runId}-${i}`;
+      const first = await BenchPeer.connect(a.spec.framing, a.port, a.spec.wsPath);
+      const second = await BenchPeer.connect(b.spec.framing, b.port, b.spec.wsPath);
+      const ready = Promise.all([first.next('ready'), second.next('ready')]);
+      first.emit('join-room', JSON.stringify({ roomId }));
+      second.emit('join-room', JSON.stringify({ roomId }));
+      await ready;
+      return [first, second];
+    },
+  );
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/**
+ * Relays candidates between pairs and measures the server(s). Throughput mode keeps `window`
+ * messages in flight per peer (a reply frees a slot); fixed-rate mode paces sends over all
+ * peers. The run stops by itself after warm-up + duration or `maxMessages`, whichever is first.
+ */
+export async function runLoad(
+  servers: RunningServer[],
+  options: LoadOptions,
+  progress: (line: string) => void,
+): Promise<LoadResult> {
+  const runId = Math.random().toString(36).slice(2, 8);
+  const pairs = await openPairs(servers, options.pairs, runId);
+  const senders = new Map<BenchPeer, Sender>();
+  pairs.forEach(([a, b], i) => {
+    for (const peer of [a, b]) {
+      const [before, after] = peer.envelope('ice-candidate');
+      const head = `${before}{"roomId":"${runId}-${i}","candidate":{"candidate":"${CANDIDATE_HEAD}`;
+      senders.set(peer, { peer, head, tail: CANDIDATE_TAIL + after, inflight: 0 });
+    }
+  });
+
+  const latencies = new Float64Array(options.maxMessages);
+  let measuring = false;
+  let sending = true;
+  let sent = 0;
+  let measured = 0;
+  const send = (sender: Sender) => {
+    sent++;
+    sender.inflight++;
+    sender.peer.sendFrame(sender.head + performance.now() + sender.tail);
+  };
+  const fill = (sender: Sender) => {
+    while (sending && sender.inflight < options.window && sent < options.maxMessages) send(sender);
+  };
+  for (const [a, b] of pairs) {
+    const [fromA, fromB] = [senders.get(a)!, senders.get(b)!];
+    // What `a` receives was sent by `b`, and the other way round.
+    a.onCandidate = (frame) => received(fromB, frame);
+    b.onCandidate = (frame) => received(fromA, frame);
+  }
+  const throughputMode = options.rate === undefined;
+  function received(sender: Sender, frame: string) {
+    sender.inflight--;
+    if (measuring) {
+      const at = frame.indexOf(STAMP) + STAMP.length;
+      latencies[measured++] = performance.now() - Number.parseFloat(frame.slice(at, at + 24));
+      if (measured >= latencies.length) measuring = false;
+    }
+    if (throughputMode) fill(sender);
+  }
+
+  const all = [...senders.values()];
+  let pacer: NodeJS.Timeout | undefined;
+  const started = performance.now();
+  if (throughputMode) all.forEach(fill);
+  else {
+    let turn = 0;
+    let paced = 0;
+    pacer = setInterval(() => {
+      const due = Math.floor(((performance.now() - started) * options.rate!) / 1000) - paced;
+      for (let i = 0; i < due && sending && sent < options.maxMessages; i++, paced++) {
+        const sender = all[turn++ % all.length]!;
+        if (sender.inflight < MAX_FIXED_RATE_BACKLOG) send(sender);
+      }
+    }, 1);
+  }
+
+  await sleep(options.warmupMs);
+  const cpuAt = () => servers.reduce((sum, s) => sum + processCpuMicros(s.pid), 0);
+  const cpuBefore = cpuAt();
+  const generatorBefore = process.cpuUsage();
+  const t0 = performance.now();
+  measuring = true;
+  const deadline = t0 + options.durationMs;
+  while (measuring && deadline - performance.now() > 20) {
+    await sleep(Math.min(1000, deadline - performance.now()));
+    const seconds = (performance.now() - t0) / 1000;
+    progress(`${seconds.toFixed(1)} s, ${Math.round(measured / seconds).toLocaleString()} msg/s`);
+  }
+  measuring = false;
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuAt() - cpuBefore;
+  const generator = process.cpuUsage(generatorBefore);
+  sending = false;
+  clearInterval(pacer);
+
+  // Let what is in flight arrive, then hang up.
+  for (let i = 0; i < 40 && all.some((s) => s.inflight > 0); i++) await sleep(50);
+  const errors = all.reduce((sum, s) => sum + s.peer.errors, 0);
+  const lastError = all.find((s) => s.peer.lastError)?.peer.lastError ?? '';
+  for (const sender of all) sender.peer.close();
+
+  const sorted = latencies.slice(0, measured).sort();
+  return {
+    rate: measured / seconds,
+    messages: measured,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    cpuMicrosPerMessage: cpu / measured,
+    serverCpuPercent: cpu / 1e4 / seconds,
+    generatorCpuPercent: (generator.user + generator.system) / 1e4 / seconds,
+    errors,
+    lastError,
+  };
+}

@@ -1,0 +1,108 @@
+import WebSocket from 'ws';
+import type { Framing } from './servers.js';
+
+/**
+ * One benchmark peer on a raw `ws` socket. Socket.IO is spoken by hand (Engine.IO v4 over
+ * websocket: `0` open, `40` connect, `42[event,data]` events, `2`/`3` ping/pong) so the generator
+ * spends as little CPU as possible per message and the server, not the client, is what saturates.
+ */
+export class BenchPeer {
+  /** Called with the raw frame of every `ice-candidate-received`. */
+  onCandidate: (frame: string) => void = () => {};
+  errors = 0;
+  lastError = '';
+  private readonly waiters = new Map<string, () => void>();
+  private readonly candidatePrefix: string;
+
+  private constructor(
+    private readonly ws: WebSocket,
+    readonly framing: Framing,
+  ) {
+    this.candidatePrefix =
+      framing === 'socket.io' ? '42["ice-candidate-received"' : '{"event":"ice-candidate-received"';
+    ws.on('message', (raw) => this.handle(raw.toString()));
+    ws.on('error', () => {});
+  }
+
+  /** Opens a connection; resolves once the server has admitted it (Socket.IO: namespace joined). */
+  static connect(framing: Framing, port: number, wsPath = '/ws'): Promise<BenchPeer> {
+    const url =
+      framing === 'socket.io'
+        ? `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`
+        : `ws://127.0.0.1:${port}${wsPath}`;
+    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
+    return new Promise((resolve, reject) => {
+      const fail = (error: Error) => reject(error);
+      ws.once('error', fail);
+      const peer = new BenchPeer(ws, framing);
+      const admitted = () => {
+        ws.off('error', fail);
+        resolve(peer);
+      };
+      if (framing === 'ws') ws.once('open', admitted);
+      else peer.waiters.set('connect', admitted);
+    });
+  }
+
+  /** Sends an event whose data is already JSON. */
+  emit(event: string, dataJson: string): void {
+    const [before, after] = this.envelope(event);
+    this.ws.send(before + dataJson + after);
+  }
+
+  /** What goes before and after an event's JSON data in one frame of this framing. */
+  envelope(event: string): [string, string] {
+    return this.framing === 'socket.io'
+      ? [`42["${event}",`, ']']
+      : [`{"event":"${event}","data":`, '}'];
+  }
+
+  /** Sends a frame built with {@link envelope}. */
+  sendFrame(frame: string): void {
+    this.ws.send(frame);
+  }
+
+  /** Resolves at the next `event` (for rare control events; candidates go to onCandidate). */
+  next(event: string, timeoutMs = 15_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no "${event}" in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      this.waiters.set(event, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+
+  private handle(frame: string): void {
+    if (frame.startsWith(this.candidatePrefix)) {
+      this.onCandidate(frame);
+      return;
+    }
+    let event: string;
+    if (this.framing === 'socket.io') {
+      if (frame === '2') return this.ws.send('3'); // Engine.IO ping
+      if (frame.startsWith('0')) return this.ws.send('40'); // open → connect to "/"
+      if (frame.startsWith('40')) event = 'connect';
+      else if (frame.startsWith('42')) event = (JSON.parse(frame.slice(2)) as [string])[0];
+      else event = frame.startsWith('44') ? 'error' : 'other';
+    } else {
+      event = (JSON.parse(frame) as { event: string }).event;
+    }
+    if (event === 'error') {
+      this.errors++;
+      this.lastError = frame.slice(0, 200);
+    }
+    const waiter = this.waiters.get(event);
+    if (waiter) {
+      this.waiters.delete(event);
+      waiter();
+    }
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * `npm run bench`: sinyal's Socket.IO and /ws transports beside a bare Socket.IO relay and a bare
+ * `ws` relay, each server in its own child process on 127.0.0.1, load from this process. Prints
+ * a markdown table; progress goes to stderr. `--cluster` adds two sinyal processes on Redis.
+ * See docs/benchmarks.md.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { runCluster } from './cluster.js';
+import { measureIdle } from './idle.js';
+import { runLoad, type LoadOptions, type LoadResult } from './load.js';
+import { loadAverage, openFileLimit } from './proc.js';
+import { clusterTable, targetsTable, throughputTable, type ServerFigures } from './report.js';
+import { baselineSpecs, sinyalSpec, startServer, type ServerSpec } from './servers.js';
+
+const { values: args } = parseArgs({
+  options: {
+    pairs: { type: 'string', default: '50' },
+    window: { type: 'string', default: '4' },
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    idle: { type: 'string', default: '5000' },
+    'max-messages': { type: 'string', default: '3000000' },
+    rounds: { type: 'string', default: '1' },
+    cluster: { type: 'boolean', default: false },
+    rate: { type: 'string', default: '5000' },
+    only: { type: 'string' },
+    out: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+  },
+});
+
+const quick = args.quick;
+const load: LoadOptions = {
+  pairs: Number(quick ? 10 : args.pairs),
+  window: Number(args.window),
+  warmupMs: Number(quick ? 0.5 : args.warmup) * 1000,
+  durationMs: Number(quick ? 2 : args.duration) * 1000,
+  maxMessages: Number(args['max-messages']),
+};
+const idleConnections = Number(quick ? 500 : args.idle);
+const rounds = Number(args.rounds);
+
+const specs: ServerSpec[] = [
+  baselineSpecs['socket.io'],
+  sinyalSpec('socket.io'),
+  baselineSpecs.ws,
+  sinyalSpec('ws'),
+].filter((spec) => !args.only || args.only.split(',').some((o) => spec.name.includes(o)));
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+const median = (results: LoadResult[]) =>
+  [...results].sort((a, b) => a.rate - b.rate)[Math.floor(results.length / 2)]!;
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const loadBefore = loadAverage();
+  const fds = openFileLimit();
+  if (fds < idleConnections + 1000) {
+    say(
+      `open-file limit ${fds} is too low for ${idleConnections} connections: run \`ulimit -n 65535\``,
+    );
+    process.exitCode = 1;
+    return;
+  }
+  say(`sinyal bench: ${specs.map((s) => s.name).join(', ')}; load average ${loadBefore}`);
+  const figures = new Map<string, ServerFigures>(specs.map((s) => [s.name, { name: s.name }]));
+  const byRound = new Map<string, LoadResult[]>(specs.map((s) => [s.name, []]));
+
+  // Rounds interleave the servers, so a burst of load from elsewhere hits all of them alike.
+  for (let round = 1; round <= rounds; round++) {
+    for (const spec of specs) {
+      const tag = `[${spec.name}${rounds > 1 ? ` #${round}` : ''}]`;
+      say(`${tag} throughput: ${load.pairs} pairs, window ${load.window}`);
+      const server = await startServer(spec);
+      try {
+        const result = await runLoad([server], load, (line) => say(`${tag} ${line}`));
+        byRound.get(spec.name)!.push(result);
+        if (result.errors) say(`${tag} ${result.errors} errors, e.g. ${result.lastError}`);
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+  for (const spec of specs) figures.get(spec.name)!.load = median(byRound.get(spec.name)!);
+
+  if (idleConnections > 0) {
+    for (const spec of specs) {
+      const tag = `[${spec.name}]`;
+      say(`${tag} idle RSS: ${idleConnections} connections`);
+      const server = await startServer(spec);
+      try {
+        figures.get(spec.name)!.idle = await measureIdle(server, idleConnections, (line) =>
+          say(`${tag} ${line}`),
+        );
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+
+  let clusterSection = '';
+  if (args.cluster) {
+    const offered = Number(args.rate);
+    const { single, cluster } = await runCluster({ ...load, rate: offered }, say);
+    const { table, targets } = clusterTable(single, cluster, offered);
+    clusterSection = `\n### Two processes on Redis (Socket.IO, fixed offered rate)\n\n${table}\n\n${targets}\n`;
+  }
+
+  const rows = specs.map((s) => figures.get(s.name)!);
+  const markdown = `### Run of ${startedAt.toISOString()}
+
+Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, load average ${loadBefore} before / ${loadAverage()} after.
+Throughput: ${load.pairs} pairs per server, ${load.window} messages in flight per peer, ${load.warmupMs / 1000} s warm-up + ${load.durationMs / 1000} s measured${rounds > 1 ? `, median of ${rounds} rounds` : ''}; idle RSS at ${idleConnections.toLocaleString('en-US')} connections.
+
+${throughputTable(rows)}
+
+${targetsTable(figures)}
+${clusterSection}`;
+  process.stdout.write(`\n${markdown}`);
+  if (args.out) writeFileSync(args.out, markdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

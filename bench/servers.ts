@@ -1,0 +1,119 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export type Framing = 'socket.io' | 'ws';
+
+/** A server under test: how to start it and which framing its clients speak. */
+export interface ServerSpec {
+  name: string;
+  framing: Framing;
+  /** Path of the plain WebSocket endpoint (ws framing only). */
+  wsPath?: string;
+  /** Node arguments after the instrumentation flags. */
+  args: string[];
+  env?: Record<string, string>;
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const gcHook = new URL('./gc-hook.mjs', import.meta.url).href;
+
+/** sinyal from its build, with the per-peer rate limit off so it does not cap the load. */
+export function sinyalSpec(framing: Framing, env: Record<string, string> = {}): ServerSpec {
+  return {
+    name: framing === 'ws' ? 'sinyal /ws' : 'sinyal Socket.IO',
+    framing,
+    wsPath: '/ws',
+    args: ['dist/src/cli.js'],
+    env: { LOG_LEVEL: 'warn', MAX_MESSAGES_PER_SECOND: '0', ...env },
+  };
+}
+
+export const baselineSpecs: Record<Framing, ServerSpec> = {
+  'socket.io': {
+    name: 'bare Socket.IO',
+    framing: 'socket.io',
+    args: ['--import', 'tsx', 'bench/baselines/socketio-relay.ts'],
+  },
+  ws: {
+    name: 'bare ws',
+    framing: 'ws',
+    wsPath: '/ws',
+    args: ['--import', 'tsx', 'bench/baselines/ws-relay.ts'],
+  },
+};
+
+export interface RunningServer {
+  spec: ServerSpec;
+  pid: number;
+  port: number;
+  /** Full GC in the server (SIGUSR2 → gc-hook.mjs), then a moment for it to finish. */
+  collectGarbage(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitForPort(port: number, child: ChildProcess, output: () => string) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited early:\n${output()}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await sleep(100);
+  }
+  throw new Error(`server did not listen on ${port} within 30 s:\n${output()}`);
+}
+
+/** Starts a server under test as its own child process on 127.0.0.1 and waits until it listens. */
+export async function startServer(spec: ServerSpec): Promise<RunningServer> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--expose-gc', '--import', gcHook, ...spec.args], {
+    cwd: root,
+    env: { ...process.env, ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    await waitForPort(port, child, () => output);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    spec,
+    pid: child.pid!,
+    port,
+    async collectGarbage() {
+      child.kill('SIGUSR2');
+      await sleep(500);
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const killed = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(killed);
+    },
+  };
+}
