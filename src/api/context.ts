@@ -1,0 +1,46 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import type { Engine } from '../engine/engine.js';
+import type { Store } from '../store/store.js';
+import type { SseTransport } from '../transports/sse/sse-transport.js';
+import type { AdminAccess } from './admin-guard.js';
+import { ApiError } from './errors.js';
+
+/** What the route modules share. */
+export interface ApiContext {
+  engine: Engine;
+  store: Store;
+  sse: SseTransport;
+  config: Config;
+  access: AdminAccess;
+  logger: Logger;
+}
+
+/** A database read or write behind a REST call: a dead database is a 503, not a crash. */
+export async function fromDb<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw new ApiError(
+      503,
+      'database-unavailable',
+      `The database is unavailable: ${(error as Error).message}`,
+    );
+  }
+}
+
+/** Records an admin action in the event log (buffered like every other event). */
+export function logAdmin(ctx: ApiContext, action: string, details: Record<string, unknown>): void {
+  ctx.store.writer.push({
+    kind: 'log',
+    row: {
+      type: 'admin',
+      nodeId: ctx.engine.cluster.nodeId,
+      peerId: typeof details.connectionId === 'string' ? details.connectionId : null,
+      roomId: typeof details.roomId === 'string' ? details.roomId : null,
+      details: { action, ...details },
+      createdAt: new Date(),
+    },
+  });
+}

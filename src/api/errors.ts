@@ -1,0 +1,65 @@
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { z } from 'zod';
+
+/** An HTTP refusal, sent as `{ error, message }` (PROTOCOLS.md house rule for HTTP). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Engine refusal codes as HTTP statuses. */
+const statusOfCode: Record<string, number> = {
+  'invalid-payload': 400,
+  'payload-too-large': 413,
+  'forbidden-key': 400,
+  'unknown-event': 400,
+  'not-in-room': 403,
+  'not-allowed': 403,
+  'unknown-peer': 404,
+  'already-joined': 409,
+  'room-full': 409,
+  'rate-limited': 429,
+  'server-busy': 503,
+  unauthorized: 401,
+};
+
+export const engineError = (code: string, message: string) =>
+  new ApiError(statusOfCode[code] ?? 400, code, message);
+
+/** Parses with zod; the first issue becomes a 400 that names the field. */
+export function parse<S extends z.ZodType>(schema: S, value: unknown, what = 'body'): z.output<S> {
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = issue?.path.length ? issue.path.join('.') : what;
+  throw new ApiError(400, `invalid-${what}`, `${path}: ${issue?.message ?? 'is invalid'}`);
+}
+
+export const errorBody = { type: 'object', properties: { error: {}, message: {} } } as const;
+
+/** Every error of the API scope as `{ error, message }`, including Fastify's own (bad JSON...). */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((raw: FastifyError | ApiError, request, reply: FastifyReply) => {
+    if (raw instanceof ApiError) {
+      return reply.status(raw.status).send({ error: raw.error, message: raw.message });
+    }
+    const status = raw.statusCode && raw.statusCode >= 400 ? raw.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err: raw, url: request.url }, 'API request failed');
+      return reply.status(status).send({ error: 'internal', message: 'The server failed' });
+    }
+    const error =
+      status === 415 ? 'unsupported-media-type' : status === 413 ? 'too-large' : 'bad-request';
+    return reply.status(status).send({ error, message: raw.message });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .status(404)
+      .send({ error: 'not-found', message: `No route ${request.method} ${request.url}` }),
+  );
+}

@@ -1,0 +1,112 @@
+import type { SinyalExtension } from '../extension.js';
+import { recordEngine } from '../store/recorder.js';
+import { Store, type StoreOptions } from '../store/store.js';
+import { SseTransport } from '../transports/sse/sse-transport.js';
+import { adminAccess } from './admin-guard.js';
+import { adminRoutes } from './admin-routes.js';
+import type { ApiContext } from './context.js';
+import { allowOrigins } from './cors.js';
+import { installErrorHandling } from './errors.js';
+import { registerDocsUi, registerOpenApi } from './openapi.js';
+import { roomRoutes } from './room-routes.js';
+import { sseRoutes } from './sse-routes.js';
+
+/** Other nodes may create rooms or change settings; this node re-reads them this often. */
+const REFRESH_INTERVAL = 15_000;
+
+export interface StoreApiOptions {
+  /** Overrides of the store options taken from the config (`DATA_DIR`, `DATABASE_URL`...). */
+  store?: Partial<StoreOptions>;
+}
+
+/**
+ * Persistence (event history, persistent rooms, settings) and the REST + SSE API of reference
+ * 001 (PROTOCOLS.md §3), with its OpenAPI document at `/docs`.
+ */
+export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { store?: Store } {
+  let store: Store | undefined;
+  let sse: SseTransport | undefined;
+  let stopRecording: (() => void) | undefined;
+  let refresh: NodeJS.Timeout | undefined;
+
+  return {
+    name: 'store',
+    get store() {
+      return store;
+    },
+    async setup({ engine, app, config, logger }) {
+      store = await Store.open({
+        dataDir: config.dataDir,
+        databaseUrl: config.databaseUrl,
+        logger,
+        ...options.store,
+        writer: { maxBuffered: config.storeMaxBuffered, ...options.store?.writer },
+      });
+      const opened = store;
+      engine.setRoomCapacity(opened.roomCapacity);
+      await opened.applySettings(engine.settings);
+      stopRecording = recordEngine(engine, opened.writer);
+      refresh = setInterval(() => {
+        opened.loadRooms().then(
+          () => opened.applySettings(engine.settings),
+          () => {},
+        );
+      }, REFRESH_INTERVAL);
+      refresh.unref();
+
+      sse = new SseTransport(engine, {
+        auth: { jwtSecret: config.jwtSecret },
+        resumeWindow: config.sseResumeWindow,
+        heartbeatInterval: config.sseHeartbeatInterval,
+        maxPayloadBytes: config.maxPayloadBytes,
+      });
+      const access = adminAccess(config);
+      if (access.enabled && !access.token && config.nodeEnv === 'production') {
+        logger.warn('ADMIN_API=on without ADMIN_TOKEN: anyone can use the admin endpoints');
+      }
+      const ctx: ApiContext = { engine, store: opened, sse, config, access, logger };
+
+      await registerOpenApi(app);
+      await app.register(
+        async (api) => {
+          // Bodies are parsed with zod in the handlers; the JSON schemas only document them.
+          api.setValidatorCompiler(() => () => true);
+          api.addHook('onRoute', (route) => {
+            route.bodyLimit ??= config.maxPayloadBytes;
+          });
+          installErrorHandling(api);
+          allowOrigins(api, config.allowedOrigins);
+          sseRoutes(api, ctx);
+          roomRoutes(api, ctx);
+          await api.register(async (admin) => adminRoutes(admin, ctx));
+        },
+        { prefix: '/api' },
+      );
+      await registerDocsUi(app);
+      // Open streams would hold the HTTP server open until the shutdown timeout.
+      const transport = sse;
+      app.addHook('preClose', async () => transport.close());
+      logger.info(
+        { database: opened.kind, dataDir: opened.kind === 'pglite' ? config.dataDir : undefined },
+        'store ready',
+      );
+    },
+    async close() {
+      clearInterval(refresh);
+      sse?.close();
+      stopRecording?.();
+      await store?.close();
+    },
+    health() {
+      if (!store) return { ok: false, detail: 'not started' };
+      const { ok, detail, writer } = store.health();
+      return {
+        ok,
+        detail,
+        buffered: writer.buffered,
+        dropped: writer.dropped,
+        failed: writer.failed,
+      };
+    },
+  };
+}

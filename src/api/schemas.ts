@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+/** Request shapes of PROTOCOLS.md §3, validated with zod and shown in the OpenAPI document. */
+const id = z.string().trim().min(1, 'must not be empty').max(128, 'longer than 128 characters');
+
+export const connectionBody = z.object({ connectionId: id });
+
+export const roomParams = z.object({ roomId: id });
+
+export const signalBody = z.object({
+  connectionId: id,
+  to: id,
+  type: z.enum(['offer', 'answer', 'ice-candidate']),
+  /** RTCSessionDescriptionInit for offer/answer, RTCIceCandidateInit for ice-candidate. */
+  data: z.record(z.string(), z.unknown(), { error: 'must be an object' }),
+});
+
+export const createRoomBody = z.object({
+  roomId: id.optional(),
+  name: z.string().trim().min(1, 'must not be empty').max(200),
+  hostId: id,
+  maxParticipants: z.number().int().min(2).max(1000),
+});
+
+export const broadcastBody = z.record(z.string(), z.unknown(), {
+  error: 'must be a JSON object',
+});
+
+const settingValue = z.union([z.string().max(1000), z.number(), z.boolean()]);
+export const settingBody = z.object({
+  key: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
+  value: settingValue.transform(String),
+  description: z.string().max(500).optional(),
+});
+
+const logFilter = {
+  type: z.string().max(40).optional(),
+  roomId: id.optional(),
+  peerId: id.optional(),
+  since: z.coerce.date().optional(),
+  until: z.coerce.date().optional(),
+};
+export const logsQuery = z.object({
+  ...logFilter,
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+});
+export const logsDeleteQuery = z.object(logFilter);
+
+export const eventsQuery = z.object({
+  userId: z.string().max(128).optional(),
+  name: z.string().max(100).optional(),
+  avatar: z.string().max(2048).optional(),
+  token: z.string().max(8192).optional(),
+  lastEventId: z.string().max(300).optional(),
+});
+
+export const kickQuery = z.object({ reason: z.string().max(200).optional() });
+
+/** The OpenAPI (3.0) view of a zod schema, for route `schema` documentation only. */
+export function openApi(schema: z.ZodType): Record<string, unknown> {
+  const json = z.toJSONSchema(schema, {
+    target: 'openapi-3.0',
+    io: 'input',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
+  delete json.$schema;
+  return json;
+}

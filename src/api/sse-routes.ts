@@ -1,0 +1,154 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { SseSession } from '../transports/sse/sse-session.js';
+import type { Outcome } from '../transports/sse/sse-transport.js';
+import type { ApiContext } from './context.js';
+import { ApiError, engineError, errorBody, parse } from './errors.js';
+import { connectionBody, eventsQuery, openApi, roomParams, signalBody } from './schemas.js';
+
+const tokenHeader = {
+  type: 'object',
+  properties: { 'x-connection-token': { type: 'string' } },
+  required: ['x-connection-token'],
+};
+const errors = { 400: errorBody, 401: errorBody, 404: errorBody };
+
+/** The SSE connection named in a REST call, if the `X-Connection-Token` header is its token. */
+function authorize(ctx: ApiContext, request: FastifyRequest, connectionId: string): SseSession {
+  const token = request.headers['x-connection-token'];
+  if (typeof token !== 'string' || !token) {
+    throw new ApiError(401, 'unauthorized', 'X-Connection-Token header required');
+  }
+  const session = ctx.sse.session(connectionId);
+  if (!session) {
+    throw new ApiError(
+      404,
+      'unknown-connection',
+      `No SSE connection "${connectionId}"; reconnect to /api/events`,
+    );
+  }
+  if (!session.checkToken(token)) {
+    throw new ApiError(401, 'unauthorized', 'Wrong connection token');
+  }
+  return session;
+}
+
+function check(outcome: Outcome): Exclude<Outcome, { kind: 'error' }> {
+  if (outcome.kind === 'error') throw engineError(outcome.code, outcome.message);
+  return outcome;
+}
+
+/** `GET /api/events` and the calls an SSE connection makes as a peer (PROTOCOLS.md §3). */
+export function sseRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.get(
+    '/events',
+    {
+      schema: {
+        tags: ['sse'],
+        summary: 'Open the SSE stream',
+        description:
+          'First event `connected { connectionId, connectionToken, resumed }`, then the mesh events of PROTOCOLS.md §2 (`video:user-joined`, `video:offer`, ...), `broadcast` and `disconnect { reason }`. Every event has an id; reconnect with `Last-Event-ID` (or `?lastEventId=`) within the resume window to keep the connection id and get what was missed.',
+        querystring: openApi(eventsQuery),
+        produces: ['text/event-stream'],
+      },
+    },
+    async (request, reply) => {
+      const query = parse(eventsQuery, request.query, 'query');
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(reply.getHeaders())) {
+        if (typeof value === 'string') headers[name] = value;
+      }
+      reply.hijack();
+      const failure = await ctx.sse.open(request.raw, reply.raw, query, headers);
+      if (failure) {
+        const { status, error, message } = failure;
+        reply.raw.writeHead(status, { ...headers, 'Content-Type': 'application/json' });
+        reply.raw.end(JSON.stringify({ error, message }));
+      }
+    },
+  );
+
+  app.post(
+    '/video/rooms/:roomId/join',
+    {
+      schema: {
+        tags: ['sse'],
+        summary: 'Join a video room as an SSE connection',
+        description:
+          'Answers like `video:room-state` (also sent on the stream); a full room is a 409.',
+        params: openApi(roomParams),
+        headers: tokenHeader,
+        body: openApi(connectionBody),
+        response: { ...errors, 409: errorBody },
+      },
+    },
+    async (request, reply) => {
+      const { roomId } = parse(roomParams, request.params, 'params');
+      const { connectionId } = parse(connectionBody, request.body);
+      const session = authorize(ctx, request, connectionId);
+      const outcome = check(
+        await ctx.sse.request(session, 'video:join-room', { roomId }, (event, data) => {
+          const answer = data as { roomId?: string };
+          return (
+            (event === 'video:room-state' || event === 'room-full') && answer.roomId === roomId
+          );
+        }),
+      );
+      if (outcome.kind === 'queued') return reply.status(202).send({ queued: true, roomId });
+      if (outcome.event === 'room-full') {
+        throw new ApiError(409, 'room-full', (outcome.data as { message: string }).message);
+      }
+      const participants = (outcome.data as { participants?: unknown[] } | undefined)?.participants;
+      return { roomId, connectionId, participants: participants ?? [] };
+    },
+  );
+
+  app.post(
+    '/video/rooms/:roomId/leave',
+    {
+      schema: {
+        tags: ['sse'],
+        summary: 'Leave a video room as an SSE connection',
+        params: openApi(roomParams),
+        headers: tokenHeader,
+        body: openApi(connectionBody),
+        response: { ...errors, 403: errorBody },
+      },
+    },
+    async (request, reply) => {
+      const { roomId } = parse(roomParams, request.params, 'params');
+      const { connectionId } = parse(connectionBody, request.body);
+      const session = authorize(ctx, request, connectionId);
+      const outcome = check(await ctx.sse.request(session, 'video:leave-room', { roomId }));
+      if (outcome.kind === 'queued') return reply.status(202).send({ queued: true, roomId });
+      return { ok: true, roomId };
+    },
+  );
+
+  app.post(
+    '/webrtc/signal',
+    {
+      schema: {
+        tags: ['sse'],
+        summary: 'Send an offer, answer or ICE candidate to a peer in a shared room',
+        description:
+          'The peer (`to`) receives `video:offer { from, offer }`, `video:answer { from, answer }` or `video:ice-candidate { from, candidate }`, whatever its transport.',
+        headers: tokenHeader,
+        body: openApi(signalBody),
+        response: { ...errors, 403: errorBody },
+      },
+    },
+    async (request, reply) => {
+      const { connectionId, to, type, data } = parse(signalBody, request.body);
+      const session = authorize(ctx, request, connectionId);
+      const [event, payload] =
+        type === 'offer'
+          ? ['video:offer', { to, offer: data }]
+          : type === 'answer'
+            ? ['video:answer', { to, answer: data }]
+            : ['video:ice-candidate', { to, candidate: data }];
+      const outcome = check(await ctx.sse.request(session, event, payload));
+      if (outcome.kind === 'queued') return reply.status(202).send({ queued: true });
+      return { ok: true };
+    },
+  );
+}

@@ -1,0 +1,202 @@
+import type { Logger } from 'pino';
+import type { Database } from './database.js';
+import { writeBatch, type StoreOp } from './ops.js';
+
+export interface BatchWriterOptions {
+  /**
+   * Most writes kept while the database is slow or down; past it new ones are dropped and counted.
+   * @default 50_000 — about a minute of a busy node's history, a few tens of MB at most
+   */
+  maxBuffered?: number;
+  /** @default 500 — one multi-row insert per table per batch */
+  batchSize?: number;
+  /** @default 200 ms — history may lag this much; batching is what keeps the database cheap */
+  flushInterval?: number;
+  /** Longest wait between retries while the database is down. @default 5000 ms */
+  maxRetryDelay?: number;
+  logger?: Logger;
+}
+
+export interface WriterStats {
+  buffered: number;
+  written: number;
+  /** Refused because the buffer was full (database down or too slow). */
+  dropped: number;
+  /** Rejected by a reachable database (a bad row); written one by one to isolate them. */
+  failed: number;
+  databaseUp: boolean;
+  lastError?: string;
+}
+
+const DROP_LOG_INTERVAL = 5000;
+
+/**
+ * Collects writes from the hot path (`push` is synchronous and O(1)) and writes them in batches.
+ * A failed batch stays at the head of the buffer and is retried with backoff, so nothing is lost
+ * while the database is briefly away; only what exceeds `maxBuffered` is dropped, and counted.
+ */
+export class BatchWriter {
+  private buffer: StoreOp[] = [];
+  private readonly stat: WriterStats = {
+    buffered: 0,
+    written: 0,
+    dropped: 0,
+    failed: 0,
+    databaseUp: true,
+  };
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private retryDelay: number;
+  private droppedLogged = 0;
+  private dropLoggedAt = 0;
+  private closed = false;
+  private readonly maxBuffered: number;
+  private readonly batchSize: number;
+  private readonly flushInterval: number;
+  private readonly maxRetryDelay: number;
+  private readonly logger: Logger | undefined;
+
+  constructor(
+    private readonly database: Database,
+    options: BatchWriterOptions = {},
+  ) {
+    this.maxBuffered = options.maxBuffered ?? 50_000;
+    this.batchSize = options.batchSize ?? 500;
+    this.flushInterval = options.flushInterval ?? 200;
+    this.maxRetryDelay = options.maxRetryDelay ?? 5000;
+    this.logger = options.logger;
+    this.retryDelay = this.flushInterval;
+    this.schedule(this.flushInterval);
+  }
+
+  /** Queues a write; false when the buffer is full and the write was dropped (and counted). */
+  push(op: StoreOp): boolean {
+    if (this.closed || this.buffer.length >= this.maxBuffered) {
+      this.stat.dropped++;
+      return false;
+    }
+    this.buffer.push(op);
+    return true;
+  }
+
+  stats(): WriterStats {
+    return { ...this.stat, buffered: this.buffer.length };
+  }
+
+  /** Writes everything buffered now; rejects if the database refuses (the ops stay buffered). */
+  async flush(): Promise<void> {
+    while (this.buffer.length > 0) {
+      await this.writeNext();
+      if (!this.stat.databaseUp) throw new Error(`database unavailable: ${this.stat.lastError}`);
+    }
+  }
+
+  /** Stops the timer and writes what it can within `timeout` ms. */
+  async close(timeout = 5000): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    const deadline = Date.now() + timeout;
+    while (this.buffer.length > 0 && Date.now() < deadline) {
+      await this.writeNext();
+      if (!this.stat.databaseUp) await sleep(Math.min(250, Math.max(0, deadline - Date.now())));
+    }
+    if (this.buffer.length > 0) {
+      this.stat.dropped += this.buffer.length;
+      this.logger?.error(
+        { dropped: this.buffer.length },
+        'store closed with unwritten events (database unavailable)',
+      );
+      this.buffer = [];
+    }
+  }
+
+  private schedule(delay: number): void {
+    if (this.closed) return;
+    this.timer = setTimeout(() => void this.tick(), delay);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    this.reportDrops();
+    if (this.buffer.length > 0) await this.writeNext();
+    this.schedule(this.stat.databaseUp ? this.flushInterval : this.retryDelay);
+  }
+
+  /** One batch at a time: a slow database gets no pile of concurrent writes. */
+  private writeNext(): Promise<void> {
+    this.flushing ??= this.writeBatch().finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  private async writeBatch(): Promise<void> {
+    const batch = this.buffer.slice(0, this.batchSize);
+    if (batch.length === 0) return;
+    try {
+      await this.database.db.transaction((tx) => writeBatch(tx, batch));
+      this.buffer.splice(0, batch.length);
+      this.succeeded(batch.length);
+    } catch (error) {
+      await this.recover(batch, error as Error);
+    }
+  }
+
+  private async recover(batch: StoreOp[], error: Error): Promise<void> {
+    try {
+      await this.database.ping();
+    } catch {
+      // Down: keep the batch at the head and retry later with backoff.
+      this.stat.lastError = error.message;
+      if (this.stat.databaseUp) {
+        this.logger?.warn(
+          { err: error.message, buffered: this.buffer.length },
+          'database unreachable: buffering history until it returns',
+        );
+      }
+      this.stat.databaseUp = false;
+      this.retryDelay = Math.min(this.maxRetryDelay, this.retryDelay * 2);
+      return;
+    }
+    // Reachable but the batch was refused: isolate the bad writes so the rest still lands.
+    let written = 0;
+    for (const op of batch) {
+      try {
+        await writeBatch(this.database.db, [op]);
+        written++;
+      } catch (opError) {
+        this.stat.failed++;
+        this.stat.lastError = (opError as Error).message;
+        this.logger?.error({ err: opError, op: op.kind }, 'store write refused by the database');
+      }
+    }
+    this.buffer.splice(0, batch.length);
+    this.succeeded(written);
+  }
+
+  private succeeded(count: number): void {
+    this.stat.written += count;
+    if (!this.stat.databaseUp) {
+      this.logger?.info(
+        { buffered: this.buffer.length, dropped: this.stat.dropped },
+        'database reachable again: writing buffered history',
+      );
+    }
+    this.stat.databaseUp = true;
+    this.retryDelay = this.flushInterval;
+  }
+
+  /** Drops are logged as a running total at most every few seconds, never per event. */
+  private reportDrops(): void {
+    const { dropped } = this.stat;
+    if (dropped === this.droppedLogged || Date.now() - this.dropLoggedAt < DROP_LOG_INTERVAL) {
+      return;
+    }
+    this.logger?.warn(
+      { dropped, since: dropped - this.droppedLogged, maxBuffered: this.maxBuffered },
+      'history buffer full: events dropped',
+    );
+    this.droppedLogged = dropped;
+    this.dropLoggedAt = Date.now();
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,110 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import { schema } from './schema.js';
+
+/** PGlite and node-postgres share every query through this type. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface DatabaseOptions {
+  /**
+   * `postgres://...` selects PostgreSQL; unset, an embedded PGlite in `dataDir`.
+   * @default undefined
+   */
+  databaseUrl?: string;
+  /**
+   * Where PGlite keeps its files; `memory://` keeps nothing (tests, demos).
+   * @default './data' — so `npm start` persists across restarts with nothing installed.
+   */
+  dataDir?: string;
+  /**
+   * PostgreSQL schema for the tables and the migration journal (tests isolate runs with it).
+   * @default 'public' (tables) and 'drizzle' (journal), drizzle-kit's own defaults
+   */
+  pgSchema?: string;
+}
+
+export interface Database {
+  readonly db: Db;
+  readonly kind: 'pglite' | 'postgres';
+  /** Cheap round trip: tells a dead database from a bad row. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Finds the drizzle-kit output (`drizzle/`) from src/store or dist/src/store. */
+export function migrationsFolder(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, 'drizzle');
+    if (existsSync(join(candidate, 'meta', '_journal.json'))) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error('drizzle/ migrations folder not found next to the package');
+}
+
+const identifier = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Opens the database and applies pending migrations; throws if it cannot. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const { pgSchema } = options;
+  if (pgSchema !== undefined && !identifier.test(pgSchema)) {
+    throw new Error(`Invalid PostgreSQL schema name "${pgSchema}"`);
+  }
+  const folder = migrationsFolder();
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, folder, pgSchema);
+
+  const dataDir = options.dataDir ?? './data';
+  if (!dataDir.includes('://')) mkdirSync(resolve(dataDir), { recursive: true });
+  const client = new PGlite(dataDir);
+  const db = drizzlePglite({ client, schema });
+  try {
+    await migratePglite(db, { migrationsFolder: folder });
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+  return {
+    db: db as unknown as Db,
+    kind: 'pglite',
+    ping: async () => void (await client.query('select 1')),
+    close: () => client.close(),
+  };
+}
+
+async function openPostgres(url: string, folder: string, pgSchema?: string): Promise<Database> {
+  const settings = ['-c statement_timeout=10000'];
+  if (pgSchema) settings.push(`-c search_path=${pgSchema}`);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 4,
+    // A dead or unreachable server must fail a batch promptly, not hang it.
+    connectionTimeoutMillis: 5000,
+    query_timeout: 15000,
+    options: settings.join(' '),
+  });
+  // An idle client losing its server emits here; unhandled, it would crash the process.
+  pool.on('error', () => {});
+  const db = drizzleNodePg({ client: pool, schema });
+  try {
+    if (pgSchema) await db.execute(sql.raw(`create schema if not exists "${pgSchema}"`));
+    await migrateNodePg(db, { migrationsFolder: folder, migrationsSchema: pgSchema });
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return {
+    db: db as unknown as Db,
+    kind: 'postgres',
+    ping: async () => void (await pool.query('select 1')),
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,125 @@
+import type { EngineEventMap } from '../engine/hooks.js';
+import type { Engine } from '../engine/engine.js';
+import type { ErrorCode } from '../engine/signal-error.js';
+import type { BatchWriter } from './batch-writer.js';
+
+/** Refusals caused by a malformed message are `error`s; the rest are relay/room `refused`. */
+const malformed = new Set<ErrorCode>([
+  'invalid-payload',
+  'unknown-event',
+  'payload-too-large',
+  'forbidden-key',
+]);
+
+/**
+ * Turns engine hooks into buffered writes: connections, joins, leaves, media changes, chat and
+ * refusals. Every listener only pushes to the writer, so the hot path never waits on the database.
+ */
+export function recordEngine(engine: Engine, writer: BatchWriter): () => void {
+  const nodeId = engine.cluster.nodeId;
+  const log = (
+    type: string,
+    at: Date,
+    fields: { roomId?: string; peerId?: string; userId?: string; details?: unknown },
+  ) => writer.push({ kind: 'log', row: { type, nodeId, createdAt: at, ...fields } });
+
+  const on = <E extends keyof EngineEventMap>(e: E, fn: (d: EngineEventMap[E]) => void) =>
+    engine.hooks.on(e, fn);
+
+  const offs = [
+    on('peer-connected', ({ peer }) => {
+      const at = new Date(peer.connectedAt);
+      const { user } = peer;
+      writer.push({
+        kind: 'user',
+        row: {
+          id: peer.userId,
+          name: user.name,
+          avatar: user.avatar,
+          firstSeenAt: at,
+          lastSeenAt: at,
+        },
+      });
+      writer.push({
+        kind: 'connection-open',
+        row: {
+          id: peer.id,
+          nodeId: peer.nodeId,
+          transport: peer.transport,
+          userId: peer.userId,
+          address: peer.address ?? null,
+          userAgent: peer.userAgent ?? null,
+          openedAt: at,
+        },
+      });
+      log('connect', at, {
+        peerId: peer.id,
+        userId: peer.userId,
+        details: { transport: peer.transport, address: peer.address },
+      });
+    }),
+    on('peer-disconnected', ({ peer, reason }) => {
+      const at = new Date();
+      writer.push({ kind: 'connection-close', id: peer.id, at, reason });
+      log('disconnect', at, { peerId: peer.id, userId: peer.userId, details: { reason } });
+    }),
+    on('room-joined', ({ room, member }) => {
+      const at = new Date(member.joinedAt);
+      if (room.kind === 'mesh') {
+        writer.push({
+          kind: 'participant-join',
+          row: { roomId: room.id, peerId: member.peerId, userId: member.userId, joinedAt: at },
+        });
+      }
+      log('join', at, {
+        roomId: room.id,
+        peerId: member.peerId,
+        userId: member.userId,
+        details: { kind: room.kind },
+      });
+    }),
+    on('room-left', ({ room, member }) => {
+      const at = new Date();
+      if (room.kind === 'mesh') {
+        writer.push({ kind: 'participant-leave', roomId: room.id, peerId: member.peerId, at });
+      }
+      log('leave', at, {
+        roomId: room.id,
+        peerId: member.peerId,
+        userId: member.userId,
+        details: { kind: room.kind },
+      });
+    }),
+    on('media-changed', ({ room, member, change }) => {
+      writer.push({ kind: 'participant-media', roomId: room.id, peerId: member.peerId, change });
+      log('media', new Date(), {
+        roomId: room.id,
+        peerId: member.peerId,
+        userId: member.userId,
+        details: change,
+      });
+    }),
+    on('chat', ({ room, member, id, message, timestamp }) => {
+      writer.push({
+        kind: 'message',
+        row: {
+          id,
+          kind: 'chat',
+          roomId: room.id,
+          userId: member.userId,
+          peerId: member.peerId,
+          body: { message },
+          createdAt: new Date(timestamp),
+        },
+      });
+    }),
+    on('refused', ({ peer, event, code, message }) => {
+      log(malformed.has(code) ? 'error' : 'refused', new Date(), {
+        peerId: peer.id,
+        userId: peer.userId,
+        details: { event, code, message },
+      });
+    }),
+  ];
+  return () => offs.forEach((off) => off());
+}

@@ -1,0 +1,121 @@
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * Reference 001's tables. No foreign keys on purpose: rows arrive in batches from a buffer that
+ * may drop under pressure, and history must not be refused because its parent row was dropped.
+ * Times are set when the event happened, not when the batch was written.
+ */
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const users = pgTable('users', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  avatar: text('avatar'),
+  firstSeenAt: at('first_seen_at').notNull(),
+  lastSeenAt: at('last_seen_at').notNull(),
+});
+
+/** One row per connection session (any transport); `closedAt` null while it is live. */
+export const connections = pgTable(
+  'connections',
+  {
+    id: text('id').primaryKey(),
+    nodeId: text('node_id').notNull(),
+    transport: text('transport').notNull(),
+    userId: text('user_id').notNull(),
+    address: text('address'),
+    userAgent: text('user_agent'),
+    openedAt: at('opened_at').notNull(),
+    closedAt: at('closed_at'),
+    closeReason: text('close_reason'),
+  },
+  (t) => [index('connections_opened_at_idx').on(t.openedAt)],
+);
+
+/** Broadcasts (`roomId` null) and in-room chat. */
+export const messages = pgTable(
+  'messages',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').notNull(),
+    roomId: text('room_id'),
+    userId: text('user_id'),
+    peerId: text('peer_id'),
+    body: jsonb('body').notNull(),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [index('messages_room_idx').on(t.roomId, t.createdAt)],
+);
+
+export const eventLogs = pgTable(
+  'event_logs',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    type: text('type').notNull(),
+    roomId: text('room_id'),
+    peerId: text('peer_id'),
+    userId: text('user_id'),
+    nodeId: text('node_id'),
+    details: jsonb('details'),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [
+    index('event_logs_created_at_idx').on(t.createdAt),
+    index('event_logs_type_idx').on(t.type, t.createdAt),
+    index('event_logs_room_idx').on(t.roomId, t.createdAt),
+  ],
+);
+
+/** Persistent room definitions (`POST /api/video/rooms`); the engine enforces `maxParticipants`. */
+export const videoRooms = pgTable('video_rooms', {
+  roomId: text('room_id').primaryKey(),
+  name: text('name').notNull(),
+  hostId: text('host_id').notNull(),
+  maxParticipants: integer('max_participants').notNull(),
+  createdAt: at('created_at').notNull(),
+  closedAt: at('closed_at'),
+});
+
+/** Who was in which mesh room from when to when, with their last media state. */
+export const videoParticipants = pgTable(
+  'video_participants',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    roomId: text('room_id').notNull(),
+    peerId: text('peer_id').notNull(),
+    userId: text('user_id').notNull(),
+    joinedAt: at('joined_at').notNull(),
+    leftAt: at('left_at'),
+    isMuted: boolean('is_muted').notNull().default(false),
+    isVideoOff: boolean('is_video_off').notNull().default(false),
+    isSharingScreen: boolean('is_sharing_screen').notNull().default(false),
+    mediaChanges: integer('media_changes').notNull().default(0),
+  },
+  (t) => [index('video_participants_peer_idx').on(t.peerId, t.roomId)],
+);
+
+export const serverSettings = pgTable('server_settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  description: text('description'),
+  updatedAt: at('updated_at').notNull(),
+});
+
+export const schema = {
+  users,
+  connections,
+  messages,
+  eventLogs,
+  videoRooms,
+  videoParticipants,
+  serverSettings,
+};

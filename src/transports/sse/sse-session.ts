@@ -1,0 +1,104 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { Peer } from '../../engine/peer.js';
+
+export type SessionListener = (event: string, data: unknown) => void;
+
+interface Sent {
+  seq: number;
+  at: number;
+  frame: string;
+}
+
+export interface SessionLimits {
+  /** Keep sent events this long for a resume (ms). */
+  keepFor: number;
+  /** ...and at most this many. */
+  maxKept: number;
+  /** Bytes unsent on the socket before the stream is cut (the client may resume). */
+  maxUnsent: number;
+}
+
+/**
+ * One SSE connection: an engine peer plus the events sent to it, kept for a while so a client
+ * that reconnects with `Last-Event-ID` gets exactly what it missed. Event ids are
+ * `connectionId:resumeKey:seq`; the key makes a resume unguessable by other peers, who know the id.
+ */
+export class SseSession {
+  readonly token = randomBytes(24).toString('base64url');
+  private readonly resumeKey = randomBytes(12).toString('base64url');
+  private seq = 0;
+  private readonly sent: Sent[] = [];
+  stream: ServerResponse | null = null;
+  gapTimer: NodeJS.Timeout | undefined;
+  readonly listeners = new Set<SessionListener>();
+  ended = false;
+
+  constructor(
+    readonly peer: Peer,
+    private readonly limits: SessionLimits,
+  ) {}
+
+  get id(): string {
+    return this.peer.id;
+  }
+
+  eventId(seq: number): string {
+    return `${this.id}:${this.resumeKey}:${seq}`;
+  }
+
+  checkToken(token: string | undefined): boolean {
+    return typeof token === 'string' && safeEqual(token, this.token);
+  }
+
+  /** The sequence number a `Last-Event-ID` of this session names, if it can be resumed from. */
+  resumableFrom(key: string, seq: number): boolean {
+    if (!safeEqual(key, this.resumeKey) || seq > this.seq || seq < 0) return false;
+    const oldest = this.sent[0]?.seq ?? this.seq + 1;
+    return seq >= oldest - 1;
+  }
+
+  /** Numbers, keeps and (if a stream is attached) writes one event. */
+  emit(event: string, data: unknown): void {
+    const seq = ++this.seq;
+    const frame = `id: ${this.eventId(seq)}\nevent: ${event}\ndata: ${JSON.stringify(data ?? null)}\n\n`;
+    const now = Date.now();
+    this.sent.push({ seq, at: now, frame });
+    this.trim(now);
+    this.write(frame);
+    for (const listener of this.listeners) listener(event, data);
+  }
+
+  /** Writes what a resuming client missed (after `seq`), in order. */
+  replayAfter(seq: number): void {
+    for (const entry of this.sent) if (entry.seq > seq) this.write(entry.frame);
+  }
+
+  write(text: string): void {
+    const stream = this.stream;
+    if (!stream || stream.writableEnded || stream.destroyed) return;
+    stream.write(text);
+    // A client that stopped reading loses its stream, not our memory; it may resume.
+    if (stream.writableLength > this.limits.maxUnsent) stream.destroy();
+  }
+
+  private trim(now: number): void {
+    const { keepFor, maxKept } = this.limits;
+    while (this.sent.length > maxKept || (this.sent.length && now - this.sent[0]!.at > keepFor)) {
+      this.sent.shift();
+    }
+  }
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Splits a `Last-Event-ID` into its session id, key and sequence number. */
+export function parseEventId(value: string): { id: string; key: string; seq: number } | undefined {
+  const match = /^([^:]{1,128}):([A-Za-z0-9_-]{16}):(\d{1,15})$/.exec(value);
+  if (!match) return undefined;
+  return { id: match[1]!, key: match[2]!, seq: Number(match[3]) };
+}
