@@ -1,4 +1,5 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -8,6 +9,7 @@ import { loadConfig, type Config } from './config/config.js';
 import { Engine } from './engine/engine.js';
 import type { SinyalExtension } from './extension.js';
 import { createHttpApp } from './http/app.js';
+import { loadTls } from './http/tls.js';
 import { createLogger } from './logger.js';
 import { attachSocketIo } from './transports/socketio/socketio-transport.js';
 import { WebSocketTransport } from './transports/websocket/websocket-transport.js';
@@ -27,7 +29,8 @@ export interface SinyalServer {
   readonly app: FastifyInstance;
   readonly io: SocketIoServer;
   readonly websocket: WebSocketTransport;
-  readonly httpServer: HttpServer;
+  /** An `https.Server` when `https` (or `httpsCert`) is set. */
+  readonly httpServer: HttpServer | HttpsServer;
   readonly logger: Logger;
   /** Starts listening on `config.port` (0 = any free port). */
   listen(): Promise<{ port: number; url: string }>;
@@ -47,7 +50,11 @@ interface Transports {
   websocket: WebSocketTransport;
 }
 
-function buildTransports(httpServer: HttpServer, config: Config, engine: Engine): Transports {
+function buildTransports(
+  httpServer: HttpServer | HttpsServer,
+  config: Config,
+  engine: Engine,
+): Transports {
   const io = new SocketIoServer(httpServer, {
     cors: { origin: config.allowedOrigins ?? true, credentials: true },
     pingInterval: config.pingInterval,
@@ -94,13 +101,15 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
   const logger = givenLogger ?? createLogger(config.logLevel);
   const engine = buildEngine(config, logger, cluster);
 
-  let httpServer: HttpServer | undefined;
+  const tls = await loadTls(config, logger);
+  let httpServer: HttpServer | HttpsServer | undefined;
   const app = createHttpApp({
     engine,
     logger,
+    web: config,
     serverFactory: (handler) => {
-      httpServer = createHttpServer(handler);
-      return httpServer;
+      httpServer = tls ? createHttpsServer(tls, handler) : createHttpServer(handler);
+      return httpServer as HttpServer;
     },
     healthChecks: extensions
       .filter((e) => e.health)
@@ -128,7 +137,7 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
       await app.listen({ port: config.port, host: config.host });
       const { port } = server.address() as AddressInfo;
       const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-      return { port, url: `http://${shown}:${port}` };
+      return { port, url: `${tls ? 'https' : 'http'}://${shown}:${port}` };
     },
     close() {
       closing ??= shutdown({ config, engine, io, websocket, app, server, extensions, logger });
@@ -143,7 +152,7 @@ async function shutdown(parts: {
   io: SocketIoServer;
   websocket: WebSocketTransport;
   app: FastifyInstance;
-  server: HttpServer;
+  server: HttpServer | HttpsServer;
   extensions: SinyalExtension[];
   logger: Logger;
 }): Promise<void> {

@@ -29,7 +29,12 @@ export function loadConfig(
   try {
     ({ values: flags } = parseArgs({
       args: argv,
-      options: Object.fromEntries(keys.map((k) => [flagOf(k), { type: 'string' }] as const)),
+      options: Object.fromEntries(
+        keys.map((k) => {
+          const type = 'flag' in optionTable[k] ? ('boolean' as const) : ('string' as const);
+          return [flagOf(k), { type }] as const;
+        }),
+      ),
       strict: true,
     }));
   } catch (error) {
@@ -41,7 +46,8 @@ export function loadConfig(
   for (const key of keys) {
     const option = optionTable[key];
     const flag = flags[flagOf(key)];
-    const raw = typeof flag === 'string' ? flag : env[option.env];
+    // A boolean flag (`--https`) counts as "true"; its environment variable takes true/1.
+    const raw = typeof flag === 'string' ? flag : flag === true ? 'true' : env[option.env];
     if (raw === undefined || raw === '') {
       config[key] = option.default;
       continue;
@@ -49,7 +55,7 @@ export function loadConfig(
     const parsed = option.schema.safeParse(raw);
     if (parsed.success) config[key] = parsed.data;
     else {
-      const source = typeof flag === 'string' ? `--${flagOf(key)}` : option.env;
+      const source = flag !== undefined ? `--${flagOf(key)}` : option.env;
       const reason = parsed.error.issues[0]?.message ?? 'is invalid';
       problems.push(`  ${source}=${JSON.stringify(raw)}: ${reason}. ${option.doc}`);
     }

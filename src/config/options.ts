@@ -109,6 +109,91 @@ export const optionTable = {
     default: undefined,
     doc: 'HS256 secret; when set every connection needs a valid token (sub = user id).',
   },
+  publicDir: {
+    env: 'PUBLIC_DIR',
+    schema: z.string().min(1),
+    default: undefined,
+    doc: 'Folder of the built demo app served at / (npm run build writes dist/public). Unset: dist/public.',
+  },
+  https: {
+    env: 'HTTPS',
+    schema: z.preprocess((v) => v === true || v === 'true' || v === '1', z.boolean()),
+    default: false,
+    flag: 'boolean',
+    doc: 'Serve HTTPS (getUserMedia needs it off localhost). Without HTTPS_CERT/KEY a self-signed certificate is generated.',
+  },
+  httpsCert: {
+    env: 'HTTPS_CERT',
+    schema: z.string().min(1),
+    default: undefined,
+    doc: 'PEM certificate file for --https (with HTTPS_KEY).',
+  },
+  httpsKey: {
+    env: 'HTTPS_KEY',
+    schema: z.string().min(1),
+    default: undefined,
+    doc: 'PEM private key file for --https (with HTTPS_CERT).',
+  },
+  iceServers: {
+    env: 'ICE_SERVERS',
+    schema: z
+      .string()
+      .transform((s, ctx) => {
+        try {
+          return JSON.parse(s) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON array of RTCIceServer' });
+          return z.NEVER;
+        }
+      })
+      .pipe(
+        z.array(
+          z.object({
+            urls: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+            username: z.string().optional(),
+            credential: z.string().optional(),
+          }),
+        ),
+      ),
+    default: undefined,
+    doc: 'Full JSON list of RTCIceServer handed to clients; replaces STUN_URLS/TURN_URLS.',
+  },
+  stunUrls: {
+    env: 'STUN_URLS',
+    schema: list,
+    default: ['stun:stun.l.google.com:19302'],
+    doc: 'Comma list of STUN URLs for /api/ice-servers; a public one finds addresses behind NAT.',
+  },
+  turnUrls: {
+    env: 'TURN_URLS',
+    schema: list,
+    default: undefined,
+    doc: 'Comma list of TURN URLs (turn:host:3478?transport=udp,...), for peers no STUN can join.',
+  },
+  turnUsername: {
+    env: 'TURN_USERNAME',
+    schema: z.string().min(1),
+    default: undefined,
+    doc: 'Static TURN username (when no TURN_SECRET).',
+  },
+  turnCredential: {
+    env: 'TURN_CREDENTIAL',
+    schema: z.string().min(1),
+    default: undefined,
+    doc: 'Static TURN password (when no TURN_SECRET).',
+  },
+  turnSecret: {
+    env: 'TURN_SECRET',
+    schema: z.string().min(8, 'must be at least 8 characters'),
+    default: undefined,
+    doc: 'coturn static-auth-secret: clients get time-limited TURN REST credentials instead of a fixed password.',
+  },
+  turnTtl: {
+    env: 'TURN_TTL_SECONDS',
+    schema: int(60, 604_800),
+    default: 86400,
+    doc: 'Lifetime of generated TURN credentials; a day covers any call.',
+  },
 } as const;
 
 export type OptionKey = keyof typeof optionTable;

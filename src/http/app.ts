@@ -6,9 +6,9 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { Engine } from '../engine/engine.js';
-import { landingPage } from './landing.js';
 import { createMetricsRegistry } from './metrics.js';
 import { liveStats } from './stats.js';
+import { registerWebApp, type WebAppConfig } from './web-app.js';
 
 export interface HttpAppOptions {
   engine: Engine;
@@ -16,6 +16,8 @@ export interface HttpAppOptions {
   serverFactory?: FastifyServerFactory;
   /** Extra reasons `/health` reports `degraded` (store backlog, cluster link...). */
   healthChecks?: Array<() => { name: string; ok: boolean; detail?: string }>;
+  /** Settings of the demo app and `/api/ice-servers`. */
+  web: WebAppConfig;
 }
 
 /** Health, metrics and the landing page; features add their routes through `app.register`. */
@@ -56,11 +58,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     return { ...liveStats(engine), memory: process.memoryUsage(), uptime: process.uptime() };
   });
 
-  app.get('/', async (request, reply) => {
-    const origin = `${request.protocol}://${request.headers.host ?? 'localhost'}`;
-    reply.type('text/html; charset=utf-8');
-    return landingPage(origin);
-  });
+  registerWebApp(app, options.web);
 
   return app;
 }

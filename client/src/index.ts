@@ -1,0 +1,7 @@
+export { SinyalClient, type SinyalClientOptions } from './client.js';
+export { Emitter } from './emitter.js';
+export { LocalMedia } from './media.js';
+export { PeerLink, type PeerLinkOptions, type Signal } from './peer.js';
+export { DataLink, maxMessageSize, sha256Hex } from './data.js';
+export type { ServerListeners, ClientEmits } from './signaling.js';
+export type * from './types.js';

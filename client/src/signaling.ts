@@ -1,0 +1,60 @@
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import type { ServerEvents } from './types.js';
+
+/** Listener signatures for every server event, from the shared `ServerEvents` map. */
+export type ServerListeners = { [E in keyof ServerEvents]: (data: ServerEvents[E]) => void };
+
+/** What the SDK emits (PROTOCOLS.md §1 and §2); payloads are validated by the server. */
+export interface ClientEmits {
+  'join-room': (data: { roomId: string }) => void;
+  'leave-room': (data: { roomId: string }) => void;
+  offer: (data: { roomId: string; sdp: RTCSessionDescriptionInit }) => void;
+  answer: (data: { roomId: string; sdp: RTCSessionDescriptionInit }) => void;
+  'ice-candidate': (data: { roomId: string; candidate: RTCIceCandidateInit }) => void;
+  'video:join-room': (data: { roomId: string; studyId?: string }) => void;
+  'video:leave-room': (data: { roomId: string }) => void;
+  'video:offer': (data: { to: string; offer: RTCSessionDescriptionInit }) => void;
+  'video:answer': (data: { to: string; answer: RTCSessionDescriptionInit }) => void;
+  'video:ice-candidate': (data: { to: string; candidate: RTCIceCandidateInit }) => void;
+  'video:toggle-audio': (data: { roomId: string; isMuted: boolean }) => void;
+  'video:toggle-video': (data: { roomId: string; isVideoOff: boolean }) => void;
+  'video:screen-share-start': (data: { roomId: string }) => void;
+  'video:screen-share-stop': (data: { roomId: string }) => void;
+  'chat:video-message': (data: { roomId: string; message: string }) => void;
+}
+
+export type SignalingSocket = Socket<ServerListeners, ClientEmits>;
+
+export interface SignalingOptions {
+  url: string;
+  auth: Record<string, string>;
+  socketOptions?: Partial<ManagerOptions & SocketOptions>;
+}
+
+/** A Socket.IO connection that also comes back after a server-side disconnect. */
+export function openSignaling(
+  options: SignalingOptions,
+  onRetry: (attempt: number, delayMs: number) => void,
+): SignalingSocket {
+  const socket: SignalingSocket = io(options.url, {
+    auth: options.auth,
+    transports: ['websocket', 'polling'],
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 5000,
+    ...options.socketOptions,
+  });
+  let attempt = 0;
+  socket.io.on('reconnect_attempt', (n) => onRetry(n, 0));
+  socket.on('connect', () => (attempt = 0));
+  socket.on('disconnect', (reason) => {
+    // Socket.IO retries by itself except when the server ended the socket (kick, restart).
+    if (reason !== 'io server disconnect') return;
+    attempt++;
+    const delayMs = Math.min(5000, 250 * 2 ** (attempt - 1));
+    onRetry(attempt, delayMs);
+    setTimeout(() => {
+      if (!socket.connected && socket.io.opts.reconnection !== false) socket.connect();
+    }, delayMs);
+  });
+  return socket;
+}

@@ -1,0 +1,97 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { resolveIdentity } from '../auth/identity.js';
+import { iceServersFor } from '../auth/turn.js';
+import type { Config } from '../config/config.js';
+import { landingPage } from './landing.js';
+
+export type WebAppConfig = Pick<
+  Config,
+  | 'publicDir'
+  | 'jwtSecret'
+  | 'iceServers'
+  | 'stunUrls'
+  | 'turnUrls'
+  | 'turnUsername'
+  | 'turnCredential'
+  | 'turnSecret'
+  | 'turnTtl'
+>;
+
+const types: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+};
+
+/** The built demo: `PUBLIC_DIR`, else dist/public next to the compiled or the source server. */
+export function findPublicDir(configured?: string): string | undefined {
+  const candidates = configured
+    ? [resolve(configured)]
+    : [
+        fileURLToPath(new URL('../../public', import.meta.url)), // dist/src/http → dist/public
+        fileURLToPath(new URL('../../dist/public', import.meta.url)), // src/http (tsx) → dist/public
+      ];
+  return candidates.find((dir) => existsSync(join(dir, 'index.html')));
+}
+
+/** `/` (the demo call app, or the landing page when it is not built), `/assets/*`, `/api/ice-servers`. */
+export function registerWebApp(app: FastifyInstance, config: WebAppConfig): void {
+  const root = findPublicDir(config.publicDir);
+
+  app.get('/', async (request, reply) => {
+    if (!root) {
+      const origin = `${request.protocol}://${request.headers.host ?? 'localhost'}`;
+      return reply.type('text/html; charset=utf-8').send(landingPage(origin));
+    }
+    return sendFile(reply, join(root, 'index.html'));
+  });
+
+  app.get<{ Params: { '*': string } }>('/assets/*', async (request, reply) => {
+    const base = root ? resolve(root, 'assets') : undefined;
+    const path = base ? resolve(base, request.params['*']) : undefined;
+    // resolve() folds `..`; anything that lands outside the assets folder is not ours to serve.
+    if (!base || !path || !path.startsWith(base + sep) || !types[extname(path)]) {
+      return reply.code(404).send({ error: 'not-found', message: 'No such asset' });
+    }
+    return sendFile(reply, path);
+  });
+
+  app.get<{ Querystring: { userId?: string; token?: string } }>(
+    '/api/ice-servers',
+    async (request, reply) => {
+      const bearer = request.headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
+      let userId: string;
+      try {
+        // With authentication on, TURN credentials go only to holders of a valid token.
+        ({ userId } = await resolveIdentity(
+          { userId: request.query.userId, token: bearer ?? request.query.token },
+          { jwtSecret: config.jwtSecret },
+        ));
+      } catch (error) {
+        return reply.code(401).send({ error: 'unauthorized', message: (error as Error).message });
+      }
+      reply.header('cache-control', 'no-store');
+      return { iceServers: iceServersFor(config, userId), ttl: config.turnTtl };
+    },
+  );
+}
+
+async function sendFile(reply: FastifyReply, path: string): Promise<FastifyReply> {
+  try {
+    const body = await readFile(path);
+    return reply
+      .type(types[extname(path)] ?? 'application/octet-stream')
+      .header('cache-control', 'no-cache')
+      .send(body);
+  } catch {
+    return reply.code(404).send({ error: 'not-found', message: 'No such file' });
+  }
+}

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startServer, type TestServer } from '../../helpers/server.js';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Set when the browser tests cannot run here (CI installs Chromium, so they run there). */
+export const skipReason = existsSync(CHROMIUM)
+  ? undefined
+  : `Chromium not found at ${CHROMIUM} (apt-get install -y chromium): browser tests skipped`;
+
+/** ../shared/DESIGN.md, Testing: headless, fake camera and microphone, no permission prompts. */
+export const CHROMIUM_FLAGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  // Hidden tabs of one headless browser must keep rendering and decoding video.
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
+];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, timeout: 60_000 });
+}
+
+export interface DemoServer extends TestServer {
+  publicDir: string;
+  stop(): Promise<void>;
+}
+
+/** Builds the SDK and demo into a temporary folder and serves them from a fresh server. */
+export async function startDemoServer(): Promise<DemoServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'sinyal-e2e-'));
+  const { buildClient } = await import('../../../scripts/build-client.mjs');
+  const publicDir = await buildClient(dir, { minify: false });
+  // No STUN: loopback host candidates connect, and a sandbox may have no internet.
+  const server = await startServer({ publicDir, stunUrls: [] });
+  return {
+    ...server,
+    publicDir,
+    async stop() {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every page gets `__pcs()`: its peer connections by remote peer id (SDK or reference client). */
+const PCS_SCRIPT = `window.__pcs = () => {
+  if (window.ref) return window.ref.pcs;
+  const peers = window.sinyal ? window.sinyal.peers : new Map();
+  return new Map([...peers].map(([id, link]) => [id, link.pc]));
+};`;
+
+export async function newPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.addInitScript(PCS_SCRIPT);
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error('[page error]', error.message));
+  return { context, page };
+}
+
+/** Opens the demo with `?room=&name=` (joins directly) and waits until it is in the room. */
+export async function joinDemo(
+  browser: Browser,
+  url: string,
+  room: string,
+  name: string,
+): Promise<{ context: BrowserContext; page: Page; id: string }> {
+  const { context, page } = await newPage(browser);
+  await page.goto(`${url}/?${new URLSearchParams({ room, name })}`);
+  await page.waitForFunction(() => window.sinyal?.room && window.sinyal.id, undefined, {
+    timeout: 20_000,
+  });
+  const id = await page.evaluate(() => window.sinyal!.id!);
+  return { context, page, id };
+}
+
+interface PeerMedia {
+  id: string;
+  state: string;
+  frames: number;
+}
+
+/** Connection state and decoded inbound video frames per peer connection of the page. */
+export function peerMedia(page: Page): Promise<PeerMedia[]> {
+  return page.evaluate(async () => {
+    const out: Array<{ id: string; state: string; frames: number }> = [];
+    for (const [id, pc] of window.__pcs!()) {
+      let frames = 0;
+      (await pc.getStats()).forEach(
+        (s: { type: string; kind?: string; framesDecoded?: number }) => {
+          if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;
+        },
+      );
+      out.push({ id, state: pc.connectionState, frames });
+    }
+    return out;
+  });
+}
+
+/**
+ * Asserts the page has exactly `peerIds` connected (`connectionState === 'connected'`) and that
+ * inbound video frames keep being decoded from each of them.
+ */
+export async function assertMedia(page: Page, peerIds: string[], timeout = 20_000): Promise<void> {
+  const want = [...peerIds].sort();
+  const deadline = Date.now() + timeout;
+  let seen: PeerMedia[] = [];
+  // Polled from here: waitForFunction does not await an async predicate.
+  for (;;) {
+    seen = await peerMedia(page);
+    const ready =
+      seen.length === want.length &&
+      want.every((id) => seen.some((p) => p.id === id && p.state === 'connected' && p.frames > 0));
+    if (ready) break;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `No media from ${want.join(', ')} after ${timeout} ms: ${JSON.stringify(seen)}`,
+      );
+    }
+    await page.waitForTimeout(250);
+  }
+  const before = await peerMedia(page);
+  await page.waitForTimeout(1200);
+  const after = await peerMedia(page);
+  assert.deepEqual(after.map((p) => p.id).sort(), want);
+  for (const peer of after) {
+    assert.equal(peer.state, 'connected', `connection to ${peer.id}`);
+    const earlier = before.find((p) => p.id === peer.id)?.frames ?? 0;
+    assert.ok(peer.frames > earlier, `frames from ${peer.id} rising: ${earlier} → ${peer.frames}`);
+  }
+}
+
+declare global {
+  interface Window {
+    __pcs?: () => Map<string, RTCPeerConnection>;
+    ref?: { pcs: Map<string, RTCPeerConnection>; id?: string };
+  }
+}

@@ -1,0 +1,279 @@
+import type { SinyalClient } from '../../client/src/index.js';
+import { ChatPanel } from './chat-panel.js';
+import { h, icon } from './dom.js';
+import { icons } from './icons.js';
+import { TileGrid } from './tiles.js';
+
+interface ToggleButton {
+  el: HTMLButtonElement;
+  set(on: boolean): void;
+}
+
+/** A control-bar button with an icon, a visible label and a keyboard shortcut. */
+function toggle(opts: {
+  id: string;
+  on: [string, string];
+  off: [string, string];
+  shortcut?: string;
+  onclick: () => void;
+}): ToggleButton {
+  const el = h('button', { type: 'button', class: 'control', id: opts.id, onclick: opts.onclick });
+  const set = (on: boolean) => {
+    const [label, path] = on ? opts.on : opts.off;
+    el.replaceChildren(icon(path), h('span', {}, label));
+    el.setAttribute('aria-pressed', String(!on));
+    el.classList.toggle('off', !on);
+    el.title = opts.shortcut ? `${label} (${opts.shortcut})` : label;
+    if (opts.shortcut) el.setAttribute('aria-keyshortcuts', opts.shortcut);
+  };
+  set(true);
+  return { el, set };
+}
+
+/** The in-call screen: header, participant grid, control bar, chat and device settings. */
+export class CallView {
+  readonly el: HTMLElement;
+  private readonly grid = new TileGrid();
+  private readonly chat: ChatPanel;
+  private readonly status = h('span', { class: 'status', role: 'status' }, 'Connected');
+  private readonly count = h('span', { class: 'count' });
+  private readonly settings: HTMLDialogElement;
+  private readonly removeKeys: () => void;
+
+  constructor(
+    private readonly client: SinyalClient,
+    private readonly roomId: string,
+    private readonly name: string,
+    onLeave: () => void,
+  ) {
+    this.chat = new ChatPanel(client);
+    const mic = toggle({
+      id: 'toggle-mic',
+      on: ['Mute', icons.mic],
+      off: ['Unmute', icons.micOff],
+      shortcut: 'M',
+      onclick: () => void client.setMuted(!client.media.isMuted),
+    });
+    const cam = toggle({
+      id: 'toggle-camera',
+      on: ['Stop video', icons.camera],
+      off: ['Start video', icons.cameraOff],
+      shortcut: 'V',
+      onclick: () => void client.setVideoOff(!client.media.isVideoOff),
+    });
+    const share = h(
+      'button',
+      { type: 'button', class: 'control', id: 'toggle-share', title: 'Share your screen' },
+      icon(icons.screen),
+      h('span', {}, 'Share screen'),
+    );
+    share.addEventListener('click', () => {
+      const action = client.media.isSharingScreen
+        ? client.stopScreenShare()
+        : client.startScreenShare();
+      action.catch((error: Error) => this.flash(`Screen share: ${error.message}`));
+    });
+    const chatBadge = h('span', { class: 'unread', hidden: true });
+    const chatButton = h(
+      'button',
+      {
+        type: 'button',
+        class: 'control',
+        id: 'toggle-chat',
+        'aria-controls': 'chat-panel',
+        title: 'Chat (C)',
+        'aria-keyshortcuts': 'C',
+      },
+      icon(icons.chat),
+      h('span', {}, 'Chat'),
+      chatBadge,
+    );
+    chatButton.addEventListener('click', () => this.chat.toggle());
+    this.chat.onUnread = (n) => {
+      chatBadge.hidden = n === 0;
+      chatBadge.textContent = String(n);
+      chatButton.setAttribute('aria-label', n ? `Chat, ${n} unread` : 'Chat');
+    };
+    this.settings = this.buildSettings();
+    const settingsButton = h(
+      'button',
+      { type: 'button', class: 'control', id: 'open-settings', title: 'Camera and microphone' },
+      icon(icons.settings),
+      h('span', {}, 'Devices'),
+    );
+    settingsButton.addEventListener('click', () => void this.openSettings());
+    const leave = h(
+      'button',
+      { type: 'button', class: 'control danger', id: 'leave', title: 'Leave the call' },
+      icon(icons.leave),
+      h('span', {}, 'Leave'),
+    );
+    leave.addEventListener('click', onLeave);
+
+    const invite = h(
+      'button',
+      { type: 'button', class: 'ghost', id: 'copy-link' },
+      icon(icons.link),
+      h('span', {}, 'Copy invite link'),
+    );
+    invite.addEventListener('click', () => {
+      const url = new URL(location.href);
+      url.search = new URLSearchParams({ room: roomId }).toString();
+      navigator.clipboard?.writeText(url.toString()).then(
+        () => this.flash('Invite link copied'),
+        () => this.flash(url.toString()),
+      );
+    });
+
+    this.el = h(
+      'div',
+      { class: 'call' },
+      h(
+        'header',
+        { class: 'topbar' },
+        h(
+          'div',
+          { class: 'brand' },
+          h('span', { class: 'logo', 'aria-hidden': 'true' }),
+          h('h1', {}, roomId),
+        ),
+        this.count,
+        this.status,
+        invite,
+      ),
+      h('div', { class: 'stage' }, this.grid.el, this.chat.el),
+      h(
+        'nav',
+        { class: 'controls', 'aria-label': 'Call controls' },
+        mic.el,
+        cam.el,
+        share,
+        settingsButton,
+        chatButton,
+        leave,
+      ),
+      this.settings,
+    );
+
+    client.on('local-media', (m) => {
+      mic.set(!m.isMuted);
+      cam.set(!m.isVideoOff);
+      share.classList.toggle('active', m.isSharingScreen);
+      share.setAttribute('aria-pressed', String(m.isSharingScreen));
+      share.querySelector('span')!.textContent = m.isSharingScreen
+        ? 'Stop sharing'
+        : 'Share screen';
+      this.grid.setState('self', m);
+    });
+    client.on('local-stream', ({ stream }) =>
+      this.grid.upsert('self', { name, self: true, stream }),
+    );
+    client.on('participant-joined', (p) => this.showParticipant(p.id));
+    client.on('participant-updated', (p) => this.showParticipant(p.id));
+    client.on('track', ({ peerId }) => this.showParticipant(peerId));
+    client.on('participant-left', ({ id }) => {
+      this.grid.remove(id);
+      this.updateCount();
+    });
+    client.on('connection-state', ({ peerId, state }) => this.grid.setConnection(peerId, state));
+    client.on('stats', (all) => all.forEach((s) => this.grid.setStats(s)));
+    client.on('disconnected', () => this.setStatus('Reconnecting…', 'warn'));
+    client.on('reconnecting', () => this.setStatus('Reconnecting…', 'warn'));
+    client.on('connected', () => this.setStatus('Connected', 'ok'));
+
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement;
+      if (
+        event.ctrlKey ||
+        event.metaKey ||
+        event.altKey ||
+        target.closest('input, textarea, select, dialog')
+      )
+        return;
+      const key = event.key.toLowerCase();
+      if (key === 'm') mic.el.click();
+      else if (key === 'v') cam.el.click();
+      else if (key === 'c') chatButton.click();
+      else if (event.key === 'Escape' && this.chat.open) this.chat.toggle(false);
+    };
+    document.addEventListener('keydown', onKey);
+    this.removeKeys = () => document.removeEventListener('keydown', onKey);
+
+    this.grid.upsert('self', { name, self: true, stream: client.media.stream });
+    this.grid.setState('self', client.media);
+    for (const id of client.participants.keys()) this.showParticipant(id);
+    this.updateCount();
+  }
+
+  destroy(): void {
+    this.removeKeys();
+    this.grid.clear();
+    document.body.classList.remove('chat-open');
+  }
+
+  private showParticipant(id: string): void {
+    const p = this.client.participants.get(id);
+    if (!p) return;
+    this.grid.upsert(id, { name: p.user.name, stream: p.stream });
+    this.grid.setState(id, p);
+    this.grid.setConnection(id, p.connectionState);
+    this.updateCount();
+  }
+
+  private updateCount(): void {
+    const n = this.client.participants.size + 1;
+    this.count.textContent = n === 1 ? 'Only you' : `${n} people`;
+  }
+
+  private setStatus(text: string, tone: 'ok' | 'warn'): void {
+    this.status.textContent = text;
+    this.status.dataset.tone = tone;
+  }
+
+  private flash(text: string): void {
+    const toast = h('div', { class: 'toast', role: 'status' }, text);
+    document.body.append(toast);
+    setTimeout(() => toast.remove(), 3500);
+  }
+
+  private buildSettings(): HTMLDialogElement {
+    const dialog = h('dialog', { class: 'settings', 'aria-labelledby': 'settings-title' });
+    dialog.addEventListener('click', (event) => {
+      if (event.target === dialog) dialog.close();
+    });
+    return dialog;
+  }
+
+  private async openSettings(): Promise<void> {
+    const devices = await navigator.mediaDevices.enumerateDevices();
+    const select = (
+      kind: 'audioinput' | 'videoinput',
+      label: string,
+      current?: MediaStreamTrack,
+    ) => {
+      const id = `select-${kind}`;
+      const el = h('select', { id });
+      const active = current?.getSettings().deviceId;
+      for (const d of devices.filter((x) => x.kind === kind)) {
+        const option = h('option', { value: d.deviceId }, d.label || `${label} ${el.length + 1}`);
+        option.selected = d.deviceId === active;
+        el.append(option);
+      }
+      el.addEventListener('change', () => {
+        this.client
+          .switchDevice(kind === 'audioinput' ? 'audio' : 'video', el.value)
+          .catch((error: Error) => this.flash(`Could not switch: ${error.message}`));
+      });
+      return h('label', { for: id }, h('span', {}, label), el);
+    };
+    const close = h('button', { type: 'button', class: 'primary-button', autofocus: true }, 'Done');
+    close.addEventListener('click', () => this.settings.close());
+    this.settings.replaceChildren(
+      h('h2', { id: 'settings-title' }, 'Camera and microphone'),
+      select('videoinput', 'Camera', this.client.media.camera),
+      select('audioinput', 'Microphone', this.client.media.microphone),
+      h('div', { class: 'dialog-actions' }, close),
+    );
+    this.settings.showModal();
+  }
+}
