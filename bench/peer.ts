@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import type { Framing } from './servers.js';
 
@@ -13,6 +14,7 @@ export class BenchPeer {
   lastError = '';
   private readonly waiters = new Map<string, () => void>();
   private readonly candidatePrefix: string;
+  private tcp: Socket | undefined;
 
   private constructor(
     private readonly ws: WebSocket,
@@ -20,6 +22,7 @@ export class BenchPeer {
   ) {
     this.candidatePrefix =
       framing === 'socket.io' ? '42["ice-candidate-received"' : '{"event":"ice-candidate-received"';
+    ws.once('upgrade', (response) => (this.tcp = response.socket));
     ws.on('message', (raw) => this.handle(raw.toString()));
     ws.on('error', () => {});
   }
@@ -57,8 +60,15 @@ export class BenchPeer {
       : [`{"event":"${event}","data":`, '}'];
   }
 
-  /** Sends a frame built with {@link envelope}. */
+  /**
+   * Sends a frame built with {@link envelope}. Frames sent in one tick share one TCP write, so
+   * the generator's syscalls do not cap the rate (every server under test gets the same).
+   */
   sendFrame(frame: string): void {
+    if (this.tcp && this.tcp.writableCorked === 0) {
+      this.tcp.cork();
+      process.nextTick(uncork, this.tcp);
+    }
     this.ws.send(frame);
   }
 
@@ -105,4 +115,8 @@ export class BenchPeer {
       waiter();
     }
   }
+}
+
+function uncork(tcp: Socket): void {
+  tcp.uncork();
 }

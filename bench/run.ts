@@ -27,6 +27,7 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '5000' },
     only: { type: 'string' },
     out: { type: 'string' },
+    profile: { type: 'string' },
     quick: { type: 'boolean', default: false },
   },
 });
@@ -41,6 +42,8 @@ const load: LoadOptions = {
 };
 const idleConnections = Number(quick ? 500 : args.idle);
 const rounds = Number(args.rounds);
+/** `--profile DIR`: a V8 CPU profile of each server's throughput run (written when it exits). */
+const profileFlags = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
 
 const specs: ServerSpec[] = [
   baselineSpecs['socket.io'],
@@ -69,11 +72,11 @@ async function main(): Promise<void> {
   const byRound = new Map<string, LoadResult[]>(specs.map((s) => [s.name, []]));
 
   // Rounds interleave the servers, so a burst of load from elsewhere hits all of them alike.
-  for (let round = 1; round <= rounds; round++) {
+  for (let round = 1; round <= (load.durationMs > 0 ? rounds : 0); round++) {
     for (const spec of specs) {
       const tag = `[${spec.name}${rounds > 1 ? ` #${round}` : ''}]`;
       say(`${tag} throughput: ${load.pairs} pairs, window ${load.window}`);
-      const server = await startServer(spec);
+      const server = await startServer(spec, profileFlags);
       try {
         const result = await runLoad([server], load, (line) => say(`${tag} ${line}`));
         byRound.get(spec.name)!.push(result);
@@ -83,7 +86,10 @@ async function main(): Promise<void> {
       }
     }
   }
-  for (const spec of specs) figures.get(spec.name)!.load = median(byRound.get(spec.name)!);
+  for (const spec of specs) {
+    const results = byRound.get(spec.name)!;
+    if (results.length) figures.get(spec.name)!.load = median(results);
+  }
 
   if (idleConnections > 0) {
     for (const spec of specs) {

@@ -80,9 +80,13 @@ async function waitForPort(port: number, child: ChildProcess, output: () => stri
 }
 
 /** Starts a server under test as its own child process on 127.0.0.1 and waits until it listens. */
-export async function startServer(spec: ServerSpec): Promise<RunningServer> {
+export async function startServer(
+  spec: ServerSpec,
+  nodeFlags: string[] = [],
+): Promise<RunningServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--expose-gc', '--import', gcHook, ...spec.args], {
+  const flags = ['--expose-gc', '--import', gcHook, ...nodeFlags];
+  const child = spawn(process.execPath, [...flags, ...spec.args], {
     cwd: root,
     env: { ...process.env, ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { Server, Socket } from 'socket.io';
 import { resolveIdentity, type AuthOptions, type Identity } from '../../auth/identity.js';
 import type { Engine } from '../../engine/engine.js';
@@ -8,11 +9,30 @@ interface SocketData {
   identity: Identity;
 }
 
+/** The part of an engine.io socket we read: its transport and, on websocket, the `ws` socket. */
+interface EngineSocket {
+  transport: { name: string; socket?: { _socket?: Writable } };
+}
+
+/**
+ * The TCP socket under an engine.io websocket transport (undefined for polling). `_socket` is
+ * `ws`'s own field; engine.io reaches into `ws` the same way (`_sender`) for its fast path.
+ */
+function tcpSocketOf(raw: EngineSocket): Writable | undefined {
+  return raw.transport.name === 'websocket' ? raw.transport.socket?._socket : undefined;
+}
+
 /**
  * Serves both event vocabularies (pair and mesh) on the default namespace. Every event goes
  * through one `onAny` into the engine, so unknown events are answered like invalid ones.
  */
 export function attachSocketIo(io: Server, engine: Engine, auth: AuthOptions): void {
+  // Packets engine.io flushes together (those queued while the previous write was in flight)
+  // leave in one TCP write instead of one syscall each: cork the socket for the flush. Two
+  // server-wide listeners, nothing per connection.
+  io.engine.on('flush', (raw: EngineSocket) => tcpSocketOf(raw)?.cork());
+  io.engine.on('drain', (raw: EngineSocket) => tcpSocketOf(raw)?.uncork());
+
   io.use((socket, next) => {
     resolveIdentity(socket.handshake.auth ?? {}, auth).then(
       (identity) => {

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { resolveIdentity, type AuthOptions, type HandshakeAuth } from '../../auth/identity.js';
@@ -108,6 +109,7 @@ export class WebSocketTransport {
   ): void {
     const connection: Connection = { ws, lastSeen: Date.now() };
     const maxBuffered = this.options.maxPayloadBytes * MAX_BUFFERED_FRAMES_OF_MAX_SIZE;
+    const tcp = request.socket;
     const sink: PeerSink = {
       emit: (event, data) => {
         if (ws.readyState !== ws.OPEN) return;
@@ -115,6 +117,7 @@ export class WebSocketTransport {
           ws.close(CLOSE_TOO_SLOW, 'Client is not reading its messages');
           return;
         }
+        corkForThisTick(tcp);
         ws.send(JSON.stringify({ event, data }));
       },
       disconnect: (reason) => ws.close(reason === 'server-shutdown' ? 1001 : CLOSE_KICKED, reason),
@@ -194,6 +197,21 @@ export class WebSocketTransport {
   terminateAll(): void {
     for (const { ws } of this.connections) ws.terminate();
   }
+}
+
+/**
+ * Frames sent to one socket in the same tick (say, a burst of candidates read from its partner
+ * in one TCP chunk) leave in one write instead of one syscall each. The socket is uncorked on
+ * the next tick, before any I/O, so no frame waits longer than the code already running.
+ */
+function corkForThisTick(tcp: Socket): void {
+  if (tcp.writableCorked > 0) return;
+  tcp.cork();
+  process.nextTick(uncork, tcp);
+}
+
+function uncork(tcp: Socket): void {
+  tcp.uncork();
 }
 
 function parseFrame(text: string): { event: string; data: unknown } | undefined {
