@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -80,5 +81,137 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
       await copyFile('test-results/three-party-call.png', 'docs/screenshot-call.png');
     }
     await Promise.all([a, b, c].map((p) => p.context.close()));
+  });
+
+  test('4. mute and camera-off show on the other tile within one second', async () => {
+    const a = await join('badges', 'Ada');
+    const b = await join('badges', 'Grace');
+    await Promise.all([assertMedia(a.page, [b.id]), assertMedia(b.page, [a.id])]);
+    const tile = `[data-peer-id="${a.id}"]`;
+    for (const [button, attribute] of [
+      ['#toggle-mic', 'data-muted'],
+      ['#toggle-camera', 'data-video-off'],
+    ] as const) {
+      const seen = b.page.waitForSelector(`${tile}[${attribute}="true"]`, { timeout: 1000 });
+      const started = Date.now();
+      await a.page.click(button);
+      await seen;
+      const ms = Date.now() - started;
+      assert.ok(ms < 1000, `${attribute} shown after ${ms} ms`);
+      assert.equal(await a.page.getAttribute(button, 'aria-pressed'), 'true');
+    }
+    assert.ok(await b.page.isVisible(`${tile} .avatar`), 'camera-off tile shows the initials');
+    assert.ok(await b.page.isVisible(`${tile} .badge.muted`), 'muted badge shown');
+    // Keyboard shortcuts undo both; the call itself never stopped.
+    await a.page.keyboard.press('m');
+    await a.page.keyboard.press('v');
+    await b.page.waitForSelector(`${tile}[data-muted="false"][data-video-off="false"]`, {
+      timeout: 1000,
+    });
+    await assertMedia(b.page, [a.id]);
+    await Promise.all([a.context.close(), b.context.close()]);
+  });
+
+  test('5. screen share replaces the outgoing video; stopping restores the camera', async () => {
+    const a = await join('share', 'Ada');
+    const b = await join('share', 'Grace');
+    await Promise.all([assertMedia(a.page, [b.id]), assertMedia(b.page, [a.id])]);
+    const remote = `[data-peer-id="${a.id}"] video`;
+    const shape = () =>
+      b.page.evaluate((selector) => {
+        const video = document.querySelector(selector) as HTMLVideoElement;
+        const canvas = document.createElement('canvas');
+        canvas.width = 16;
+        canvas.height = 16;
+        const ctx = canvas.getContext('2d')!;
+        ctx.drawImage(video, 0, 0, 16, 16);
+        const [r, g, bl] = ctx.getImageData(2, 2, 1, 1).data;
+        return { w: video.videoWidth, h: video.videoHeight, r: r!, g: g!, b: bl! };
+      }, remote);
+    const camera = await shape();
+    assert.ok(camera.w > camera.h, `camera is landscape: ${JSON.stringify(camera)}`);
+    const sendersBefore = await a.page.evaluate(
+      () => [...window.__pcs!().values()][0]!.getSenders().length,
+    );
+
+    // A square, red "screen" (getDisplayMedia needs a picker; the SDK takes any stream).
+    await a.page.evaluate(async () => {
+      const canvas = Object.assign(document.createElement('canvas'), { width: 480, height: 480 });
+      const ctx = canvas.getContext('2d')!;
+      let tick = 0;
+      setInterval(() => {
+        ctx.fillStyle = '#e01010';
+        ctx.fillRect(0, 0, 480, 480);
+        ctx.fillStyle = '#ffffff';
+        ctx.fillRect((tick++ * 7) % 440, 220, 40, 40);
+      }, 33);
+      await window.sinyal!.startScreenShare(canvas.captureStream(30));
+    });
+    await b.page.waitForSelector(`[data-peer-id="${a.id}"][data-sharing="true"]`, {
+      timeout: 2000,
+    });
+    await b.page.waitForFunction(
+      (selector) => {
+        const video = document.querySelector(selector) as HTMLVideoElement;
+        return video.videoWidth > 0 && video.videoWidth === video.videoHeight;
+      },
+      remote,
+      { timeout: 15_000 },
+    );
+    const screen = await shape();
+    assert.ok(
+      screen.r > 150 && screen.g < 90 && screen.b < 90,
+      `red screen: ${JSON.stringify(screen)}`,
+    );
+    await assertMedia(b.page, [a.id]); // frames of the new track keep being decoded
+    const sendersAfter = await a.page.evaluate(
+      () => [...window.__pcs!().values()][0]!.getSenders().length,
+    );
+    assert.equal(sendersAfter, sendersBefore, 'replaceTrack: no new sender, no renegotiation');
+
+    await a.page.click('#toggle-share'); // the UI button stops sharing
+    await b.page.waitForSelector(`[data-peer-id="${a.id}"][data-sharing="false"]`, {
+      timeout: 2000,
+    });
+    await b.page.waitForFunction(
+      (selector) => {
+        const video = document.querySelector(selector) as HTMLVideoElement;
+        return video.videoWidth > video.videoHeight;
+      },
+      remote,
+      { timeout: 15_000 },
+    );
+    const back = await shape();
+    assert.ok(!(back.r > 150 && back.g < 90), `camera again: ${JSON.stringify(back)}`);
+    await assertMedia(b.page, [a.id]);
+    await Promise.all([a.context.close(), b.context.close()]);
+  });
+
+  test('8. a closed tab leaves within 2 s; a dropped socket reconnects and media resumes', async () => {
+    const a = await join('drop', 'Ada');
+    const b = await join('drop', 'Grace');
+    const c = await join('drop', 'Alan');
+    await Promise.all([assertMedia(a.page, [b.id, c.id]), assertMedia(b.page, [a.id, c.id])]);
+
+    const gone = (page: Page) =>
+      page.waitForSelector(`[data-peer-id="${c.id}"]`, { state: 'detached', timeout: 2000 });
+    const started = Date.now();
+    const removed = Promise.all([gone(a.page), gone(b.page)]);
+    await c.page.close();
+    await removed;
+    assert.ok(Date.now() - started < 2000);
+    await c.context.close();
+
+    // The server drops Grace's socket; her SDK reconnects (new peer id), rejoins and re-offers.
+    const oldId = b.id;
+    assert.ok(srv.server.engine.kick(oldId, 'e2e: server-side disconnect'), 'socket kicked');
+    await b.page.waitForFunction((old) => window.sinyal!.id && window.sinyal!.id !== old, oldId, {
+      timeout: 15_000,
+    });
+    const newId = await b.page.evaluate(() => window.sinyal!.id!);
+    await Promise.all([assertMedia(a.page, [newId], 20_000), assertMedia(b.page, [a.id], 20_000)]);
+    assert.equal(await a.page.locator(`[data-peer-id="${oldId}"]`).count(), 0, 'old tile gone');
+    await a.page.waitForSelector(`[data-peer-id="${newId}"] video`);
+    await Promise.all([a.context.close(), b.context.close()]);
   });
 });

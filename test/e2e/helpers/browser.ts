@@ -58,7 +58,9 @@ export async function startDemoServer(): Promise<DemoServer> {
 }
 
 /** Every page gets `__pcs()`: its peer connections by remote peer id (SDK or reference client). */
-const PCS_SCRIPT = `window.__pcs = () => {
+// `__name`: tsx compiles the tests with keepNames, so functions passed to page.evaluate may call it.
+const PCS_SCRIPT = `window.__name = (f) => f;
+window.__pcs = () => {
   if (window.ref) return window.ref.pcs;
   const peers = window.sinyal ? window.sinyal.peers : new Map();
   return new Map([...peers].map(([id, link]) => [id, link.pc]));
