@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Server as SocketIoServer } from 'socket.io';
 import type { Cluster } from './cluster/cluster.js';
+import { redisClusterFromConfig } from './cluster/redis-cluster.js';
 import { loadConfig, type Config } from './config/config.js';
 import { Engine } from './engine/engine.js';
 import type { SinyalExtension } from './extension.js';
@@ -17,7 +18,7 @@ import { WebSocketTransport } from './transports/websocket/websocket-transport.j
 export interface SinyalOptions extends Partial<Config> {
   /** @default a pino logger at `logLevel` */
   logger?: Logger;
-  /** @default a single-process memory cluster */
+  /** @default a Redis cluster when `redisUrl` is set, else a single-process memory cluster */
   cluster?: Cluster;
   /** Features composed around the engine, set up in order. */
   extensions?: SinyalExtension[];
@@ -78,7 +79,8 @@ function buildTransports(
 
 function buildEngine(config: Config, logger: Logger, cluster?: Cluster): Engine {
   return new Engine({
-    cluster,
+    // REDIS_URL makes this process one of many; otherwise the engine keeps a memory cluster.
+    cluster: cluster ?? redisClusterFromConfig(config, logger),
     logger: logger.child({ component: 'engine' }),
     limits: {
       maxSdpLength: config.maxSdpLength,

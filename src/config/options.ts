@@ -194,6 +194,24 @@ export const optionTable = {
     default: 86400,
     doc: 'Lifetime of generated TURN credentials; a day covers any call.',
   },
+  redisUrl: {
+    env: 'REDIS_URL',
+    schema: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'),
+    default: undefined,
+    doc: 'Run as one of many processes sharing rooms through this Redis. Unset: one process, in memory.',
+  },
+  redisPrefix: {
+    env: 'REDIS_PREFIX',
+    schema: z.string().min(1).max(100),
+    default: 'sinyal:',
+    doc: 'Prefix of every Redis key and channel, so several clusters can share one Redis.',
+  },
+  clusterNodeTimeout: {
+    env: 'CLUSTER_NODE_TIMEOUT_MS',
+    schema: int(500, 600_000),
+    default: 5000,
+    doc: 'A process silent this long is dead and its peers leave their rooms (heartbeat every fifth).',
+  },
 } as const;
 
 export type OptionKey = keyof typeof optionTable;

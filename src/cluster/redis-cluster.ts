@@ -1,0 +1,344 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { MediaState, Member, PeerId, PeerInfo, RoomRef } from '../engine/types.js';
+import { roomKey } from '../engine/types.js';
+import type { AdmitResult, Cluster, ClusterHandler, ClusterHealth } from './cluster.js';
+import { Directory } from './directory.js';
+import { RedisLink } from './redis-link.js';
+import {
+  parseRoomKey,
+  RedisMirror,
+  type SnapshotReply,
+  type StateMessage,
+} from './redis-mirror.js';
+import {
+  admitScript,
+  deadMembersScript,
+  heartbeatScript,
+  mediaScript,
+  nodeGoneScript,
+  peerScript,
+  releaseScript,
+  restoreScript,
+  snapshotScript,
+} from './redis-scripts.js';
+
+export interface RedisClusterOptions {
+  /** `redis://[user:pass@]host:port[/db]` (or `rediss://`). */
+  url: string;
+  /**
+   * Prefix of every key and channel, so several clusters (or test runs) share one Redis.
+   * @default 'sinyal:'
+   */
+  prefix?: string;
+  /**
+   * A node whose heartbeat is this old is dead: its peers leave their rooms. Heartbeats go every
+   * fifth of it, so a `kill -9` is announced within about 1.2× this.
+   * @default 5000 — under the 10 s the issue allows, yet far above any GC pause.
+   */
+  nodeTimeout?: number;
+  /** @default `<hostname>-<random>`: unique, so a restarted process is a new node. */
+  nodeId?: string;
+  logger?: Logger;
+}
+
+/** Messages on a node's own channel. */
+type NodeMessage =
+  | { t: 'fwd'; p: PeerId; e: string; d: unknown }
+  | { t: 'kick'; p: PeerId; r: string }
+  | { t: 'all'; n: string; e: string; d: unknown };
+
+/**
+ * Many processes as one, through Redis. Membership lives in Redis and changes only through
+ * atomic scripts; each node mirrors it in a {@link Directory} so reads (and relays) never wait
+ * on the network. Events for peers of other nodes go through pub/sub. While Redis is away, the
+ * node works from its mirror and re-registers everything it owns when Redis is back.
+ */
+export class RedisCluster implements Cluster {
+  readonly nodeId: string;
+  readonly directory = new Directory();
+  private readonly mirror: RedisMirror;
+  private readonly link: RedisLink;
+  private readonly nodeTimeout: number;
+  private readonly logger: Logger | undefined;
+  private handler: ClusterHandler | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private nodes = 1;
+  /** No eviction of others before this time: after an outage they need a beat to come back. */
+  private graceUntil = 0;
+  /** Local changes Redis may have missed (a failed script): re-register at the next beat. */
+  private dirty = false;
+  private readonly evicting = new Set<string>();
+  private stopped = false;
+  private stopping: Promise<void> | undefined;
+
+  constructor(options: RedisClusterOptions) {
+    this.nodeId = options.nodeId ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
+    this.nodeTimeout = options.nodeTimeout ?? 5000;
+    this.logger = options.logger;
+    this.mirror = new RedisMirror(this.directory, this.nodeId);
+    this.link = new RedisLink({
+      url: options.url,
+      prefix: options.prefix ?? 'sinyal:',
+      nodeId: this.nodeId,
+      logger: options.logger,
+      onState: (message) => this.mirror.apply(message as StateMessage),
+      onNode: (message) => this.onNodeMessage(message as NodeMessage),
+      sync: () => this.sync(),
+    });
+  }
+
+  async start(handler: ClusterHandler): Promise<void> {
+    this.handler = handler;
+    await this.link.connect();
+    await this.link.resync();
+    this.graceUntil = 0;
+    const every = Math.max(100, Math.floor(this.nodeTimeout / 5));
+    this.timer = setInterval(() => void this.beat(), every);
+    this.timer.unref();
+    this.logger?.info({ nodeId: this.nodeId, nodes: this.nodes }, 'joined the Redis cluster');
+  }
+
+  /** Leaves cleanly: own members still in rooms are announced as gone, then the node is removed. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.link.settle();
+    const handler = this.handler;
+    if (this.link.synced && handler) {
+      try {
+        const own = this.directory.membersOfNode(this.nodeId);
+        await Promise.all(own.map(({ room, member }) => handler.evictMember(room, member)));
+        await this.link.run(nodeGoneScript, this.nodeId, '1');
+      } catch (error) {
+        this.logger?.warn({ err: error }, 'could not deregister from Redis; peers will time out');
+      }
+    }
+    this.stopped = true;
+    await this.link.close();
+  }
+
+  registerPeer(info: PeerInfo): void {
+    this.directory.setPeer(info);
+    this.write(peerScript, this.nodeId, info.id, JSON.stringify(info));
+  }
+
+  unregisterPeer(peerId: PeerId): void {
+    this.directory.deletePeer(peerId);
+    this.write(peerScript, this.nodeId, peerId, '');
+  }
+
+  peer(peerId: PeerId): PeerInfo | undefined {
+    return this.directory.peer(peerId);
+  }
+
+  peers(): Iterable<PeerInfo> {
+    return this.directory.peers();
+  }
+
+  async admit(room: RoomRef, member: Member, capacity: number): Promise<AdmitResult> {
+    if (this.link.ready && !this.stopped) {
+      const key = roomKey(room);
+      const args = [key, member.peerId, this.nodeId, JSON.stringify(member), String(capacity)];
+      try {
+        const reply = (await this.link.run(admitScript, ...args)) as [string, number?, string[]?];
+        if (reply[0] !== 'ok') return { ok: false, reason: reply[0] as 'full' | 'already-joined' };
+        const others = (reply[2] ?? []).map((json) => JSON.parse(json) as Member);
+        this.directory.add(room, member);
+        if (!this.link.buffering) this.mirror.merge(room, others, reply[1] ?? 0);
+        return { ok: true, others };
+      } catch (error) {
+        this.fellBack('admit', error);
+      }
+    }
+    // Degraded: admit from the mirror; the re-registration writes it to Redis later.
+    if (this.directory.member(room, member.peerId)) return { ok: false, reason: 'already-joined' };
+    if (capacity > 0 && this.directory.size(room) >= capacity) return { ok: false, reason: 'full' };
+    const others = [...this.directory.members(room)];
+    this.directory.add(room, member);
+    return { ok: true, others };
+  }
+
+  async release(room: RoomRef, peerId: PeerId): Promise<Member[] | null> {
+    const own = this.directory.member(room, peerId)?.nodeId === this.nodeId;
+    if (this.link.ready && !this.stopped) {
+      try {
+        const reply = (await this.link.run(releaseScript, roomKey(room), peerId)) as
+          [number, string[]] | null;
+        // Not in Redis: someone else released it (and announced it) already.
+        this.directory.remove(room, peerId);
+        return reply ? reply[1].map((json) => JSON.parse(json) as Member) : null;
+      } catch (error) {
+        // Another node's member (an eviction) must go through Redis, or it could be announced twice.
+        if (!own) throw error;
+        this.fellBack('release', error);
+      }
+    }
+    if (!this.directory.remove(room, peerId)) return null;
+    return [...this.directory.members(room)];
+  }
+
+  updateMedia(room: RoomRef, peerId: PeerId, patch: Partial<MediaState>): void {
+    this.directory.update(room, peerId, patch);
+    const member = this.directory.member(room, peerId);
+    if (member?.nodeId === this.nodeId) {
+      this.write(mediaScript, roomKey(room), peerId, JSON.stringify(member));
+    }
+  }
+
+  members(room: RoomRef): Iterable<Member> {
+    return this.directory.members(room);
+  }
+
+  member(room: RoomRef, peerId: PeerId): Member | undefined {
+    return this.directory.member(room, peerId);
+  }
+
+  rooms(): Iterable<{ room: RoomRef; size: number }> {
+    return this.directory.rooms();
+  }
+
+  forward(nodeId: string, peerId: PeerId, event: string, data: unknown): void {
+    this.link.publish(nodeId, JSON.stringify({ t: 'fwd', p: peerId, e: event, d: data }));
+  }
+
+  broadcastRemote(event: string, data: unknown): void {
+    this.link.publish(null, JSON.stringify({ t: 'all', n: this.nodeId, e: event, d: data }));
+  }
+
+  disconnectRemote(nodeId: string, peerId: PeerId, reason: string): void {
+    this.link.publish(nodeId, JSON.stringify({ t: 'kick', p: peerId, r: reason }));
+  }
+
+  health(): ClusterHealth {
+    if (this.link.synced) return { status: 'ok', nodes: this.nodes, detail: 'redis' };
+    return {
+      status: 'degraded',
+      nodes: this.nodes,
+      detail: `Redis unreachable (${this.link.lastError || 'reconnecting'}): only peers of this process can reach each other`,
+    };
+  }
+
+  private onNodeMessage(message: NodeMessage): void {
+    const handler = this.handler;
+    if (!handler) return;
+    if (message.t === 'fwd') handler.deliverLocal(message.p, message.e, message.d);
+    else if (message.t === 'kick') handler.disconnectLocal(message.p, message.r);
+    else if (message.t === 'all' && message.n !== this.nodeId) {
+      handler.deliverLocalAll(message.e, message.d);
+    }
+  }
+
+  /** A write whose reply nobody waits for; a failure is repaired by the next re-registration. */
+  private write(...[script, ...args]: Parameters<RedisLink['run']>): void {
+    if (this.stopped) return;
+    if (!this.link.ready) {
+      this.dirty = true;
+      return;
+    }
+    this.link.run(script, ...args).catch((error: unknown) => this.fellBack(script.name, error));
+  }
+
+  private fellBack(what: string, error: unknown): void {
+    this.dirty = true;
+    this.logger?.warn(
+      { err: error, op: what },
+      'Redis write failed: working from the local mirror',
+    );
+  }
+
+  /**
+   * Re-registration (on start and whenever Redis comes back): writes this node's peers and
+   * members, then loads everything else. The link buffers pub/sub meanwhile and replays what
+   * the snapshot does not cover.
+   */
+  private async sync(): Promise<number> {
+    const wasDirty = this.dirty;
+    this.dirty = false;
+    const args: string[] = [String(this.nodeTimeout)];
+    const own = [...this.directory.peers()].filter((p) => p.nodeId === this.nodeId);
+    args.push(String(own.length));
+    for (const peer of own) args.push(peer.id, JSON.stringify(peer));
+    for (const { room, member } of this.directory.membersOfNode(this.nodeId)) {
+      args.push(roomKey(room), member.peerId, JSON.stringify(member));
+    }
+    try {
+      await this.link.run(restoreScript, this.nodeId, ...args);
+      const snapshot = (await this.link.run(snapshotScript)) as SnapshotReply;
+      this.mirror.load(snapshot);
+      if (this.handler && this.timer) this.graceUntil = Date.now() + this.nodeTimeout;
+      return snapshot[0];
+    } catch (error) {
+      this.dirty ||= wasDirty;
+      throw error;
+    }
+  }
+
+  /** Heartbeat; also notices a Redis that lost our registration, and nodes that died. */
+  private async beat(): Promise<void> {
+    if (!this.link.ready || this.stopping) return;
+    try {
+      const [added, live, dead] = (await this.link.run(
+        heartbeatScript,
+        this.nodeId,
+        String(this.nodeTimeout),
+      )) as [number, number, string[]];
+      this.nodes = live;
+      if ((added === 1 || this.dirty) && this.link.synced) {
+        this.logger?.warn(
+          { lost: added === 1 },
+          'Redis lost this node (restart or declared dead) or missed a write: re-registering',
+        );
+        this.link.requestSync();
+      }
+      if (!this.link.synced || Date.now() < this.graceUntil) return;
+      for (const node of dead) if (node !== this.nodeId) void this.evict(node);
+    } catch (error) {
+      this.logger?.debug({ err: error }, 'heartbeat failed');
+    }
+  }
+
+  /** Every live node tries; the atomic release lets exactly one announce each member. */
+  private async evict(node: string): Promise<void> {
+    const handler = this.handler;
+    if (!handler || this.evicting.has(node)) return;
+    this.evicting.add(node);
+    try {
+      const rows = (await this.link.run(deadMembersScript, node)) as string[] | null;
+      if (!rows) return;
+      const evictions: Array<Promise<void>> = [];
+      for (let i = 0; i + 1 < rows.length; i += 2) {
+        const room = parseRoomKey(rows[i]!);
+        if (room) evictions.push(handler.evictMember(room, JSON.parse(rows[i + 1]!) as Member));
+      }
+      await Promise.all(evictions);
+      const gone = await this.link.run(nodeGoneScript, node, '0');
+      if (gone === 1) {
+        this.logger?.warn({ node, members: evictions.length }, 'node stopped beating: removed');
+      }
+    } catch (error) {
+      this.logger?.warn({ err: error, node }, 'could not evict a dead node yet');
+    } finally {
+      this.evicting.delete(node);
+    }
+  }
+}
+
+/** The cluster `REDIS_URL` asks for, or undefined for the single-process memory cluster. */
+export function redisClusterFromConfig(
+  config: { redisUrl?: string; redisPrefix: string; clusterNodeTimeout: number },
+  logger?: Logger,
+): RedisCluster | undefined {
+  if (!config.redisUrl) return undefined;
+  return new RedisCluster({
+    url: config.redisUrl,
+    prefix: config.redisPrefix,
+    nodeTimeout: config.clusterNodeTimeout,
+    logger: logger?.child({ component: 'cluster' }),
+  });
+}

@@ -1,0 +1,217 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { connect, connectSocketIo, type TestPeer } from './helpers/clients.js';
+import {
+  cleanRedis,
+  ensureBuilt,
+  redisUrl,
+  startNode,
+  uniquePrefix,
+  type NodeProcess,
+} from './helpers/cluster.js';
+
+const sdp = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
+const candidate = (n: number) => ({
+  candidate: `candidate:${n} 1 udp 2122260223 10.0.0.1 ${50000 + n} typ host`,
+  sdpMid: '0',
+  sdpMLineIndex: 0,
+});
+
+// Three real processes on one Redis (REDIS_URL or 127.0.0.1:6379), under a prefix of their own.
+describe('three processes on one Redis', () => {
+  const prefix = uniquePrefix();
+  const nodes: NodeProcess[] = [];
+  const peers: TestPeer[] = [];
+  const on = async (node: number, transport: 'socket.io' | 'websocket' = 'socket.io') => {
+    const peer = await connect(transport, nodes[node]!.url);
+    peers.push(peer);
+    return peer;
+  };
+
+  before(async () => {
+    await ensureBuilt();
+    const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix };
+    nodes.push(...(await Promise.all([startNode(env), startNode(env), startNode(env)])));
+  });
+  after(async () => {
+    await Promise.all(peers.map((p) => p.close()));
+    await Promise.all(nodes.map((n) => n.kill()));
+    await cleanRedis(redisUrl, prefix);
+  });
+
+  it('completes a reference-000 pair call whose peers sit on different processes', async () => {
+    const a = await on(0, 'socket.io');
+    const b = await on(1, 'websocket');
+    a.emit('join-room', { roomId: 'x-pair' });
+    assert.deepEqual(await a.next('joined'), { roomId: 'x-pair', members: [a.id] });
+    b.emit('join-room', { roomId: 'x-pair' });
+    assert.deepEqual(await b.next('joined'), { roomId: 'x-pair', members: [a.id, b.id] });
+    const readyA = await a.next('ready');
+    assert.deepEqual(readyA, {
+      roomId: 'x-pair',
+      initiatorId: a.id,
+      role: 'caller',
+      partnerId: b.id,
+      members: [a.id, b.id],
+    });
+    assert.deepEqual(await b.next('ready'), { ...readyA, role: 'callee', partnerId: a.id });
+
+    a.emit('offer', { roomId: 'x-pair', sdp, from: 'forged' });
+    assert.deepEqual(await b.next('offer-received'), { roomId: 'x-pair', sdp, from: a.id });
+    const answer = { ...sdp, type: 'answer' };
+    b.emit('answer', { roomId: 'x-pair', sdp: answer });
+    assert.deepEqual(await a.next('answer-received'), {
+      roomId: 'x-pair',
+      sdp: answer,
+      from: b.id,
+    });
+    // Candidates cross in both directions and keep their order.
+    for (let n = 0; n < 30; n++) {
+      a.emit('ice-candidate', { roomId: 'x-pair', candidate: candidate(n) });
+      b.emit('ice-candidate', { roomId: 'x-pair', candidate: candidate(100 + n) });
+    }
+    for (let n = 0; n < 30; n++) {
+      assert.deepEqual((await b.next('ice-candidate-received')).candidate, candidate(n));
+      assert.deepEqual((await a.next('ice-candidate-received')).candidate, candidate(100 + n));
+    }
+    b.emit('leave-room', { roomId: 'x-pair' });
+    assert.deepEqual(await a.next('peer-left'), { roomId: 'x-pair', socketId: b.id });
+  });
+
+  it('runs a reference-004 mesh room spread over three processes', async () => {
+    const room = 'x-mesh';
+    const a = await on(0);
+    const b = await on(1, 'websocket');
+    const c = await on(2);
+    a.emit('video:join-room', { roomId: room });
+    assert.deepEqual((await a.next('video:room-state')).participants, []);
+    b.emit('video:join-room', { roomId: room });
+    const stateB = await b.next('video:room-state');
+    assert.deepEqual(
+      stateB.participants.map((p: { socketId: string }) => p.socketId),
+      [a.id],
+    );
+    assert.equal((await a.next('video:user-joined')).socketId, b.id);
+    a.emit('video:toggle-audio', { roomId: room, isMuted: true });
+    assert.deepEqual(await b.next('video:peer-audio-changed'), {
+      socketId: a.id,
+      userId: stateB.participants[0].userId,
+      isMuted: true,
+    });
+    c.emit('video:join-room', { roomId: room });
+    const stateC = await c.next('video:room-state');
+    assert.deepEqual(
+      stateC.participants.map((p: { socketId: string; isMuted: boolean }) => [
+        p.socketId,
+        p.isMuted,
+      ]),
+      [
+        [a.id, true],
+        [b.id, false],
+      ],
+    );
+    assert.equal((await a.next('video:user-joined')).socketId, c.id);
+    assert.equal((await b.next('video:user-joined')).socketId, c.id);
+
+    // Directed signals between every pair of processes.
+    c.emit('video:offer', { to: a.id, offer: sdp });
+    assert.deepEqual(await a.next('video:offer'), { from: c.id, offer: sdp });
+    a.emit('video:answer', { to: c.id, answer: { ...sdp, type: 'answer' } });
+    assert.equal((await c.next('video:answer')).from, a.id);
+    b.emit('video:ice-candidate', { to: c.id, candidate: candidate(1) });
+    assert.deepEqual(await c.next('video:ice-candidate'), { from: b.id, candidate: candidate(1) });
+
+    // Media state and chat reach everyone; the media state is shared for later joiners.
+    b.emit('video:toggle-video', { roomId: room, isVideoOff: true });
+    for (const peer of [a, c]) {
+      const changed = await peer.next('video:peer-video-changed');
+      assert.deepEqual([changed.socketId, changed.isVideoOff], [b.id, true]);
+    }
+    c.emit('chat:video-message', { roomId: room, message: 'hello from node 2' });
+    for (const peer of [a, b, c]) {
+      assert.equal((await peer.next('chat:video-message-received')).message, 'hello from node 2');
+    }
+    const d = await on(0, 'websocket');
+    d.emit('video:join-room', { roomId: room });
+    const stateD = await d.next('video:room-state');
+    const byId = new Map(
+      stateD.participants.map((p: { socketId: string }) => [p.socketId, p] as const),
+    );
+    assert.deepEqual([...byId.keys()], [a.id, b.id, c.id]);
+    assert.equal((byId.get(a.id) as { isMuted: boolean }).isMuted, true);
+    assert.equal((byId.get(b.id) as { isVideoOff: boolean }).isVideoOff, true);
+
+    b.emit('video:leave-room', { roomId: room });
+    for (const peer of [a, c, d]) {
+      assert.equal((await peer.next('video:user-left')).socketId, b.id);
+    }
+    await c.events.none(['video:user-left'], 300);
+  });
+
+  it('admits exactly 2 of 50 concurrent joins to one pair room across processes', async () => {
+    const crowd = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => connectSocketIo(nodes[i % 3]!.url)),
+    );
+    peers.push(...crowd);
+    for (const peer of crowd) peer.emit('join-room', { roomId: 'x-crowded' });
+    const outcomes = await Promise.all(
+      crowd.map((peer) =>
+        Promise.race([
+          peer.next('joined', 10000).then(() => 'joined'),
+          peer.next('room-full', 10000).then(() => 'full'),
+        ]),
+      ),
+    );
+    assert.equal(outcomes.filter((o) => o === 'joined').length, 2);
+    assert.equal(outcomes.filter((o) => o === 'full').length, 48);
+    const admitted = crowd.filter((_, i) => outcomes[i] === 'joined');
+    // The two admitted ones are paired, wherever they are.
+    const [first, second] = admitted as [TestPeer, TestPeer];
+    const ready = await first.next('ready');
+    assert.deepEqual(new Set(ready.members), new Set([first.id, second.id]));
+    assert.deepEqual((await second.next('ready')).members, ready.members);
+  });
+
+  it('lets concurrent mesh joins on different processes learn about each other', async () => {
+    for (let round = 0; round < 5; round++) {
+      const room = `x-race-${round}`;
+      const a = await on(round % 3);
+      const b = await on((round + 1) % 3);
+      a.emit('video:join-room', { roomId: room });
+      b.emit('video:join-room', { roomId: room });
+      const [stateA, stateB] = await Promise.all([
+        a.next('video:room-state'),
+        b.next('video:room-state'),
+      ]);
+      const sawB = stateA.participants.some((p: { socketId: string }) => p.socketId === b.id);
+      const sawA = stateB.participants.some((p: { socketId: string }) => p.socketId === a.id);
+      // Exactly one joined first; the other found it in room-state and announced itself.
+      assert.notEqual(sawA, sawB);
+      const [early, late] = sawA ? [a, b] : [b, a];
+      assert.equal((await early.next('video:user-joined')).socketId, late.id);
+    }
+  });
+
+  it('shows the whole cluster in /health and /metrics of any process', async () => {
+    const a = await on(0);
+    const b = await on(2, 'websocket');
+    a.emit('video:join-room', { roomId: 'x-listed' });
+    await a.next('video:room-state');
+    b.emit('join-room', { roomId: 'x-listed-pair' });
+    await b.next('joined');
+    // Node counts come with heartbeats (every second by default).
+    let health = await (await fetch(`${nodes[1]!.url}/health`)).json();
+    for (let i = 0; i < 30 && health.nodes !== 3; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      health = await (await fetch(`${nodes[1]!.url}/health`)).json();
+    }
+    assert.equal(health.status, 'ok');
+    assert.equal(health.nodes, 3);
+    assert.equal(health.connections, peers.length);
+    const metrics = await (await fetch(`${nodes[1]!.url}/metrics`)).json();
+    const names = metrics.roomDetails.map((r: { name: string }) => r.name);
+    assert.ok(names.includes('video:x-listed'), names.join(','));
+    assert.ok(names.includes('pair:x-listed-pair'), names.join(','));
+    assert.equal(metrics.connections, health.connections);
+  });
+});

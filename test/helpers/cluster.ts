@@ -1,0 +1,205 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+
+const root = join(import.meta.dirname, '..', '..');
+const cli = join(root, 'dist', 'src', 'cli.js');
+
+/** Newest modification time of the TypeScript sources under `dir`. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const stat = statSync(path);
+    if (stat.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (name.endsWith('.ts')) newest = Math.max(newest, stat.mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Multi-process tests run the real binary, `dist/src/cli.js`. CI builds before testing; locally
+ * this builds when dist is missing or older than src (one build at a time across test files).
+ */
+export async function ensureBuilt(): Promise<void> {
+  const lock = join(root, 'dist', '.build-lock');
+  const stale = () => {
+    try {
+      return statSync(cli).mtimeMs < newestSource(join(root, 'src'));
+    } catch {
+      return true;
+    }
+  };
+  if (!stale()) return;
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    if (stale()) {
+      // tsc exits non-zero on type errors but still emits; the typecheck gate reports those.
+      try {
+        execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
+      } catch {
+        if (stale()) throw new Error('npm run build did not produce dist/src/cli.js');
+      }
+    }
+  } finally {
+    rmdirSync(lock);
+  }
+}
+
+export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A key prefix of its own, so parallel runs on one Redis never meet. */
+export const uniquePrefix = () => `sinyal-test:${randomBytes(4).toString('hex')}:`;
+
+/** Deletes every key under `prefix`. */
+export async function cleanRedis(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } catch {
+    // A Redis the test killed on purpose has nothing left to clean.
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A sinyal process started from the built CLI. */
+export interface NodeProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Every stdout/stderr line so far (pino JSON), for failure messages. */
+  readonly log: string[];
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function startNode(env: Record<string, string>): Promise<NodeProcess> {
+  const child = spawn(process.execPath, [cli], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      // PGlite is one process's database; shared history needs DATABASE_URL (docs/scaling.md).
+      DATA_DIR: 'memory://',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log: string[] = [];
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no "listening" line:\n${log.join('\n')}`)),
+      15000,
+    );
+    const onLine = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) {
+        log.push(line);
+        const match = /"msg":"sinyal listening on (https?:\/\/[^"]+)"/.exec(line);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]!.replace('localhost', '127.0.0.1'));
+        }
+      }
+    };
+    child.stdout!.on('data', onLine);
+    child.stderr!.on('data', onLine);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`sinyal exited with ${code}:\n${log.join('\n')}`));
+    });
+  });
+  return {
+    url,
+    child,
+    log,
+    async kill(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      // A graceful stop that hangs would hang the suite: report it, then end it.
+      const timer = setTimeout(() => {
+        console.error(`sinyal did not stop on ${signal}:\n${log.slice(-20).join('\n')}`);
+        child.kill('SIGKILL');
+      }, 15000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** A throwaway redis-server on a free port (tests that stop Redis must not touch the shared one). */
+export interface RedisProcess {
+  readonly url: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+export async function startRedis(): Promise<RedisProcess> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const url = `redis://127.0.0.1:${port}`;
+  const start = async () => {
+    const args = [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ];
+    child = spawn('redis-server', args, { stdio: 'ignore' });
+    for (let i = 0; ; i++) {
+      const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null });
+      try {
+        await probe.connect();
+        await probe.ping();
+        return;
+      } catch (error) {
+        if (i > 100) throw error;
+        await new Promise((r) => setTimeout(r, 50));
+      } finally {
+        probe.disconnect();
+      }
+    }
+  };
+  await start();
+  return {
+    url,
+    start,
+    async stop() {
+      const running = child;
+      if (!running || running.exitCode !== null) return;
+      const exited = new Promise((resolve) => running.once('exit', resolve));
+      running.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
