@@ -65,6 +65,7 @@ export const uniquePrefix = () => `sinyal-test:${randomBytes(4).toString('hex')}
 /** Deletes every key under `prefix`. */
 export async function cleanRedis(url: string, prefix: string): Promise<void> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis.on('error', () => {});
   try {
     await redis.connect();
     let cursor = '0';
@@ -178,6 +179,7 @@ export async function startRedis(): Promise<RedisProcess> {
     child = spawn('redis-server', args, { stdio: 'ignore' });
     for (let i = 0; ; i++) {
       const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null });
+      probe.on('error', () => {}); // refused until redis-server listens
       try {
         await probe.connect();
         await probe.ping();

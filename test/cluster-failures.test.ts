@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { connect, type TestPeer } from './helpers/clients.js';
+import {
+  cleanRedis,
+  ensureBuilt,
+  redisUrl,
+  startNode,
+  startRedis,
+  uniquePrefix,
+  type NodeProcess,
+  type RedisProcess,
+} from './helpers/cluster.js';
+
+const sdp = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
+
+async function health(node: NodeProcess): Promise<{ status: string; nodes: number }> {
+  return (await fetch(`${node.url}/health`)).json() as Promise<{ status: string; nodes: number }>;
+}
+
+async function until(what: string, check: () => Promise<boolean>, ms = 10000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function pair(a: TestPeer, b: TestPeer, roomId: string): Promise<void> {
+  a.emit('join-room', { roomId });
+  await a.next('joined');
+  b.emit('join-room', { roomId });
+  await a.next('ready');
+  await b.next('ready');
+}
+
+describe('a process killed with SIGKILL', () => {
+  const prefix = uniquePrefix();
+  const nodes: NodeProcess[] = [];
+  const peers: TestPeer[] = [];
+  const on = async (node: number, transport: 'socket.io' | 'websocket' = 'socket.io') => {
+    const peer = await connect(transport, nodes[node]!.url);
+    peers.push(peer);
+    return peer;
+  };
+  before(async () => {
+    await ensureBuilt();
+    const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix };
+    nodes.push(...(await Promise.all([startNode(env), startNode(env), startNode(env)])));
+  });
+  after(async () => {
+    await Promise.all(peers.map((p) => p.close()));
+    await Promise.all(nodes.map((n) => n.kill()));
+    await cleanRedis(redisUrl, prefix);
+  });
+
+  it('is announced to partners on other processes within 10 s, exactly once', async (t) => {
+    // Pair: a (node 0) with doomed b (node 2). Mesh: c (node 1), d (node 0), doomed e (node 2).
+    const a = await on(0);
+    const b = await on(2, 'websocket');
+    await pair(a, b, 'k-pair');
+    const [c, d, e] = [await on(1), await on(0, 'websocket'), await on(2)];
+    for (const peer of [c, d, e]) {
+      peer.emit('video:join-room', { roomId: 'k-mesh' });
+      await peer.next('video:room-state');
+    }
+    await c.next('video:user-joined');
+    await c.next('video:user-joined');
+    await d.next('video:user-joined');
+
+    const killedAt = Date.now();
+    await nodes[2]!.kill('SIGKILL');
+    const [left, leftC, leftD] = await Promise.all([
+      a.next('peer-left', 10000),
+      c.next('video:user-left', 10000),
+      d.next('video:user-left', 10000),
+    ]);
+    const elapsed = Date.now() - killedAt;
+    assert.ok(elapsed < 10000, `announced after ${elapsed} ms`);
+    t.diagnostic(`leave announced ${elapsed} ms after kill -9`);
+    assert.deepEqual(left, { roomId: 'k-pair', socketId: b.id });
+    assert.equal(leftC.socketId, e.id);
+    assert.equal(leftD.socketId, e.id);
+    // Every surviving process tried to evict; only one may have announced.
+    await Promise.all([
+      a.events.none(['peer-left'], 2500),
+      c.events.none(['video:user-left'], 100),
+      d.events.none(['video:user-left'], 100),
+    ]);
+    // The dead process's peers and members are gone from the survivors' view.
+    await until('the dead node is forgotten', async () => (await health(nodes[0]!)).nodes === 2);
+    const metrics = await (await fetch(`${nodes[1]!.url}/metrics`)).json();
+    assert.equal(metrics.connections, 3); // a, c and d
+    // The room that lost its callee takes a new partner, on any process.
+    const f = await on(1);
+    f.emit('join-room', { roomId: 'k-pair' });
+    assert.deepEqual((await f.next('joined')).members, [a.id, f.id]);
+    assert.equal((await a.next('ready')).partnerId, f.id);
+  });
+});
+
+describe('Redis restarting mid-session', () => {
+  let redis: RedisProcess;
+  const prefix = uniquePrefix();
+  const nodes: NodeProcess[] = [];
+  const peers: TestPeer[] = [];
+  const on = async (node: number, transport: 'socket.io' | 'websocket' = 'socket.io') => {
+    const peer = await connect(transport, nodes[node]!.url);
+    peers.push(peer);
+    return peer;
+  };
+  before(async () => {
+    await ensureBuilt();
+    // A throwaway Redis of this test: the shared one on 6379 is never stopped.
+    redis = await startRedis();
+    const env = { REDIS_URL: redis.url, REDIS_PREFIX: prefix };
+    nodes.push(...(await Promise.all([startNode(env), startNode(env)])));
+  });
+  after(async () => {
+    await Promise.all(peers.map((p) => p.close()));
+    await Promise.all(nodes.map((n) => n.kill()));
+    await redis.stop();
+  });
+
+  it('keeps same-process signaling up, says degraded, and resumes across processes', async () => {
+    const a = await on(0);
+    const b = await on(1, 'websocket');
+    await pair(a, b, 'r-cross');
+    const c = await on(0, 'websocket');
+    const d = await on(0);
+    await pair(c, d, 'r-local');
+
+    await redis.stop();
+    await until('both processes report degraded', async () =>
+      (await Promise.all(nodes.map(health))).every((h) => h.status === 'degraded'),
+    );
+    // Peers of one process keep signaling, in a call they had and in a new one.
+    c.emit('offer', { roomId: 'r-local', sdp });
+    assert.equal((await d.next('offer-received')).from, c.id);
+    const g = await on(1);
+    const h = await on(1, 'websocket');
+    await pair(g, h, 'r-during');
+    h.emit('answer', { roomId: 'r-during', sdp: { ...sdp, type: 'answer' } });
+    assert.equal((await g.next('answer-received')).from, h.id);
+
+    // Redis comes back empty: each process re-registers its peers and rooms by itself.
+    await redis.start();
+    await until('both processes are ok again', async () =>
+      (await Promise.all(nodes.map(health))).every((s) => s.status === 'ok' && s.nodes === 2),
+    );
+    a.emit('offer', { roomId: 'r-cross', sdp });
+    assert.equal((await b.next('offer-received', 5000)).from, a.id);
+    b.emit('ice-candidate', {
+      roomId: 'r-cross',
+      candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.1 1 typ host', sdpMid: '0' },
+    });
+    assert.equal((await a.next('ice-candidate-received')).from, b.id);
+    // Rooms were re-registered: the restored pair is still full, cluster-wide.
+    const late = await on(1);
+    late.emit('join-room', { roomId: 'r-cross' });
+    await late.next('room-full');
+    const metrics = await (await fetch(`${nodes[1]!.url}/metrics`)).json();
+    assert.equal(metrics.connections, peers.length);
+    // New calls across processes work, and leaving is announced across them.
+    const [e, f] = [await on(0), await on(1, 'websocket')];
+    await pair(e, f, 'r-after');
+    f.emit('leave-room', { roomId: 'r-after' });
+    assert.deepEqual(await e.next('peer-left'), { roomId: 'r-after', socketId: f.id });
+  });
+});
