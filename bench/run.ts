@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runCluster } from './cluster.js';
-import { measureIdle } from './idle.js';
+import { measureIdle, type IdleResult } from './idle.js';
 import { runLoad, type LoadOptions, type LoadResult } from './load.js';
 import { loadAverage, openFileLimit } from './proc.js';
 import { clusterTable, targetsTable, throughputTable, type ServerFigures } from './report.js';
@@ -53,8 +53,8 @@ const specs: ServerSpec[] = [
 ].filter((spec) => !args.only || args.only.split(',').some((o) => spec.name.includes(o)));
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
-const median = (results: LoadResult[]) =>
-  [...results].sort((a, b) => a.rate - b.rate)[Math.floor(results.length / 2)]!;
+const median = <T>(results: T[], by: (r: T) => number) =>
+  [...results].sort((a, b) => by(a) - by(b))[Math.floor(results.length / 2)]!;
 
 async function main(): Promise<void> {
   const startedAt = new Date();
@@ -71,10 +71,13 @@ async function main(): Promise<void> {
   const figures = new Map<string, ServerFigures>(specs.map((s) => [s.name, { name: s.name }]));
   const byRound = new Map<string, LoadResult[]>(specs.map((s) => [s.name, []]));
 
-  // Rounds interleave the servers, so a burst of load from elsewhere hits all of them alike.
-  for (let round = 1; round <= (load.durationMs > 0 ? rounds : 0); round++) {
-    for (const spec of specs) {
-      const tag = `[${spec.name}${rounds > 1 ? ` #${round}` : ''}]`;
+  // Rounds interleave the servers, so a burst of load from elsewhere hits all of them alike;
+  // each figure is the median over rounds (throughput by msg/s, idle RSS by bytes/connection).
+  const idleByRound = new Map<string, IdleResult[]>(specs.map((s) => [s.name, []]));
+  for (let round = 1; round <= rounds; round++) {
+    const suffix = rounds > 1 ? ` #${round}` : '';
+    for (const spec of load.durationMs > 0 ? specs : []) {
+      const tag = `[${spec.name}${suffix}]`;
       say(`${tag} throughput: ${load.pairs} pairs, window ${load.window}`);
       const server = await startServer(spec, profileFlags);
       try {
@@ -85,25 +88,24 @@ async function main(): Promise<void> {
         await server.stop();
       }
     }
-  }
-  for (const spec of specs) {
-    const results = byRound.get(spec.name)!;
-    if (results.length) figures.get(spec.name)!.load = median(results);
-  }
-
-  if (idleConnections > 0) {
-    for (const spec of specs) {
-      const tag = `[${spec.name}]`;
+    for (const spec of idleConnections > 0 ? specs : []) {
+      const tag = `[${spec.name}${suffix}]`;
       say(`${tag} idle RSS: ${idleConnections} connections`);
       const server = await startServer(spec);
       try {
-        figures.get(spec.name)!.idle = await measureIdle(server, idleConnections, (line) =>
-          say(`${tag} ${line}`),
-        );
+        const idle = await measureIdle(server, idleConnections, (line) => say(`${tag} ${line}`));
+        say(`${tag} ${(idle.bytesPerConnection / 1024).toFixed(1)} KB per idle connection`);
+        idleByRound.get(spec.name)!.push(idle);
       } finally {
         await server.stop();
       }
     }
+  }
+  for (const spec of specs) {
+    const results = byRound.get(spec.name)!;
+    if (results.length) figures.get(spec.name)!.load = median(results, (r) => r.rate);
+    const idles = idleByRound.get(spec.name)!;
+    if (idles.length) figures.get(spec.name)!.idle = median(idles, (r) => r.bytesPerConnection);
   }
 
   let clusterSection = '';
@@ -118,7 +120,7 @@ async function main(): Promise<void> {
   const markdown = `### Run of ${startedAt.toISOString()}
 
 Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, load average ${loadBefore} before / ${loadAverage()} after.
-Throughput: ${load.pairs} pairs per server, ${load.window} messages in flight per peer, ${load.warmupMs / 1000} s warm-up + ${load.durationMs / 1000} s measured${rounds > 1 ? `, median of ${rounds} rounds` : ''}; idle RSS at ${idleConnections.toLocaleString('en-US')} connections.
+Throughput: ${load.pairs} pairs per server, ${load.window} messages in flight per peer, ${load.warmupMs / 1000} s warm-up + ${load.durationMs / 1000} s measured${rounds > 1 ? `, median of ${rounds} interleaved rounds` : ''}; idle RSS at ${idleConnections.toLocaleString('en-US')} connections.
 
 ${throughputTable(rows)}
 

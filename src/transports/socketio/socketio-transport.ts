@@ -67,6 +67,9 @@ export function attachSocketIo(io: Server, engine: Engine, auth: AuthOptions): v
       return;
     }
     const connected = peer;
+    // The handshake (headers, address, query) is copied already; dropping engine.io's reference
+    // to the upgrade request frees it for the connection's lifetime (Socket.IO's memory advice).
+    (socket.conn as { request: unknown }).request = null;
     socket.emit('welcome', { socketId: socket.id, userId: identity.userId, user: identity.user });
     socket.onAny((event: string, payload: unknown) => {
       void engine.receive(connected, event, payload);
