@@ -91,8 +91,10 @@ async function openPostgres(url: string, folder: string, pgSchema?: string): Pro
     query_timeout: 15000,
     options: settings.join(' '),
   });
-  // An idle client losing its server emits here; unhandled, it would crash the process.
+  // A client losing its server emits `error` (idle ones through the pool); unhandled, either
+  // would crash the process. The failed query itself still rejects, and the writer retries.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzleNodePg({ client: pool, schema });
   try {
     if (pgSchema) await db.execute(sql.raw(`create schema if not exists "${pgSchema}"`));
@@ -105,6 +107,9 @@ async function openPostgres(url: string, folder: string, pgSchema?: string): Pro
     db: db as unknown as Db,
     kind: 'postgres',
     ping: async () => void (await pool.query('select 1')),
-    close: () => pool.end(),
+    // A client whose server vanished may never finish ending; shutdown must not wait on it.
+    close: () => Promise.race([pool.end(), sleep(2000)]),
   };
 }
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());

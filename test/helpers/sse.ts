@@ -1,0 +1,149 @@
+import { Recorder } from './clients.js';
+
+/** One parsed SSE event as the test client saw it. */
+export interface SseEvent {
+  id: string | undefined;
+  event: string;
+  data: unknown;
+}
+
+export interface SsePeer {
+  readonly id: string;
+  readonly token: string;
+  readonly resumed: boolean;
+  readonly events: Recorder;
+  /** Every event in arrival order, with its id. */
+  readonly log: SseEvent[];
+  /** Comment lines (heartbeats) seen. */
+  comments: number;
+  readonly lastEventId: string | undefined;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  next(event: string, timeout?: number): Promise<any>;
+  /** POSTs JSON with this connection's token. */
+  post(path: string, body: object): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Drops the stream as a network failure would (the server sees the socket close). */
+  abort(): void;
+  /** Resolves when the server ends the stream. */
+  readonly ended: Promise<void>;
+}
+
+export interface OpenSseOptions {
+  query?: Record<string, string>;
+  lastEventId?: string;
+}
+
+/**
+ * Opens `GET /api/events` with fetch and parses the stream by hand, so tests see ids, comments
+ * and exactly what was written. Resolves after the first `connected` event.
+ */
+export async function openSse(url: string, options: OpenSseOptions = {}): Promise<SsePeer> {
+  const target = new URL('/api/events', url);
+  for (const [k, v] of Object.entries(options.query ?? {})) target.searchParams.set(k, v);
+  const controller = new AbortController();
+  const headers: Record<string, string> = { Accept: 'text/event-stream' };
+  if (options.lastEventId) headers['Last-Event-ID'] = options.lastEventId;
+  const response = await fetch(target, { headers, signal: controller.signal });
+  if (response.status !== 200) {
+    const text = await response.text();
+    throw Object.assign(new Error(`SSE refused: ${response.status} ${text}`), {
+      status: response.status,
+      body: text,
+    });
+  }
+  const events = new Recorder();
+  const log: SseEvent[] = [];
+  const state = { comments: 0, lastEventId: undefined as string | undefined };
+  const ended = pump(response.body!, (chunk) => {
+    if (chunk.comment) state.comments++;
+    if (!chunk.event) return;
+    if (chunk.id) state.lastEventId = chunk.id;
+    const data = JSON.parse(chunk.data);
+    log.push({ id: chunk.id, event: chunk.event, data });
+    events.push(chunk.event, data);
+  }).catch(() => {});
+  const connected = await events.next('connected');
+  const peer: SsePeer = {
+    id: connected.connectionId,
+    token: connected.connectionToken,
+    resumed: connected.resumed,
+    events,
+    log,
+    get comments() {
+      return state.comments;
+    },
+    set comments(n) {
+      state.comments = n;
+    },
+    get lastEventId() {
+      return state.lastEventId;
+    },
+    next: (event, timeout) => events.next(event, timeout),
+    post: async (path, body) => {
+      const res = await fetch(new URL(path, url), {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'X-Connection-Token': connected.connectionToken,
+        },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: await res.json() };
+    },
+    abort: () => controller.abort(),
+    ended,
+  };
+  return peer;
+}
+
+interface Chunk {
+  id?: string;
+  event?: string;
+  data: string;
+  comment: boolean;
+}
+
+async function pump(body: ReadableStream<Uint8Array>, onEvent: (c: Chunk) => void): Promise<void> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const bytes of body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(bytes, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const chunk: Chunk = { data: '', comment: false };
+      for (const line of block.split('\n')) {
+        if (line.startsWith(':')) chunk.comment = true;
+        else if (line.startsWith('id: ')) chunk.id = line.slice(4);
+        else if (line.startsWith('event: ')) chunk.event = line.slice(7);
+        else if (line.startsWith('data: ')) chunk.data += line.slice(6);
+      }
+      onEvent(chunk);
+    }
+  }
+}
+
+/** A JSON request to the server: status and parsed body. */
+export async function request(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): Promise<{ status: number; body: any }> {
+  const init: RequestInit = { method, headers: { ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    (init.headers as Record<string, string>)['Content-Type'] = 'application/json';
+  }
+  const res = await fetch(new URL(path, url), init);
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, body: parsed };
+}

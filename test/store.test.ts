@@ -1,0 +1,244 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'drizzle-orm';
+import { defaultLiveSettings } from '../src/engine/engine.js';
+import { Store, RoomExistsError, type StoreOptions } from '../src/store/store.js';
+import { dropSchema, postgresUrl, query, uniqueSchema } from './helpers/pg.js';
+import { TcpProxy } from './helpers/tcp-proxy.js';
+
+const tables = [
+  'connections',
+  'event_logs',
+  'messages',
+  'server_settings',
+  'users',
+  'video_participants',
+  'video_rooms',
+];
+
+interface Backend {
+  name: string;
+  options(): StoreOptions;
+  cleanup(): Promise<void>;
+}
+
+const pgliteDir = mkdtempSync(join(tmpdir(), 'sinyal-store-'));
+const schema = uniqueSchema('store');
+const backends: Backend[] = [
+  {
+    name: 'PGlite',
+    options: () => ({ dataDir: pgliteDir }),
+    cleanup: async () => rmSync(pgliteDir, { recursive: true, force: true }),
+  },
+  {
+    name: 'PostgreSQL',
+    options: () => ({ databaseUrl: postgresUrl, pgSchema: schema }),
+    cleanup: () => dropSchema(schema),
+  },
+];
+
+const t0 = new Date('2026-01-01T10:00:00Z');
+const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+
+for (const backend of backends) {
+  describe(`store on ${backend.name}`, () => {
+    let store: Store;
+    before(async () => {
+      store = await Store.open({ ...backend.options(), writer: { flushInterval: 20 } });
+    });
+    after(async () => {
+      await store.close();
+      await backend.cleanup();
+    });
+
+    it('applies the drizzle-kit migrations: every table of reference 001 exists', async () => {
+      const result = await store.database.db.execute(
+        sql`select table_name from information_schema.tables where table_schema = current_schema()`,
+      );
+      const rows = (result as unknown as { rows: Array<{ table_name: string }> }).rows;
+      const names = rows.map((r) => r.table_name);
+      for (const table of tables) assert.ok(names.includes(table), `missing ${table}: ${names}`);
+    });
+
+    it('writes a batch of every kind with the times the events happened', async () => {
+      const w = store.writer;
+      w.push({
+        kind: 'user',
+        row: { id: 'u1', name: 'Ada', firstSeenAt: at(0), lastSeenAt: at(0) },
+      });
+      w.push({
+        kind: 'user',
+        row: { id: 'u1', name: 'Ada L', firstSeenAt: at(1), lastSeenAt: at(1) },
+      });
+      w.push({
+        kind: 'connection-open',
+        row: { id: 'p1', nodeId: 'n1', transport: 'sse', userId: 'u1', openedAt: at(0) },
+      });
+      w.push({
+        kind: 'participant-join',
+        row: { roomId: 'r1', peerId: 'p1', userId: 'u1', joinedAt: at(1) },
+      });
+      w.push({ kind: 'participant-media', roomId: 'r1', peerId: 'p1', change: { isMuted: true } });
+      w.push({
+        kind: 'message',
+        row: {
+          id: 'm1',
+          kind: 'chat',
+          roomId: 'r1',
+          userId: 'u1',
+          body: { message: 'hi' },
+          createdAt: at(2),
+        },
+      });
+      w.push({ kind: 'participant-leave', roomId: 'r1', peerId: 'p1', at: at(3) });
+      w.push({ kind: 'connection-close', id: 'p1', at: at(4), reason: 'bye' });
+      for (let i = 0; i < 5; i++) {
+        w.push({
+          kind: 'log',
+          row: {
+            type: i % 2 ? 'join' : 'leave',
+            roomId: `r${i % 2}`,
+            peerId: 'p1',
+            createdAt: at(i),
+          },
+        });
+      }
+      await w.flush();
+      const db = store.database.db;
+      const exec = async (text: string) =>
+        ((await db.execute(sql.raw(text))) as unknown as { rows: Array<Record<string, unknown>> })
+          .rows;
+      const [user] = await exec(`select name, last_seen_at from users where id = 'u1'`);
+      assert.equal(user!.name, 'Ada L');
+      const [conn] = await exec(`select closed_at, close_reason from connections where id = 'p1'`);
+      assert.equal(new Date(conn!.closed_at as string).toISOString(), at(4).toISOString());
+      assert.equal(conn!.close_reason, 'bye');
+      const [part] = await exec(
+        `select is_muted, media_changes, left_at from video_participants where peer_id = 'p1'`,
+      );
+      assert.equal(part!.is_muted, true);
+      assert.equal(part!.media_changes, 1);
+      assert.equal(new Date(part!.left_at as string).toISOString(), at(3).toISOString());
+      const [msg] = await exec(`select body from messages where id = 'm1'`);
+      assert.deepEqual(msg!.body, { message: 'hi' });
+      assert.equal(store.writer.stats().buffered, 0);
+    });
+
+    it('filters the event log by type, room and time, newest first, paginated', async () => {
+      const all = await store.logs({ limit: 2, offset: 0 });
+      assert.equal(all.total, 5);
+      assert.equal(all.logs.length, 2);
+      assert.equal(all.logs[0]!.createdAt.toISOString(), at(4).toISOString());
+      const page2 = await store.logs({ limit: 2, offset: 2 });
+      assert.equal(page2.logs[0]!.createdAt.toISOString(), at(2).toISOString());
+      const joins = await store.logs({ type: 'join', limit: 50, offset: 0 });
+      assert.equal(joins.total, 2);
+      assert.ok(joins.logs.every((l) => l.type === 'join' && l.roomId === 'r1'));
+      const window = await store.logs({ since: at(1), until: at(3), limit: 50, offset: 0 });
+      assert.deepEqual(
+        window.logs.map((l) => l.createdAt.getTime()),
+        [at(3), at(2), at(1)].map((d) => d.getTime()),
+      );
+      assert.equal(await store.clearLogs({ roomId: 'r0' }), 3);
+      assert.equal((await store.logs({ limit: 50, offset: 0 })).total, 2);
+    });
+
+    it('isolates a row the database refuses; the rest of the batch lands', async () => {
+      const before = store.writer.stats();
+      store.writer.push({ kind: 'log', row: { type: 'ok-1', createdAt: at(10) } });
+      store.writer.push({ kind: 'log', row: { type: null as never, createdAt: at(11) } });
+      store.writer.push({ kind: 'log', row: { type: 'ok-2', createdAt: at(12) } });
+      await store.writer.flush();
+      const after = store.writer.stats();
+      assert.equal(after.failed - before.failed, 1);
+      assert.equal(after.written - before.written, 2);
+      assert.equal((await store.logs({ type: 'ok-2', limit: 5, offset: 0 })).total, 1);
+    });
+
+    it('keeps persistent rooms (capacity read synchronously) and settings across a restart', async () => {
+      await store.createRoom({
+        roomId: 'standup',
+        name: 'Standup',
+        hostId: 'u1',
+        maxParticipants: 3,
+      });
+      await assert.rejects(
+        store.createRoom({ roomId: 'standup', name: 'Again', hostId: 'u2', maxParticipants: 9 }),
+        RoomExistsError,
+      );
+      assert.equal(store.roomCapacity('standup'), 3);
+      assert.equal(store.roomCapacity('other'), undefined);
+      await store.saveSetting('max_connections', '42', 'limit');
+      await store.saveSetting('max_connections', '43');
+      await store.saveSetting('default_room_capacity', 'not-a-number');
+      await store.close();
+
+      store = await Store.open({ ...backend.options(), writer: { flushInterval: 20 } });
+      assert.equal(store.roomCapacity('standup'), 3);
+      const [setting] = (await store.settings()).filter((s) => s.key === 'max_connections');
+      assert.equal(setting!.value, '43');
+      assert.equal(setting!.description, 'limit');
+      const live = { ...defaultLiveSettings };
+      await store.applySettings(live);
+      assert.equal(live.maxConnections, 43);
+      // An invalid stored value is ignored rather than applied.
+      assert.equal(live.meshRoomCapacity, defaultLiveSettings.meshRoomCapacity);
+    });
+  });
+}
+
+describe('batch writer while PostgreSQL is unreachable', () => {
+  const outageSchema = uniqueSchema('outage');
+  const proxy = new TcpProxy('127.0.0.1', Number(new URL(postgresUrl).port || 5432));
+  let store: Store;
+  let table: string;
+
+  before(async () => {
+    await proxy.start();
+    const url = new URL(postgresUrl);
+    url.host = `127.0.0.1:${proxy.port}`;
+    store = await Store.open({
+      databaseUrl: url.toString(),
+      pgSchema: outageSchema,
+      writer: { flushInterval: 20, maxRetryDelay: 100, maxBuffered: 10 },
+    });
+    table = `"${outageSchema}".event_logs`;
+  });
+  after(async () => {
+    await store.close();
+    await proxy.close();
+    await dropSchema(outageSchema);
+  });
+
+  it('buffers up to its bound, counts what it drops, and writes the rest when it returns', async () => {
+    await proxy.cut();
+    for (let i = 0; i < 14; i++) {
+      store.writer.push({ kind: 'log', row: { type: 'outage', details: { i }, createdAt: at(i) } });
+    }
+    await assert.rejects(store.writer.flush(), /database unavailable/);
+    const down = store.writer.stats();
+    assert.equal(down.databaseUp, false);
+    assert.equal(down.buffered, 10);
+    assert.equal(down.dropped, 4);
+    assert.equal(store.health().ok, false);
+    assert.match(store.health().detail, /10 buffered, 4 dropped/);
+
+    await proxy.restore();
+    const deadline = Date.now() + 10_000;
+    while (store.writer.stats().buffered > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const rows = await query<{ i: number }>(
+      `select (details->>'i')::int as i from ${table} where type = 'outage' order by created_at`,
+    );
+    assert.deepEqual(
+      rows.map((r) => r.i),
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    );
+    assert.equal(store.writer.stats().databaseUp, true);
+    assert.equal(store.health().ok, true);
+  });
+});
