@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connect, connectSocketIo, type TestPeer } from './helpers/clients.js';
+import { connect, connectSocketIo, Recorder, type TestPeer } from './helpers/clients.js';
 import {
   cleanRedis,
   ensureBuilt,
@@ -16,6 +16,42 @@ const candidate = (n: number) => ({
   sdpMid: '0',
   sdpMLineIndex: 0,
 });
+
+/** A minimal SSE peer (PROTOCOLS.md §3): the stream from one process, REST calls to the same. */
+async function openSse(url: string) {
+  const controller = new AbortController();
+  const response = await fetch(`${url}/api/events`, {
+    headers: { Accept: 'text/event-stream' },
+    signal: controller.signal,
+  });
+  assert.equal(response.status, 200);
+  const events = new Recorder();
+  void (async () => {
+    const decoder = new TextDecoder();
+    let text = '';
+    for await (const chunk of response.body!) {
+      text += decoder.decode(chunk as Uint8Array, { stream: true });
+      for (let end = text.indexOf('\n\n'); end >= 0; end = text.indexOf('\n\n')) {
+        const block = text.slice(0, end).split('\n');
+        text = text.slice(end + 2);
+        const field = (name: string) =>
+          block.filter((l) => l.startsWith(`${name}:`)).map((l) => l.slice(name.length + 1).trim());
+        const [event] = field('event');
+        if (event) events.push(event, JSON.parse(field('data').join('\n')));
+      }
+    }
+  })().catch(() => {});
+  const { connectionId, connectionToken } = await events.next('connected');
+  const post = async (path: string, body: object) => {
+    const res = await fetch(`${url}/api${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Connection-Token': connectionToken },
+      body: JSON.stringify({ connectionId, ...body }),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  return { id: connectionId as string, events, post, close: () => controller.abort() };
+}
 
 // Three real processes on one Redis (REDIS_URL or 127.0.0.1:6379), under a prefix of their own.
 describe('three processes on one Redis', () => {
@@ -213,5 +249,61 @@ describe('three processes on one Redis', () => {
     assert.ok(names.includes('video:x-listed'), names.join(','));
     assert.ok(names.includes('pair:x-listed-pair'), names.join(','));
     assert.equal(metrics.connections, health.connections);
+    // The REST lists of reference 001 too, with the process of each peer.
+    const listed = await (await fetch(`${nodes[1]!.url}/api/connections`)).json();
+    assert.equal(listed.total, peers.length);
+    const nodeOf = new Map(
+      listed.connections.map((c: { id: string; nodeId: string }) => [c.id, c.nodeId]),
+    );
+    const ids = await Promise.all(
+      nodes.map(async (n) => (await (await fetch(`${n.url}/health`)).json()).nodeId),
+    );
+    assert.equal(nodeOf.get(a.id), ids[0]);
+    assert.equal(nodeOf.get(b.id), ids[2]);
+    const rooms = await (await fetch(`${nodes[1]!.url}/api/video/rooms`)).json();
+    assert.ok(
+      rooms.rooms.some((r: { roomId?: string; id?: string }) => (r.roomId ?? r.id) === 'x-listed'),
+      JSON.stringify(rooms),
+    );
+    // An admin kick on one process disconnects a peer of another.
+    const kicked = await fetch(`${nodes[1]!.url}/api/connections/${b.id}`, { method: 'DELETE' });
+    assert.equal(kicked.status, 200);
+    await b.next('close', 5000);
+  });
+
+  it('lets an SSE peer on one process and a Socket.IO peer on another call each other', async () => {
+    const sse = await openSse(nodes[0]!.url);
+    const io = await on(1);
+    try {
+      io.emit('video:join-room', { roomId: 'x-sse' });
+      await io.next('video:room-state');
+      const joined = await sse.post('/video/rooms/x-sse/join', {});
+      assert.equal(joined.status, 200, JSON.stringify(joined.body));
+      assert.deepEqual(
+        joined.body.participants.map((p: { socketId: string }) => p.socketId),
+        [io.id],
+      );
+      assert.equal((await io.next('video:user-joined')).socketId, sse.id);
+      io.emit('video:offer', { to: sse.id, offer: sdp });
+      assert.deepEqual(await sse.events.next('video:offer'), { from: io.id, offer: sdp });
+      const answer = { ...sdp, type: 'answer' };
+      const sent = await sse.post('/webrtc/signal', { to: io.id, type: 'answer', data: answer });
+      assert.equal(sent.status, 200, JSON.stringify(sent.body));
+      assert.deepEqual(await io.next('video:answer'), { from: sse.id, answer });
+      await sse.post('/webrtc/signal', { to: io.id, type: 'ice-candidate', data: candidate(7) });
+      assert.deepEqual(await io.next('video:ice-candidate'), {
+        from: sse.id,
+        candidate: candidate(7),
+      });
+      io.emit('video:ice-candidate', { to: sse.id, candidate: candidate(8) });
+      assert.deepEqual(await sse.events.next('video:ice-candidate'), {
+        from: io.id,
+        candidate: candidate(8),
+      });
+      assert.equal((await sse.post('/video/rooms/x-sse/leave', {})).status, 200);
+      assert.equal((await io.next('video:user-left')).socketId, sse.id);
+    } finally {
+      sse.close();
+    }
   });
 });
