@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { storeApi } from './api/extension.js';
 import { ConfigError, helpText, loadConfig } from './config/config.js';
 import { createServer } from './server.js';
 
@@ -9,7 +10,8 @@ async function main(): Promise<void> {
     return;
   }
   const config = loadConfig(argv);
-  const server = await createServer(config);
+  // Persistence and the REST + SSE API (DATA_DIR or DATABASE_URL).
+  const server = await createServer({ ...config, extensions: [storeApi()] });
   const { url } = await server.listen();
   server.logger.info(
     { url, socketIo: url, websocket: `${url.replace(/^http/, 'ws')}/ws` },

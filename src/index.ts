@@ -1,6 +1,8 @@
 export { createServer, attach, resolveConfig } from './server.js';
 export type { SinyalOptions, SinyalServer } from './server.js';
 export type { SinyalExtension, ExtensionContext } from './extension.js';
+export { storeApi } from './api/extension.js';
+export type { StoreApiOptions } from './api/extension.js';
 export { Engine, defaultLiveSettings } from './engine/engine.js';
 export type { EngineOptions, LiveSettings } from './engine/engine.js';
 export type { PeerSink, PeerInfo, Member, RoomRef, User } from './engine/types.js';

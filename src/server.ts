@@ -117,14 +117,15 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
       .filter((e) => e.health)
       .map((e) => () => ({ name: e.name, ...e.health!() })),
   });
+  // Extensions add routes, which Fastify accepts only before `ready()`.
+  for (const extension of extensions) {
+    await extension.setup?.({ engine, app, config, logger: logger.child({ ext: extension.name }) });
+  }
   await app.ready();
   if (!httpServer) throw new Error('Fastify did not create the HTTP server');
   const server = httpServer;
   const { io, websocket } = buildTransports(server, config, engine);
   await engine.start();
-  for (const extension of extensions) {
-    await extension.setup?.({ engine, app, config, logger: logger.child({ ext: extension.name }) });
-  }
 
   let closing: Promise<void> | undefined;
   return {
@@ -171,6 +172,8 @@ async function shutdown(parts: {
       peer.sink.emit('server:shutdown', { reason: 'Server is restarting; reconnect shortly' });
     }
     websocket.close();
+    // Closing the transport (not a Socket.IO "server disconnect") lets clients reconnect by
+    // themselves, to this server once restarted or to another behind the load balancer.
     io.disconnectSockets(true);
     await new Promise<void>((resolve) => io.close(() => resolve()));
     await app.close();

@@ -194,6 +194,48 @@ export const optionTable = {
     default: 86400,
     doc: 'Lifetime of generated TURN credentials; a day covers any call.',
   },
+  dataDir: {
+    env: 'DATA_DIR',
+    schema: z.string().min(1),
+    default: './data',
+    doc: 'Embedded PGlite database directory (history, rooms, settings); memory:// keeps nothing.',
+  },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    schema: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+    default: undefined,
+    doc: 'PostgreSQL instead of the embedded PGlite (same schema; migrations applied at start).',
+  },
+  storeMaxBuffered: {
+    env: 'STORE_MAX_BUFFERED',
+    schema: int(100, 10_000_000),
+    default: 50000,
+    doc: 'History writes kept while the database is slow or down; beyond, dropped and counted in /health.',
+  },
+  adminApi: {
+    env: 'ADMIN_API',
+    schema: z.enum(['on', 'off']),
+    default: undefined,
+    doc: 'Admin REST endpoints (connections, logs, settings, broadcast). Unset: on, except in production without ADMIN_TOKEN.',
+  },
+  adminToken: {
+    env: 'ADMIN_TOKEN',
+    schema: z.string().min(16, 'must be at least 16 characters'),
+    default: undefined,
+    doc: 'When set, admin endpoints require Authorization: Bearer <token> (and are on in production).',
+  },
+  sseResumeWindow: {
+    env: 'SSE_RESUME_WINDOW_MS',
+    schema: int(0, 600_000),
+    default: 30000,
+    doc: 'An SSE client reconnecting with Last-Event-ID within this window keeps its id and gets what it missed.',
+  },
+  sseHeartbeatInterval: {
+    env: 'SSE_HEARTBEAT_MS',
+    schema: int(1000, 600_000),
+    default: 15000,
+    doc: 'Comment line on idle SSE streams; below the 30-60 s idle timeout of common proxies.',
+  },
   redisUrl: {
     env: 'REDIS_URL',
     schema: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'),

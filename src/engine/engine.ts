@@ -87,7 +87,7 @@ export class Engine implements HandlerContext {
   readonly logger: Logger | undefined;
   private readonly schemas: InboundSchemas;
   private readonly fastParsers: FastParsers;
-  private readonly roomCapacity: (roomId: string) => number | undefined;
+  private roomCapacity: (roomId: string) => number | undefined;
 
   constructor(options: EngineOptions = {}) {
     this.cluster = options.cluster ?? new MemoryCluster();
@@ -298,6 +298,11 @@ export class Engine implements HandlerContext {
     if (!remaining) return;
     this.hooks.emit('room-left', { room, member });
     announceLeave(this, room, member, remaining);
+  }
+
+  /** Replaces the persistent-room capacity lookup (the store loads it after construction). */
+  setRoomCapacity(resolver: (roomId: string) => number | undefined): void {
+    this.roomCapacity = resolver;
   }
 
   capacityOf(roomId: string): number {

@@ -1,0 +1,240 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { storeApi } from '../src/api/extension.js';
+import { connectSocketIo, type TestPeer } from './helpers/clients.js';
+import { dropSchema, postgresUrl, uniqueSchema } from './helpers/pg.js';
+import { startServer, type TestServer } from './helpers/server.js';
+import { openSse, request, type SsePeer } from './helpers/sse.js';
+
+const offer = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
+const answer = { type: 'answer', sdp: 'v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\n' };
+const candidate = (n: number) => ({
+  candidate: `candidate:${n} 1 udp 2122260223 10.0.0.${n} 5432${n} typ host`,
+  sdpMid: '0',
+  sdpMLineIndex: 0,
+});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const seqOf = (id: string | undefined) => Number(id?.split(':').pop());
+
+describe('SSE transport over real HTTP (PROTOCOLS.md §3)', () => {
+  const schema = uniqueSchema('sse');
+  let srv: TestServer;
+  const sockets: TestPeer[] = [];
+  const streams: SsePeer[] = [];
+  const sse = async (options?: Parameters<typeof openSse>[1]) => {
+    const peer = await openSse(srv.url, options);
+    streams.push(peer);
+    return peer;
+  };
+  const sio = async (userId: string) => {
+    const peer = await connectSocketIo(srv.url, { userId });
+    sockets.push(peer);
+    return peer;
+  };
+  /** An SSE peer and a Socket.IO peer in one mesh room. */
+  const pair = async (roomId: string) => {
+    const a = await sse({ query: { userId: `sse-${roomId}` } });
+    const b = await sio(`sio-${roomId}`);
+    b.emit('video:join-room', { roomId });
+    await b.next('video:room-state');
+    const joined = await a.post(`/api/video/rooms/${roomId}/join`, { connectionId: a.id });
+    assert.equal(joined.status, 200, JSON.stringify(joined.body));
+    await b.next('video:user-joined');
+    return { a, b, joined };
+  };
+
+  before(async () => {
+    srv = await startServer({
+      sseResumeWindow: 1000,
+      sseHeartbeatInterval: 1000,
+      extensions: [storeApi({ store: { databaseUrl: postgresUrl, pgSchema: schema } })],
+    });
+  });
+  after(async () => {
+    streams.forEach((s) => s.abort());
+    await Promise.all(sockets.map((s) => s.close()));
+    await srv.close();
+    await dropSchema(schema);
+  });
+
+  it('starts with connected { connectionId, connectionToken }, numbers every event, sends heartbeats', async () => {
+    const a = await sse({ query: { userId: 'ada', name: 'Ada' } });
+    assert.equal(a.log[0]!.event, 'connected');
+    assert.deepEqual(a.log[0]!.data, {
+      connectionId: a.id,
+      connectionToken: a.token,
+      resumed: false,
+      userId: 'ada',
+      user: { id: 'ada', name: 'Ada', avatar: null },
+    });
+    assert.equal(seqOf(a.log[0]!.id), 1);
+    // The connection id is a peer id like any other: listed with transport "sse".
+    const list = await request(srv.url, 'GET', '/api/connections');
+    const me = list.body.connections.find((c: { id: string }) => c.id === a.id);
+    assert.equal(me.transport, 'sse');
+    await sleep(1300);
+    assert.ok(a.comments >= 1, 'no heartbeat comment within the interval');
+  });
+
+  it('an SSE peer and a Socket.IO peer complete offer / answer / candidates both ways', async () => {
+    const { a, b, joined } = await pair('call-1');
+    assert.deepEqual(
+      joined.body.participants.map((p: { socketId: string }) => p.socketId),
+      [b.id],
+    );
+    const state = await a.next('video:room-state');
+    assert.deepEqual(state.participants[0].socketId, b.id);
+
+    const sent = await a.post('/api/webrtc/signal', {
+      connectionId: a.id,
+      to: b.id,
+      type: 'offer',
+      data: offer,
+    });
+    assert.deepEqual(sent, { status: 200, body: { ok: true } });
+    assert.deepEqual(await b.next('video:offer'), { from: a.id, offer });
+    b.emit('video:answer', { to: a.id, answer });
+    assert.deepEqual(await a.next('video:answer'), { from: b.id, answer });
+    b.emit('video:ice-candidate', { to: a.id, candidate: candidate(1) });
+    assert.deepEqual(await a.next('video:ice-candidate'), { from: b.id, candidate: candidate(1) });
+    await a.post('/api/webrtc/signal', {
+      connectionId: a.id,
+      to: b.id,
+      type: 'ice-candidate',
+      data: candidate(2),
+    });
+    assert.deepEqual(await b.next('video:ice-candidate'), { from: a.id, candidate: candidate(2) });
+    // Socket.IO calls the SSE peer first, too.
+    b.emit('video:offer', { to: a.id, offer });
+    assert.deepEqual(await a.next('video:offer'), { from: b.id, offer });
+    await a.post('/api/webrtc/signal', {
+      connectionId: a.id,
+      to: b.id,
+      type: 'answer',
+      data: answer,
+    });
+    assert.deepEqual(await b.next('video:answer'), { from: a.id, answer });
+
+    const seqs = a.log.map((e) => seqOf(e.id));
+    assert.deepEqual(
+      seqs,
+      seqs.map((_, i) => i + 1),
+      'every event has the next id',
+    );
+  });
+
+  it('refuses a call without the right connection token (401) and relays nothing', async () => {
+    const { a, b } = await pair('call-2');
+    const body = { connectionId: a.id, to: b.id, type: 'offer', data: offer };
+    const missing = await request(srv.url, 'POST', '/api/webrtc/signal', body);
+    assert.equal(missing.status, 401);
+    assert.equal(missing.body.error, 'unauthorized');
+    const wrong = await request(srv.url, 'POST', '/api/webrtc/signal', body, {
+      'X-Connection-Token': `${a.token.slice(0, -1)}x`,
+    });
+    assert.equal(wrong.status, 401);
+    assert.match(wrong.body.message, /token/);
+    const other = await sse();
+    const stolen = await request(
+      srv.url,
+      'POST',
+      '/api/video/rooms/call-2/leave',
+      { connectionId: a.id },
+      {
+        'X-Connection-Token': other.token,
+      },
+    );
+    assert.equal(stolen.status, 401);
+    await b.events.none(['video:offer', 'video:user-left'], 300);
+    // Not in a shared room: refused with the engine's reason, nothing relayed.
+    const stranger = await other.post('/api/webrtc/signal', { ...body, connectionId: other.id });
+    assert.equal(stranger.status, 403);
+    assert.equal(stranger.body.error, 'not-in-room');
+    await b.events.none(['video:offer'], 200);
+  });
+
+  it('resumes with Last-Event-ID: same connection id, missed events once and in order', async () => {
+    const { a, b } = await pair('call-3');
+    await a.next('video:room-state');
+    const last = a.lastEventId!;
+    a.abort();
+    await sleep(100);
+    // While the stream is down the peer lives on: it is still signalled and not announced gone.
+    b.emit('video:offer', { to: a.id, offer });
+    for (const n of [1, 2, 3]) b.emit('video:ice-candidate', { to: a.id, candidate: candidate(n) });
+    b.emit('video:toggle-audio', { roomId: 'call-3', isMuted: true });
+    await b.events.none(['error', 'video:user-left'], 200);
+
+    const back = await sse({ lastEventId: last });
+    assert.equal(back.id, a.id);
+    assert.equal(back.resumed, true);
+    assert.equal(back.log[0]!.id, last, 'connected repeats the last id the client had');
+    await back.next('video:peer-audio-changed');
+    await sleep(200);
+    const replayed = back.log.slice(1);
+    assert.deepEqual(
+      replayed.map((e) => e.event),
+      [
+        'video:offer',
+        'video:ice-candidate',
+        'video:ice-candidate',
+        'video:ice-candidate',
+        'video:peer-audio-changed',
+      ],
+    );
+    assert.deepEqual(
+      replayed.slice(1, 4).map((e) => (e.data as { candidate: unknown }).candidate),
+      [candidate(1), candidate(2), candidate(3)],
+    );
+    const seqs = replayed.map((e) => seqOf(e.id));
+    assert.deepEqual(
+      seqs,
+      seqs.map((_, i) => seqOf(last) + 1 + i),
+    );
+    // The resumed stream is live, and the same token still works.
+    const sent = await back.post('/api/webrtc/signal', {
+      connectionId: a.id,
+      to: b.id,
+      type: 'answer',
+      data: answer,
+    });
+    assert.equal(sent.status, 200);
+    assert.deepEqual(await b.next('video:answer'), { from: a.id, answer });
+    back.events.drain('video:ice-candidate');
+    b.emit('video:ice-candidate', { to: a.id, candidate: candidate(4) });
+    assert.deepEqual((await back.next('video:ice-candidate')).candidate, candidate(4));
+    await b.events.none(['video:user-left'], 100);
+  });
+
+  it('ends the peer when the stream is not resumed within the window', async () => {
+    const { a, b } = await pair('call-4');
+    const last = a.lastEventId!;
+    a.abort();
+    const left = await b.next('video:user-left', 3000);
+    assert.equal(left.socketId, a.id);
+    const fresh = await sse({ lastEventId: last });
+    assert.notEqual(fresh.id, a.id);
+    assert.equal(fresh.resumed, false);
+  });
+
+  it('DELETE /api/connections/:id disconnects SSE and Socket.IO peers and tells their rooms', async () => {
+    const { a, b } = await pair('call-5');
+    const kicked = await request(srv.url, 'DELETE', `/api/connections/${a.id}?reason=test`);
+    assert.deepEqual(kicked, { status: 200, body: { ok: true, id: a.id } });
+    assert.deepEqual(await a.next('disconnect'), { reason: 'test' });
+    await a.ended;
+    assert.equal((await b.next('video:user-left')).socketId, a.id);
+    // Kicked means gone: resuming is answered 204, which stops an EventSource.
+    await assert.rejects(
+      sse({ lastEventId: a.lastEventId! }),
+      (e: { status: number }) => e.status === 204,
+    );
+
+    const kickedSio = await request(srv.url, 'DELETE', `/api/connections/${b.id}`);
+    assert.equal(kickedSio.status, 200);
+    await b.next('disconnect');
+    const unknown = await request(srv.url, 'DELETE', `/api/connections/${b.id}`);
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.error, 'unknown-connection');
+  });
+});
