@@ -74,7 +74,8 @@ describe('browser SSE client module (client/src/sse) against a real server', () 
     assert.deepEqual(await mail.next('video:offer'), { from: other.id, offer });
     await client.signal(other.id, 'answer', answer);
     assert.deepEqual(await other.next('video:answer'), { from: client.connectionId, answer });
-    await assert.rejects(client.signal('nobody', 'offer', offer), (e: SseRequestError) => {
+    await assert.rejects(client.signal('nobody', 'offer', offer), (e) => {
+      assert.ok(e instanceof SseRequestError);
       assert.equal(e.status, 404);
       assert.equal(e.code, 'unknown-peer');
       return true;
