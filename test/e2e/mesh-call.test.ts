@@ -75,6 +75,13 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
     await c.page.evaluate(() => window.sinyal!.setMuted(true));
     await a.page.waitForSelector(`[data-peer-id="${c.id}"][data-muted="true"]`);
     await a.page.waitForSelector('.quality[data-quality="good"]', { timeout: 10_000 });
+    // Chat over the data channels, shown in the open panel of the screenshot.
+    await b.page.evaluate(() => window.sinyal!.sendChat('Morning! Can everyone see my screen?'));
+    await c.page.evaluate(() =>
+      window.sinyal!.sendChat('Yes, loud and clear. Notes are in the doc.'),
+    );
+    await a.page.keyboard.press('c');
+    await a.page.getByText('Yes, loud and clear').waitFor({ timeout: 5000 });
     await mkdir('test-results', { recursive: true });
     await a.page.screenshot({ path: 'test-results/three-party-call.png' });
     if (process.env.UPDATE_DOCS_SCREENSHOT === '1') {

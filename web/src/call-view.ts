@@ -67,6 +67,8 @@ export class CallView {
       icon(icons.screen),
       h('span', {}, 'Share screen'),
     );
+    // Phones have no getDisplayMedia: no button rather than one that always fails.
+    share.hidden = !navigator.mediaDevices?.getDisplayMedia;
     share.addEventListener('click', () => {
       const action = client.media.isSharingScreen
         ? client.stopScreenShare()
@@ -89,6 +91,11 @@ export class CallView {
       chatBadge,
     );
     chatButton.addEventListener('click', () => this.chat.toggle());
+    chatButton.setAttribute('aria-expanded', 'false');
+    this.chat.onToggle = (open) => {
+      chatButton.setAttribute('aria-expanded', String(open));
+      chatButton.classList.toggle('active', open);
+    };
     this.chat.onUnread = (n) => {
       chatBadge.hidden = n === 0;
       chatBadge.textContent = String(n);
@@ -112,7 +119,7 @@ export class CallView {
 
     const invite = h(
       'button',
-      { type: 'button', class: 'ghost', id: 'copy-link' },
+      { type: 'button', class: 'ghost', id: 'copy-link', 'aria-label': 'Copy invite link' },
       icon(icons.link),
       h('span', {}, 'Copy invite link'),
     );
@@ -182,6 +189,11 @@ export class CallView {
     client.on('connected', () => this.setStatus('Connected', 'ok'));
 
     const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape' && this.chat.open) {
+        this.chat.toggle(false);
+        chatButton.focus();
+        return;
+      }
       const target = event.target as HTMLElement;
       if (
         event.ctrlKey ||
@@ -191,10 +203,12 @@ export class CallView {
       )
         return;
       const key = event.key.toLowerCase();
-      if (key === 'm') mic.el.click();
-      else if (key === 'v') cam.el.click();
-      else if (key === 'c') chatButton.click();
-      else if (event.key === 'Escape' && this.chat.open) this.chat.toggle(false);
+      const action =
+        key === 'm' ? mic.el : key === 'v' ? cam.el : key === 'c' ? chatButton : undefined;
+      if (action) {
+        event.preventDefault(); // or the letter lands in the chat box that just took focus
+        action.click();
+      }
     };
     document.addEventListener('keydown', onKey);
     this.removeKeys = () => document.removeEventListener('keydown', onKey);

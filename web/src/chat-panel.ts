@@ -36,6 +36,7 @@ export class ChatPanel {
   private readonly transfers = new Map<string, { bar: HTMLProgressElement; label: HTMLElement }>();
   unread = 0;
   onUnread: (count: number) => void = () => undefined;
+  onToggle: (open: boolean) => void = () => undefined;
 
   constructor(private readonly client: SinyalClient) {
     const fileInput = h('input', {
@@ -125,6 +126,7 @@ export class ChatPanel {
   toggle(open = !this.open): void {
     this.el.hidden = !open;
     document.body.classList.toggle('chat-open', open);
+    this.onToggle(open);
     if (open) {
       this.unread = 0;
       this.onUnread(0);
