@@ -93,6 +93,18 @@ describe('REST API (PROTOCOLS.md §3)', () => {
       assert.equal(typeof res.body.error, 'string', what);
       assert.ok(typeof res.body.message === 'string' && res.body.message.length > 3, what);
     }
+    // CORS as for Socket.IO (any origin unless ALLOWED_ORIGINS), the SSE stream included.
+    const preflight = await fetch(new URL('/api/webrtc/signal', srv.url), {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://app.example', 'Access-Control-Request-Method': 'POST' },
+    });
+    assert.equal(preflight.status, 204);
+    assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /X-Connection-Token/);
+    const stream = await fetch(new URL('/api/events', srv.url), {
+      headers: { Origin: 'https://app.example' },
+    });
+    assert.equal(stream.headers.get('access-control-allow-origin'), 'https://app.example');
+    await stream.body?.cancel();
     const unknown = await api('GET', '/api/nothing-here');
     assert.deepEqual([unknown.status, unknown.body.error], [404, 'not-found']);
   });
@@ -236,9 +248,8 @@ describe('REST API (PROTOCOLS.md §3)', () => {
     const refused = await logsUntil(`type=refused&peerId=${a.id}`, 1);
     assert.equal(refused.logs[0].details.code, 'unknown-peer');
     const admin = await logsUntil('type=admin', 1);
-    assert.ok(
-      admin.logs.some((l: { details: { action: string } }) => l.details.action === 'broadcast'),
-    );
+    const actions = admin.logs.map((l: { details: { action: string } }) => l.details.action);
+    assert.ok(actions.includes('broadcast') && actions.includes('room-created'), String(actions));
 
     const page = await api('GET', '/api/logs?limit=1&offset=1');
     assert.equal(page.body.logs.length, 1);

@@ -30,7 +30,7 @@ export async function fromDb<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Records an admin action in the event log (buffered like every other event). */
+/** Records an admin action (or a room creation) in the event log, buffered like every event. */
 export function logAdmin(ctx: ApiContext, action: string, details: Record<string, unknown>): void {
   ctx.store.writer.push({
     kind: 'log',

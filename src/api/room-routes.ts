@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { liveStats } from '../http/stats.js';
 import { RoomExistsError } from '../store/store.js';
-import { fromDb, type ApiContext } from './context.js';
+import { fromDb, logAdmin, type ApiContext } from './context.js';
 import { ApiError, errorBody, parse } from './errors.js';
 import { createRoomBody, openApi } from './schemas.js';
 
@@ -78,6 +78,7 @@ export function roomRoutes(app: FastifyInstance, ctx: ApiContext): void {
           throw error;
         }
       });
+      logAdmin(ctx, 'room-created', { roomId, hostId: body.hostId, max: body.maxParticipants });
       return reply.status(201).send({ ...room, persistent: true, participants: 0 });
     },
   );
