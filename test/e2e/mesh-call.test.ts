@@ -142,7 +142,7 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
     await Promise.all([a.context.close(), b.context.close()]);
   });
 
-  test('5. screen share replaces the outgoing video; stopping restores the camera', async () => {
+  test('5. camera switch and screen share replace the outgoing video; stopping restores the camera', async () => {
     const a = await join('share', 'Ada');
     const b = await join('share', 'Grace');
     await Promise.all([assertMedia(a.page, [b.id]), assertMedia(b.page, [a.id])]);
@@ -163,6 +163,21 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
     const sendersBefore = await a.page.evaluate(
       () => [...window.__pcs!().values()][0]!.getSenders().length,
     );
+
+    // Switching the camera mid-call swaps the sent track without a new offer/answer.
+    const switched = await a.page.evaluate(async () => {
+      const pc = [...window.__pcs!().values()][0]!;
+      const sender = () => pc.getSenders().find((s) => s.track?.kind === 'video')!;
+      const before = { track: sender().track!.id, sdp: pc.localDescription!.sdp };
+      const camera = (await navigator.mediaDevices.enumerateDevices()).find(
+        (d) => d.kind === 'videoinput',
+      )!;
+      await window.sinyal!.switchDevice('video', camera.deviceId);
+      return { before, after: { track: sender().track!.id, sdp: pc.localDescription!.sdp } };
+    });
+    assert.notEqual(switched.after.track, switched.before.track, 'a new camera track is sent');
+    assert.equal(switched.after.sdp, switched.before.sdp, 'no renegotiation');
+    await assertMedia(b.page, [a.id]);
 
     // A square, red "screen" (getDisplayMedia needs a picker; the SDK takes any stream).
     await a.page.evaluate(async () => {
