@@ -9,8 +9,9 @@ import { sinyalSpec, startServer, type RunningServer } from './servers.js';
 export async function runCluster(
   load: LoadOptions & { rate: number },
   say: (line: string) => void,
+  nodeFlags: string[] = [],
 ): Promise<{ single: LoadResult; cluster: LoadResult }> {
-  const single = await withServers(1, {}, async (servers) => {
+  const single = await withServers(1, {}, nodeFlags, async (servers) => {
     say(`[1 process] ${load.rate} msg/s offered, ${load.pairs} pairs`);
     return runLoad(servers, load, (line) => say(`[1 process] ${line}`));
   });
@@ -18,7 +19,7 @@ export async function runCluster(
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: `sinyal-bench-${randomBytes(4).toString('hex')}:`,
   };
-  const cluster = await withServers(2, redis, async (servers) => {
+  const cluster = await withServers(2, redis, nodeFlags, async (servers) => {
     say(`[2 processes] ${load.rate} msg/s offered, ${load.pairs} pairs split across processes`);
     return runLoad(servers, load, (line) => say(`[2 processes] ${line}`));
   });
@@ -28,11 +29,13 @@ export async function runCluster(
 async function withServers<T>(
   count: number,
   env: Record<string, string>,
+  nodeFlags: string[],
   fn: (servers: RunningServer[]) => Promise<T>,
 ): Promise<T> {
   const servers: RunningServer[] = [];
   try {
-    for (let i = 0; i < count; i++) servers.push(await startServer(sinyalSpec('socket.io', env)));
+    for (let i = 0; i < count; i++)
+      servers.push(await startServer(sinyalSpec('socket.io', env), nodeFlags));
     return await fn(servers);
   } finally {
     await Promise.all(servers.map((s) => s.stop()));

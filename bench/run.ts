@@ -28,6 +28,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     out: { type: 'string' },
     profile: { type: 'string' },
+    before: { type: 'string' },
     quick: { type: 'boolean', default: false },
   },
 });
@@ -45,11 +46,15 @@ const rounds = Number(args.rounds);
 /** `--profile DIR`: a V8 CPU profile of each server's throughput run (written when it exits). */
 const profileFlags = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
 
+/** `--before DIR`: also run the sinyal built in DIR (e.g. without an optimization). */
+const before = args.before ? { dir: args.before, label: 'before' } : undefined;
 const specs: ServerSpec[] = [
   baselineSpecs['socket.io'],
   sinyalSpec('socket.io'),
+  ...(before ? [sinyalSpec('socket.io', {}, before)] : []),
   baselineSpecs.ws,
   sinyalSpec('ws'),
+  ...(before ? [sinyalSpec('ws', {}, before)] : []),
 ].filter((spec) => !args.only || args.only.split(',').some((o) => spec.name.includes(o)));
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -111,7 +116,7 @@ async function main(): Promise<void> {
   let clusterSection = '';
   if (args.cluster) {
     const offered = Number(args.rate);
-    const { single, cluster } = await runCluster({ ...load, rate: offered }, say);
+    const { single, cluster } = await runCluster({ ...load, rate: offered }, say, profileFlags);
     const { table, targets } = clusterTable(single, cluster, offered);
     clusterSection = `\n### Two processes on Redis (Socket.IO, fixed offered rate)\n\n${table}\n\n${targets}\n`;
   }

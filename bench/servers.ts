@@ -19,14 +19,24 @@ export interface ServerSpec {
 const root = fileURLToPath(new URL('..', import.meta.url));
 const gcHook = new URL('./gc-hook.mjs', import.meta.url).href;
 
-/** sinyal from its build, with the per-peer rate limit off so it does not cap the load. */
-export function sinyalSpec(framing: Framing, env: Record<string, string> = {}): ServerSpec {
+/**
+ * sinyal from its build (`npm start` without the build step), with the per-peer rate limit off
+ * so it does not cap the load, and its embedded store in memory so runs leave no files and
+ * several processes do not share one database directory. `build` is another checkout's root
+ * (`--before`).
+ */
+export function sinyalSpec(
+  framing: Framing,
+  env: Record<string, string> = {},
+  build?: { dir: string; label: string },
+): ServerSpec {
+  const name = framing === 'ws' ? 'sinyal /ws' : 'sinyal Socket.IO';
   return {
-    name: framing === 'ws' ? 'sinyal /ws' : 'sinyal Socket.IO',
+    name: build ? `${name} (${build.label})` : name,
     framing,
     wsPath: '/ws',
-    args: ['dist/src/cli.js'],
-    env: { LOG_LEVEL: 'warn', MAX_MESSAGES_PER_SECOND: '0', ...env },
+    args: [build ? `${build.dir}/dist/src/cli.js` : 'dist/src/cli.js'],
+    env: { LOG_LEVEL: 'warn', MAX_MESSAGES_PER_SECOND: '0', DATA_DIR: 'memory://', ...env },
   };
 }
 
