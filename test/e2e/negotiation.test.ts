@@ -86,6 +86,22 @@ describe('SDK calls in Chromium', { skip: skipReason, timeout: 180_000 }, () => 
         () => [...window.sinyal!.peers.values()][0]?.pc.sctp?.state === 'connected',
       );
     await Promise.all([channelOpen(a.page), channelOpen(b.page)]);
+    // An ICE restart (what the SDK does when a connection fails) renegotiates over the pair events.
+    const ufrag = (page: Page) =>
+      page.evaluate(
+        () =>
+          [...window.__pcs!().values()][0]!.remoteDescription!.sdp.match(/a=ice-ufrag:(\S+)/)![1]!,
+      );
+    const before = await ufrag(b.page);
+    await a.page.evaluate((id) => window.sinyal!.renegotiate(id, true), b.id);
+    await b.page.waitForFunction(
+      (old) =>
+        [...window.__pcs!().values()][0]!.remoteDescription!.sdp.match(/a=ice-ufrag:(\S+)/)![1] !==
+        old,
+      before,
+      { timeout: 10_000 },
+    );
+    await Promise.all([assertMedia(a.page, [b.id]), assertMedia(b.page, [a.id])]);
     await Promise.all([a.page.context().close(), b.page.context().close()]);
   });
 
