@@ -34,7 +34,7 @@ async function pair(a: TestPeer, b: TestPeer, roomId: string): Promise<void> {
   await b.next('ready');
 }
 
-describe('a process killed with SIGKILL', () => {
+describe('a process that dies', () => {
   const prefix = uniquePrefix();
   const nodes: NodeProcess[] = [];
   const peers: TestPeer[] = [];
@@ -96,6 +96,23 @@ describe('a process killed with SIGKILL', () => {
     f.emit('join-room', { roomId: 'k-pair' });
     assert.deepEqual((await f.next('joined')).members, [a.id, f.id]);
     assert.equal((await a.next('ready')).partnerId, f.id);
+  });
+
+  it('is announced at once when the process is stopped with SIGTERM', async () => {
+    // Survivors: node 0 and node 1. A new pair across them; c (node 1) is still with d (node 0).
+    const g = await on(0, 'websocket');
+    const h = await on(1);
+    await pair(g, h, 't-pair');
+    const c = peers[2]!;
+    const d = peers[3]!;
+    const stoppedAt = Date.now();
+    await nodes[1]!.kill('SIGTERM');
+    assert.deepEqual(await g.next('peer-left', 3000), { roomId: 't-pair', socketId: h.id });
+    assert.equal((await d.next('video:user-left', 3000)).socketId, c.id);
+    assert.ok(Date.now() - stoppedAt < 3000);
+    await g.events.none(['peer-left'], 300);
+    // It removed itself: the next heartbeat of the survivor counts one node.
+    await until('one node is left', async () => (await health(nodes[0]!)).nodes === 1, 3000);
   });
 });
 

@@ -6,16 +6,10 @@ import { roomKey } from '../engine/types.js';
 import type { AdmitResult, Cluster, ClusterHandler, ClusterHealth } from './cluster.js';
 import { Directory } from './directory.js';
 import { RedisLink } from './redis-link.js';
-import {
-  parseRoomKey,
-  RedisMirror,
-  type SnapshotReply,
-  type StateMessage,
-} from './redis-mirror.js';
+import { RedisLiveness } from './redis-liveness.js';
+import { RedisMirror, type SnapshotReply, type StateMessage } from './redis-mirror.js';
 import {
   admitScript,
-  deadMembersScript,
-  heartbeatScript,
   mediaScript,
   nodeGoneScript,
   peerScript,
@@ -63,13 +57,9 @@ export class RedisCluster implements Cluster {
   private readonly nodeTimeout: number;
   private readonly logger: Logger | undefined;
   private handler: ClusterHandler | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private nodes = 1;
-  /** No eviction of others before this time: after an outage they need a beat to come back. */
-  private graceUntil = 0;
+  private readonly liveness: RedisLiveness;
   /** Local changes Redis may have missed (a failed script): re-register at the next beat. */
   private dirty = false;
-  private readonly evicting = new Set<string>();
   private stopped = false;
   private stopping: Promise<void> | undefined;
 
@@ -87,17 +77,22 @@ export class RedisCluster implements Cluster {
       onNode: (message) => this.onNodeMessage(message as NodeMessage),
       sync: () => this.sync(),
     });
+    this.liveness = new RedisLiveness({
+      link: this.link,
+      nodeId: this.nodeId,
+      nodeTimeout: this.nodeTimeout,
+      logger: options.logger,
+      handler: () => this.handler,
+      dirty: () => this.dirty,
+    });
   }
 
   async start(handler: ClusterHandler): Promise<void> {
     this.handler = handler;
     await this.link.connect();
     await this.link.resync();
-    this.graceUntil = 0;
-    const every = Math.max(100, Math.floor(this.nodeTimeout / 5));
-    this.timer = setInterval(() => void this.beat(), every);
-    this.timer.unref();
-    this.logger?.info({ nodeId: this.nodeId, nodes: this.nodes }, 'joined the Redis cluster');
+    this.liveness.start();
+    this.logger?.info({ nodeId: this.nodeId }, 'joined the Redis cluster');
   }
 
   /** Leaves cleanly: own members still in rooms are announced as gone, then the node is removed. */
@@ -107,7 +102,7 @@ export class RedisCluster implements Cluster {
   }
 
   private async shutdown(): Promise<void> {
-    clearInterval(this.timer);
+    this.liveness.stop();
     await this.link.settle();
     const handler = this.handler;
     if (this.link.synced && handler) {
@@ -216,10 +211,10 @@ export class RedisCluster implements Cluster {
   }
 
   health(): ClusterHealth {
-    if (this.link.synced) return { status: 'ok', nodes: this.nodes, detail: 'redis' };
+    if (this.link.synced) return { status: 'ok', nodes: this.liveness.nodes, detail: 'redis' };
     return {
       status: 'degraded',
-      nodes: this.nodes,
+      nodes: this.liveness.nodes,
       detail: `Redis unreachable (${this.link.lastError || 'reconnecting'}): only peers of this process can reach each other`,
     };
   }
@@ -271,60 +266,11 @@ export class RedisCluster implements Cluster {
       await this.link.run(restoreScript, this.nodeId, ...args);
       const snapshot = (await this.link.run(snapshotScript)) as SnapshotReply;
       this.mirror.load(snapshot);
-      if (this.handler && this.timer) this.graceUntil = Date.now() + this.nodeTimeout;
+      this.liveness.startGrace();
       return snapshot[0];
     } catch (error) {
       this.dirty ||= wasDirty;
       throw error;
-    }
-  }
-
-  /** Heartbeat; also notices a Redis that lost our registration, and nodes that died. */
-  private async beat(): Promise<void> {
-    if (!this.link.ready || this.stopping) return;
-    try {
-      const [added, live, dead] = (await this.link.run(
-        heartbeatScript,
-        this.nodeId,
-        String(this.nodeTimeout),
-      )) as [number, number, string[]];
-      this.nodes = live;
-      if ((added === 1 || this.dirty) && this.link.synced) {
-        this.logger?.warn(
-          { lost: added === 1 },
-          'Redis lost this node (restart or declared dead) or missed a write: re-registering',
-        );
-        this.link.requestSync();
-      }
-      if (!this.link.synced || Date.now() < this.graceUntil) return;
-      for (const node of dead) if (node !== this.nodeId) void this.evict(node);
-    } catch (error) {
-      this.logger?.debug({ err: error }, 'heartbeat failed');
-    }
-  }
-
-  /** Every live node tries; the atomic release lets exactly one announce each member. */
-  private async evict(node: string): Promise<void> {
-    const handler = this.handler;
-    if (!handler || this.evicting.has(node)) return;
-    this.evicting.add(node);
-    try {
-      const rows = (await this.link.run(deadMembersScript, node)) as string[] | null;
-      if (!rows) return;
-      const evictions: Array<Promise<void>> = [];
-      for (let i = 0; i + 1 < rows.length; i += 2) {
-        const room = parseRoomKey(rows[i]!);
-        if (room) evictions.push(handler.evictMember(room, JSON.parse(rows[i + 1]!) as Member));
-      }
-      await Promise.all(evictions);
-      const gone = await this.link.run(nodeGoneScript, node, '0');
-      if (gone === 1) {
-        this.logger?.warn({ node, members: evictions.length }, 'node stopped beating: removed');
-      }
-    } catch (error) {
-      this.logger?.warn({ err: error, node }, 'could not evict a dead node yet');
-    } finally {
-      this.evicting.delete(node);
     }
   }
 }

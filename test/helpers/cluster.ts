@@ -116,10 +116,11 @@ export async function startNode(env: Record<string, string>): Promise<NodeProces
   const log: string[] = [];
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no "listening" line:\n${log.join('\n')}`)),
-      15000,
-    );
+    // Generous: PGlite and three processes starting at once on a loaded 2-core machine are slow.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no "listening" line in 60 s:\n${log.join('\n')}`));
+    }, 60000);
     const onLine = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) {
         log.push(line);
