@@ -94,6 +94,8 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
     async close() {
       clearInterval(refresh);
       sse?.close();
+      // Disconnects announced by the transports' shutdown finish within a turn: record them.
+      await new Promise((resolve) => setImmediate(resolve));
       stopRecording?.();
       await store?.close();
     },
