@@ -1,16 +1,15 @@
 import type { ManagerOptions, SocketOptions } from 'socket.io-client';
-import { DataLink, sha256Hex } from './data.js';
+import { sha256Hex } from './data.js';
 import { Emitter } from './emitter.js';
 import { LocalMedia } from './media.js';
-import { PeerLink, type Signal } from './peer.js';
-import { openSignaling, type SignalingSocket } from './signaling.js';
-import { StatsSampler } from './stats.js';
+import type { Signal } from './peer.js';
+import { anonymousState, PeerSet } from './peer-set.js';
+import { openSignaling, sendSignal, type Room, type SignalingSocket } from './signaling.js';
 import type {
   ChatMessage,
   ClientEvents,
   MediaKind,
   Participant,
-  ParticipantState,
   PeerStatsSummary,
   ServerEvents,
   User,
@@ -35,8 +34,6 @@ export interface SinyalClientOptions {
   socketOptions?: Partial<ManagerOptions & SocketOptions>;
 }
 
-type Room = { kind: 'mesh' | 'pair'; id: string };
-
 const randomId = (): string => crypto.getRandomValues(new Uint32Array(2)).join('').slice(0, 12);
 
 /**
@@ -46,17 +43,16 @@ const randomId = (): string => crypto.getRandomValues(new Uint32Array(2)).join('
 export class SinyalClient extends Emitter<ClientEvents> {
   readonly media: LocalMedia;
   /** Remote participants of the current room, by peer id. */
-  readonly participants = new Map<string, Participant>();
+  readonly participants: PeerSet['participants'];
   /** The peer connection to each participant, by peer id. */
-  readonly peers = new Map<string, PeerLink>();
+  readonly peers: PeerSet['peers'];
   readonly userId: string;
   /** This connection's peer id (changes on reconnect). */
   id?: string;
   user?: User;
   room?: Room;
   private socket?: SignalingSocket;
-  private readonly links = new Map<string, DataLink>();
-  private readonly samplers = new Map<string, StatsSampler>();
+  private readonly set: PeerSet;
   private iceServers?: RTCIceServer[];
   private statsTimer?: ReturnType<typeof setInterval>;
   private readonly url: string;
@@ -66,8 +62,22 @@ export class SinyalClient extends Emitter<ClientEvents> {
     this.url = options.url ?? location.origin;
     this.userId = options.userId ?? `guest-${randomId()}`;
     this.iceServers = options.iceServers;
+    this.set = new PeerSet({
+      selfId: () => this.id,
+      iceServers: () => this.iceServers ?? [],
+      offerFallbackMs: options.offerFallbackMs,
+      local: () => ({
+        stream: this.media.stream,
+        audio: this.media.audio,
+        video: this.media.video,
+      }),
+      send: (peerId, signal) => this.send(peerId, signal),
+      emit: (event, data) => this.emit(event, data),
+    });
+    this.participants = this.set.participants;
+    this.peers = this.set.peers;
     this.media = new LocalMedia(
-      (kind, track) => this.replaceTrack(kind, track),
+      (kind, track) => this.set.replaceTrack(kind, track),
       () => void this.stopScreenShare(),
     );
   }
@@ -119,7 +129,7 @@ export class SinyalClient extends Emitter<ClientEvents> {
     this.socket?.emit(room.kind === 'mesh' ? 'video:leave-room' : 'leave-room', {
       roomId: room.id,
     });
-    for (const id of [...this.participants.keys()]) this.dropParticipant(id);
+    this.set.dropAll();
     this.emit('room-left', { roomId: room.id });
   }
 
@@ -138,7 +148,7 @@ export class SinyalClient extends Emitter<ClientEvents> {
     else await this.media.start(constraints);
     for (const kind of ['audio', 'video'] as const) {
       const track = this.media[kind];
-      if (track) await this.replaceTrack(kind, track);
+      if (track) await this.set.replaceTrack(kind, track);
     }
     this.emit('local-stream', { stream: this.media.stream });
     return this.media.stream;
@@ -202,7 +212,7 @@ export class SinyalClient extends Emitter<ClientEvents> {
       name: message.name,
       userId: this.userId,
     };
-    for (const link of this.links.values()) if (link.open) link.sendChat(frame);
+    for (const link of this.set.links.values()) if (link.open) link.sendChat(frame);
     this.emit('chat', message);
     return message;
   }
@@ -212,10 +222,10 @@ export class SinyalClient extends Emitter<ClientEvents> {
     const bytes = await file.arrayBuffer();
     const sha256 = await sha256Hex(bytes);
     const transferId = randomId();
-    const targets = peerIds ?? [...this.links.keys()];
+    const targets = peerIds ?? [...this.set.links.keys()];
     await Promise.all(
       targets.map((id) => {
-        const link = this.links.get(id);
+        const link = this.set.links.get(id);
         if (!link?.open) throw new Error(`No open data channel to ${id}`);
         return link.sendFile(transferId, file.name ?? 'file', file.type, bytes, sha256);
       }),
@@ -224,9 +234,8 @@ export class SinyalClient extends Emitter<ClientEvents> {
   }
 
   /** A stats summary per connected peer (RTT, bitrate, loss, frames decoded). */
-  async getStats(): Promise<PeerStatsSummary[]> {
-    const samples = [...this.samplers.values()].map((s) => s.sample().catch(() => undefined));
-    return (await Promise.all(samples)).filter((s): s is PeerStatsSummary => Boolean(s));
+  getStats(): Promise<PeerStatsSummary[]> {
+    return this.set.stats();
   }
 
   /** Starts a fresh negotiation with one peer (ICE restart optional); glare-safe. */
@@ -253,9 +262,8 @@ export class SinyalClient extends Emitter<ClientEvents> {
     socket.on('video:room-state', ({ roomId, participants }) => {
       if (this.room?.id !== roomId || this.room.kind !== 'mesh') return;
       const present = new Set(participants.map((p) => p.socketId));
-      for (const id of [...this.participants.keys()])
-        if (!present.has(id)) this.dropParticipant(id);
-      for (const state of participants) this.addParticipant(state, true);
+      for (const id of [...this.participants.keys()]) if (!present.has(id)) this.set.drop(id);
+      for (const state of participants) this.set.add(state, true);
       this.emit('room-joined', {
         roomId,
         kind: 'mesh',
@@ -265,23 +273,23 @@ export class SinyalClient extends Emitter<ClientEvents> {
     });
     socket.on('video:user-joined', (joined) => {
       if (this.room?.id !== joined.roomId) return;
-      this.addParticipant(
+      this.set.add(
         { ...joined, isMuted: false, isVideoOff: false, isSharingScreen: false, joinedAt: '' },
         false,
       );
     });
-    socket.on('video:user-left', ({ socketId }) => this.dropParticipant(socketId));
-    socket.on('video:offer', ({ from, offer }) => this.signalFrom(from, { description: offer }));
-    socket.on('video:answer', ({ from, answer }) => this.signalFrom(from, { description: answer }));
-    socket.on('video:ice-candidate', ({ from, candidate }) => this.signalFrom(from, { candidate }));
+    socket.on('video:user-left', ({ socketId }) => this.set.drop(socketId));
+    socket.on('video:offer', ({ from, offer }) => this.signal(from, { description: offer }));
+    socket.on('video:answer', ({ from, answer }) => this.signal(from, { description: answer }));
+    socket.on('video:ice-candidate', ({ from, candidate }) => this.signal(from, { candidate }));
     socket.on('video:peer-audio-changed', ({ socketId, isMuted }) =>
-      this.updateParticipant(socketId, { isMuted }),
+      this.set.update(socketId, { isMuted }),
     );
     socket.on('video:peer-video-changed', ({ socketId, isVideoOff }) =>
-      this.updateParticipant(socketId, { isVideoOff }),
+      this.set.update(socketId, { isVideoOff }),
     );
     socket.on('video:peer-screen-share', ({ socketId, isSharing }) =>
-      this.updateParticipant(socketId, { isSharingScreen: isSharing }),
+      this.set.update(socketId, { isSharingScreen: isSharing }),
     );
     socket.on('chat:video-message-received', (m) =>
       this.emit('chat', {
@@ -304,187 +312,36 @@ export class SinyalClient extends Emitter<ClientEvents> {
     });
     socket.on('ready', ({ roomId, role, partnerId }) => {
       if (this.room?.kind !== 'pair' || this.room.id !== roomId) return;
-      const anonymous = { id: partnerId, name: partnerId, avatar: null };
-      const state = {
-        socketId: partnerId,
-        userId: partnerId,
-        user: anonymous,
-        isMuted: false,
-        isVideoOff: false,
-        isSharingScreen: false,
-        joinedAt: '',
-      };
-      this.addParticipant(state, role === 'caller');
+      this.set.add(anonymousState(partnerId), role === 'caller');
     });
-    socket.on('offer-received', ({ from, sdp }) => this.signalFrom(from, { description: sdp }));
-    socket.on('answer-received', ({ from, sdp }) => this.signalFrom(from, { description: sdp }));
-    socket.on('ice-candidate-received', ({ from, candidate }) =>
-      this.signalFrom(from, { candidate }),
-    );
-    socket.on('peer-left', ({ socketId }) => this.dropParticipant(socketId));
+    socket.on('offer-received', ({ from, sdp }) => this.signal(from, { description: sdp }));
+    socket.on('answer-received', ({ from, sdp }) => this.signal(from, { description: sdp }));
+    socket.on('ice-candidate-received', ({ from, candidate }) => this.signal(from, { candidate }));
+    socket.on('peer-left', ({ socketId }) => this.set.drop(socketId));
   }
 
   /** After a reconnect (new peer id), join again; connections restart from our side. */
   private rejoin(): void {
     const room = this.room;
     if (!room) return;
-    for (const link of this.peers.values()) link.close();
-    this.peers.clear();
+    this.set.closeConnections();
     if (room.kind === 'mesh') this.socket?.emit('video:join-room', { roomId: room.id });
     else {
-      for (const id of [...this.participants.keys()]) this.dropParticipant(id);
+      this.set.dropAll();
       this.socket?.emit('join-room', { roomId: room.id });
     }
   }
 
+  /** Signals count only inside a room (the server relays only between its members). */
+  private signal(from: string, signal: Signal): void {
+    if (this.room) this.set.signal(from, signal);
+  }
+
   private send(peerId: string, signal: Signal): void {
-    const socket = this.socket;
-    const room = this.room;
-    if (!socket || !room) return;
-    const { description, candidate } = signal;
-    if (room.kind === 'mesh') {
-      if (candidate) socket.emit('video:ice-candidate', { to: peerId, candidate });
-      else if (description?.type === 'offer')
-        socket.emit('video:offer', { to: peerId, offer: description });
-      else if (description?.type === 'answer')
-        socket.emit('video:answer', { to: peerId, answer: description });
-      return;
-    }
-    const roomId = room.id;
-    if (candidate) socket.emit('ice-candidate', { roomId, candidate });
-    else if (description?.type === 'offer') socket.emit('offer', { roomId, sdp: description });
-    else if (description?.type === 'answer') socket.emit('answer', { roomId, sdp: description });
-  }
-
-  private signalFrom(from: string, signal: Signal): void {
-    if (!this.room) return;
-    let link = this.peers.get(from);
-    if (!link) {
-      // An offer can outrun `video:user-joined` across server nodes; the sender is in our room
-      // (the server relays only between room members).
-      if (!signal.description || signal.description.type !== 'offer') return;
-      const anonymous = { id: from, name: from, avatar: null };
-      link = this.addParticipant(
-        {
-          socketId: from,
-          userId: from,
-          user: anonymous,
-          isMuted: false,
-          isVideoOff: false,
-          isSharingScreen: false,
-          joinedAt: '',
-        },
-        false,
-      );
-    }
-    void link.receive(signal);
-  }
-
-  // ── participants and peer connections ───────────────────────────────────
-
-  private addParticipant(state: ParticipantState, offerFirst: boolean): PeerLink {
-    const id = state.socketId;
-    // The same user under a new id is a reconnect whose old socket the server has not dropped yet.
-    for (const other of this.participants.values()) {
-      if (other.userId === state.userId && other.id !== id && other.userId !== other.id) {
-        this.dropParticipant(other.id);
-      }
-    }
-    const existing = this.participants.get(id);
-    const participant: Participant = {
-      id,
-      userId: state.userId,
-      user: state.user,
-      isMuted: state.isMuted,
-      isVideoOff: state.isVideoOff,
-      isSharingScreen: state.isSharingScreen,
-      connectionState: 'new',
-      stream: existing?.stream,
-    };
-    this.participants.set(id, participant);
-    this.peers.get(id)?.close();
-    const link = this.createLink(id, offerFirst);
-    this.peers.set(id, link);
-    participant.stream = link.remoteStream;
-    this.emit(existing ? 'participant-updated' : 'participant-joined', participant);
-    return link;
-  }
-
-  private createLink(id: string, offerFirst: boolean): PeerLink {
-    const link = new PeerLink({
-      id,
-      polite: (this.id ?? '') < id,
-      offerFirst,
-      offerFallbackMs: this.options.offerFallbackMs,
-      dataChannel: true,
-      rtcConfig: { iceServers: this.iceServers ?? [] },
-      local: () => ({
-        stream: this.media.stream,
-        audio: this.media.audio,
-        video: this.media.video,
-      }),
-      send: (signal) => this.send(id, signal),
-      onTrack: (track, stream) => {
-        if (this.peers.get(id) !== link) return;
-        this.emit('track', { peerId: id, track, stream });
-      },
-      onState: (state) => {
-        const participant = this.participants.get(id);
-        if (!participant || this.peers.get(id) !== link) return;
-        participant.connectionState = state;
-        this.emit('connection-state', { peerId: id, state });
-      },
-      onChannel: (channel, pc) => this.attachChannel(id, pc, channel),
-      onError: (message) => this.emit('error', { message }),
-    });
-    this.samplers.set(id, new StatsSampler(id, link.pc));
-    return link;
-  }
-
-  private attachChannel(peerId: string, pc: RTCPeerConnection, channel: RTCDataChannel): void {
-    const data = new DataLink(peerId, channel, pc, {
-      chat: (frame) => {
-        const participant = this.participants.get(peerId);
-        this.emit('chat', {
-          id: frame.id,
-          from: peerId,
-          userId: participant?.userId ?? frame.userId,
-          name: participant?.user.name ?? frame.name,
-          text: frame.text,
-          timestamp: frame.ts,
-          via: 'datachannel',
-        });
-      },
-      progress: (progress) => this.emit('file-progress', progress),
-      file: (file) => this.emit('file', file),
-      error: (message) => this.emit('error', { message }),
-    });
-    this.links.set(peerId, data);
-  }
-
-  private dropParticipant(id: string): void {
-    const participant = this.participants.get(id);
-    this.peers.get(id)?.close();
-    this.peers.delete(id);
-    this.links.delete(id);
-    this.samplers.delete(id);
-    if (!participant) return;
-    this.participants.delete(id);
-    this.emit('participant-left', { id, userId: participant.userId });
-  }
-
-  private updateParticipant(id: string, change: Partial<Participant>): void {
-    const participant = this.participants.get(id);
-    if (!participant) return;
-    Object.assign(participant, change);
-    this.emit('participant-updated', participant);
+    if (this.socket && this.room) sendSignal(this.socket, this.room, peerId, signal);
   }
 
   // ── local media ─────────────────────────────────────────────────────────
-
-  private async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
-    await Promise.all([...this.peers.values()].map((link) => link.replaceTrack(kind, track)));
-  }
 
   private announce(
     event:
@@ -513,7 +370,7 @@ export class SinyalClient extends Emitter<ClientEvents> {
   }
 
   private async publishStats(): Promise<void> {
-    if (!this.samplers.size) return;
+    if (!this.set.sampling) return;
     this.emit('stats', await this.getStats());
   }
 

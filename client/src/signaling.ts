@@ -1,4 +1,5 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import type { Signal } from './peer.js';
 import type { ServerEvents } from './types.js';
 
 /** Listener signatures for every server event, from the shared `ServerEvents` map. */
@@ -57,4 +58,28 @@ export function openSignaling(
     }, delayMs);
   });
   return socket;
+}
+
+export type Room = { kind: 'mesh' | 'pair'; id: string };
+
+/** Sends a description or candidate in the room's dialect (mesh: `video:*` with `to`; pair: by room). */
+export function sendSignal(
+  socket: SignalingSocket,
+  room: Room,
+  peerId: string,
+  signal: Signal,
+): void {
+  const { description, candidate } = signal;
+  if (room.kind === 'mesh') {
+    if (candidate) socket.emit('video:ice-candidate', { to: peerId, candidate });
+    else if (description?.type === 'offer')
+      socket.emit('video:offer', { to: peerId, offer: description });
+    else if (description?.type === 'answer')
+      socket.emit('video:answer', { to: peerId, answer: description });
+    return;
+  }
+  const roomId = room.id;
+  if (candidate) socket.emit('ice-candidate', { roomId, candidate });
+  else if (description?.type === 'offer') socket.emit('offer', { roomId, sdp: description });
+  else if (description?.type === 'answer') socket.emit('answer', { roomId, sdp: description });
 }
