@@ -84,6 +84,7 @@ export class SinyalClient extends Emitter<ClientEvents> {
 
   /** Connects and resolves with this connection's identity (`welcome`). */
   async connect(): Promise<ServerEvents['welcome']> {
+    if (this.socket) throw new Error('Already connected: close() first');
     if (!this.iceServers) this.iceServers = await this.fetchIceServers();
     const auth: Record<string, string> = { userId: this.userId };
     if (this.options.name) auth.name = this.options.name;
@@ -106,20 +107,17 @@ export class SinyalClient extends Emitter<ClientEvents> {
 
   /** Joins a mesh room (reference 004): you offer to everyone already there. */
   async joinRoom(roomId: string, options: { studyId?: string } = {}): Promise<Participant[]> {
-    const socket = this.requireSocket();
-    this.room = { kind: 'mesh', id: roomId };
-    const joined = this.next('room-joined', (r) => r.roomId === roomId, 15_000);
-    socket.emit('video:join-room', { roomId, ...options });
+    const joined = this.join({ kind: 'mesh', id: roomId }, () =>
+      this.requireSocket().emit('video:join-room', { roomId, ...options }),
+    );
     return (await joined).participants;
   }
 
   /** Joins a two-person room (reference 000): the first one in calls when the second arrives. */
   async joinPair(roomId: string): Promise<void> {
-    const socket = this.requireSocket();
-    this.room = { kind: 'pair', id: roomId };
-    const joined = this.next('room-joined', (r) => r.roomId === roomId, 15_000);
-    socket.emit('join-room', { roomId });
-    await joined;
+    await this.join({ kind: 'pair', id: roomId }, () =>
+      this.requireSocket().emit('join-room', { roomId }),
+    );
   }
 
   leave(): void {
@@ -330,6 +328,39 @@ export class SinyalClient extends Emitter<ClientEvents> {
       this.set.dropAll();
       this.socket?.emit('join-room', { roomId: room.id });
     }
+  }
+
+  /** Resolves on the room's first answer; rejects when it is full or refuses the join. */
+  private join(room: Room, request: () => void): Promise<ClientEvents['room-joined']> {
+    if (this.room) throw new Error(`Already in room "${this.room.id}": leave() first`);
+    const socket = this.requireSocket();
+    this.room = room;
+    const joinEvent = room.kind === 'mesh' ? 'video:join-room' : 'join-room';
+    return new Promise((resolve, reject) => {
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        offJoined();
+        socket.off('room-full', onFull);
+        socket.off('error', onError);
+        if (error && this.room === room) this.room = undefined;
+        if (error) reject(error);
+      };
+      const offJoined = this.on('room-joined', (joined) => {
+        if (joined.roomId !== room.id) return;
+        done();
+        resolve(joined);
+      });
+      const onFull = (full: ServerEvents['room-full']) => {
+        if (full.roomId === room.id) done(new Error(full.message));
+      };
+      const onError = (error: ServerEvents['error']) => {
+        if (error.event === joinEvent) done(new Error(error.message));
+      };
+      const timer = setTimeout(() => done(new Error(`No answer to joining "${room.id}"`)), 15_000);
+      socket.on('room-full', onFull);
+      socket.on('error', onError);
+      request();
+    });
   }
 
   /** Signals count only inside a room (the server relays only between its members). */

@@ -86,6 +86,16 @@ describe('SDK calls in Chromium', { skip: skipReason, timeout: 180_000 }, () => 
         () => [...window.sinyal!.peers.values()][0]?.pc.sctp?.state === 'connected',
       );
     await Promise.all([channelOpen(a.page), channelOpen(b.page)]);
+    // A third person is refused, and the SDK says so instead of waiting.
+    const c = await sdkPage('third');
+    const refused = await c.page.evaluate(() =>
+      window.sinyal!.joinPair('pair-1').then(
+        () => 'joined',
+        (error: Error) => error.message,
+      ),
+    );
+    assert.match(refused, /full/);
+    await c.page.context().close();
     // An ICE restart (what the SDK does when a connection fails) renegotiates over the pair events.
     const ufrag = (page: Page) =>
       page.evaluate(
