@@ -40,7 +40,11 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown, what = 'bo
   throw new ApiError(400, `invalid-${what}`, `${path}: ${issue?.message ?? 'is invalid'}`);
 }
 
-export const errorBody = { type: 'object', properties: { error: {}, message: {} } } as const;
+export const errorBody = {
+  description: 'Refused: `{ error, message }`',
+  type: 'object',
+  properties: { error: { type: 'string' }, message: { type: 'string' } },
+} as const;
 
 /** Every error of the API scope as `{ error, message }`, including Fastify's own (bad JSON...). */
 export function installErrorHandling(app: FastifyInstance): void {
