@@ -217,6 +217,55 @@ describe('SSE transport over real HTTP (PROTOCOLS.md §3)', () => {
     assert.equal(fresh.resumed, false);
   });
 
+  it('lets an SSE peer change its media state and chat, like any peer', async () => {
+    const { a, b } = await pair('call-6');
+    const media = await a.post('/api/video/rooms/call-6/media', {
+      connectionId: a.id,
+      isMuted: true,
+      isSharingScreen: true,
+    });
+    assert.equal(media.status, 200, JSON.stringify(media.body));
+    const userId = 'sse-call-6';
+    assert.deepEqual(await b.next('video:peer-audio-changed'), {
+      socketId: a.id,
+      userId,
+      isMuted: true,
+    });
+    assert.deepEqual(await b.next('video:peer-screen-share'), {
+      socketId: a.id,
+      userId,
+      isSharing: true,
+    });
+    const chat = await a.post('/api/video/rooms/call-6/messages', {
+      connectionId: a.id,
+      message: 'merhaba',
+    });
+    assert.equal(chat.status, 200);
+    const received = await b.next('chat:video-message-received');
+    assert.equal(received.message, 'merhaba');
+    assert.equal(received.socketId, a.id);
+    assert.equal(chat.body.message.id, received.id);
+    // A later joiner sees the SSE peer's media state.
+    const c = await sio('late');
+    c.emit('video:join-room', { roomId: 'call-6' });
+    const state = await c.next('video:room-state');
+    const mine = state.participants.find((p: { socketId: string }) => p.socketId === a.id);
+    assert.deepEqual([mine.isMuted, mine.isSharingScreen, mine.isVideoOff], [true, true, false]);
+
+    const empty = await a.post('/api/video/rooms/call-6/media', { connectionId: a.id });
+    assert.equal(empty.status, 400);
+    const blank = await a.post('/api/video/rooms/call-6/messages', {
+      connectionId: a.id,
+      message: ' ',
+    });
+    assert.deepEqual([blank.status, blank.body.error], [400, 'invalid-payload']);
+    const elsewhere = await a.post('/api/video/rooms/other/messages', {
+      connectionId: a.id,
+      message: 'x',
+    });
+    assert.deepEqual([elsewhere.status, elsewhere.body.error], [403, 'not-in-room']);
+  });
+
   it('DELETE /api/connections/:id disconnects SSE and Socket.IO peers and tells their rooms', async () => {
     const { a, b } = await pair('call-5');
     const kicked = await request(srv.url, 'DELETE', `/api/connections/${a.id}?reason=test`);

@@ -9,6 +9,7 @@ import { allowOrigins } from './cors.js';
 import { installErrorHandling } from './errors.js';
 import { registerDocsUi, registerOpenApi } from './openapi.js';
 import { roomRoutes } from './room-routes.js';
+import { sseMediaRoutes } from './sse-media-routes.js';
 import { sseRoutes } from './sse-routes.js';
 
 /** Other nodes may create rooms or change settings; this node re-reads them this often. */
@@ -77,6 +78,7 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
           installErrorHandling(api);
           allowOrigins(api, config.allowedOrigins);
           sseRoutes(api, ctx);
+          sseMediaRoutes(api, ctx);
           roomRoutes(api, ctx);
           await api.register(async (admin) => adminRoutes(admin, ctx));
         },

@@ -15,6 +15,19 @@ export const signalBody = z.object({
   data: z.record(z.string(), z.unknown(), { error: 'must be an object' }),
 });
 
+export const mediaBody = z
+  .object({
+    connectionId: id,
+    isMuted: z.boolean().optional(),
+    isVideoOff: z.boolean().optional(),
+    isSharingScreen: z.boolean().optional(),
+  })
+  .refine((b) => [b.isMuted, b.isVideoOff, b.isSharingScreen].some((v) => v !== undefined), {
+    message: 'give at least one of isMuted, isVideoOff, isSharingScreen',
+  });
+
+export const chatBody = z.object({ connectionId: id, message: z.string() });
+
 export const createRoomBody = z.object({
   roomId: id.optional(),
   name: z.string().trim().min(1, 'must not be empty').max(200),

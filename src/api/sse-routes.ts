@@ -5,7 +5,7 @@ import type { ApiContext } from './context.js';
 import { ApiError, engineError, errorBody, parse } from './errors.js';
 import { connectionBody, eventsQuery, openApi, roomParams, signalBody } from './schemas.js';
 
-const tokenHeader = {
+export const tokenHeader = {
   type: 'object',
   properties: { 'x-connection-token': { type: 'string' } },
   required: ['x-connection-token'],
@@ -13,7 +13,11 @@ const tokenHeader = {
 const errors = { 400: errorBody, 401: errorBody, 404: errorBody };
 
 /** The SSE connection named in a REST call, if the `X-Connection-Token` header is its token. */
-function authorize(ctx: ApiContext, request: FastifyRequest, connectionId: string): SseSession {
+export function authorize(
+  ctx: ApiContext,
+  request: FastifyRequest,
+  connectionId: string,
+): SseSession {
   const token = request.headers['x-connection-token'];
   if (typeof token !== 'string' || !token) {
     throw new ApiError(401, 'unauthorized', 'X-Connection-Token header required');
@@ -32,7 +36,7 @@ function authorize(ctx: ApiContext, request: FastifyRequest, connectionId: strin
   return session;
 }
 
-function check(outcome: Outcome): Exclude<Outcome, { kind: 'error' }> {
+export function check(outcome: Outcome): Exclude<Outcome, { kind: 'error' }> {
   if (outcome.kind === 'error') throw engineError(outcome.code, outcome.message);
   return outcome;
 }

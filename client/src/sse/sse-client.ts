@@ -106,6 +106,19 @@ export class SseClient extends Emitter<SseClientEvents> {
     return this.post(`/api/video/rooms/${encodeURIComponent(roomId)}/leave`, {});
   }
 
+  /** Changes this peer's media state in a room (the others get `video:peer-*` events). */
+  media(
+    roomId: string,
+    state: { isMuted?: boolean; isVideoOff?: boolean; isSharingScreen?: boolean },
+  ): Promise<unknown> {
+    return this.post(`/api/video/rooms/${encodeURIComponent(roomId)}/media`, state);
+  }
+
+  /** Sends an in-call chat message to the room (`chat:video-message-received`). */
+  chat(roomId: string, message: string): Promise<unknown> {
+    return this.post(`/api/video/rooms/${encodeURIComponent(roomId)}/messages`, { message });
+  }
+
   /** Sends an offer, answer or ICE candidate to a peer of a shared room. */
   signal(to: string, type: 'offer' | 'answer' | 'ice-candidate', data: object): Promise<unknown> {
     return this.post('/api/webrtc/signal', { to, type, data });

@@ -1,0 +1,70 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from './context.js';
+import { errorBody, parse } from './errors.js';
+import { chatBody, mediaBody, openApi, roomParams } from './schemas.js';
+import { authorize, check, tokenHeader } from './sse-routes.js';
+
+const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody };
+
+/**
+ * Media state and in-call chat for SSE peers (beyond reference 001's paths), so an SSE peer can
+ * do all a Socket.IO peer does: the room gets the same `video:peer-*` and chat events.
+ */
+export function sseMediaRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.post(
+    '/video/rooms/:roomId/media',
+    {
+      schema: {
+        tags: ['sse'],
+        summary: 'Change media state (as video:toggle-audio / toggle-video / screen-share)',
+        params: openApi(roomParams),
+        headers: tokenHeader,
+        body: openApi(mediaBody),
+        response: errors,
+      },
+    },
+    async (request) => {
+      const { roomId } = parse(roomParams, request.params, 'params');
+      const body = parse(mediaBody, request.body);
+      const session = authorize(ctx, request, body.connectionId);
+      const steps: Array<[string, object]> = [];
+      if (body.isMuted !== undefined)
+        steps.push(['video:toggle-audio', { roomId, isMuted: body.isMuted }]);
+      if (body.isVideoOff !== undefined) {
+        steps.push(['video:toggle-video', { roomId, isVideoOff: body.isVideoOff }]);
+      }
+      if (body.isSharingScreen !== undefined) {
+        const event = body.isSharingScreen ? 'video:screen-share-start' : 'video:screen-share-stop';
+        steps.push([event, { roomId }]);
+      }
+      for (const [event, payload] of steps) check(await ctx.sse.request(session, event, payload));
+      return { ok: true, roomId };
+    },
+  );
+
+  app.post(
+    '/video/rooms/:roomId/messages',
+    {
+      schema: {
+        tags: ['sse'],
+        summary: 'Send an in-call chat message (as chat:video-message)',
+        params: openApi(roomParams),
+        headers: tokenHeader,
+        body: openApi(chatBody),
+        response: errors,
+      },
+    },
+    async (request) => {
+      const { roomId } = parse(roomParams, request.params, 'params');
+      const { connectionId, message } = parse(chatBody, request.body);
+      const session = authorize(ctx, request, connectionId);
+      const outcome = check(
+        await ctx.sse.request(session, 'chat:video-message', { roomId, message }, (event, data) => {
+          const sent = data as { roomId?: string; socketId?: string };
+          return event === 'chat:video-message-received' && sent.socketId === session.id;
+        }),
+      );
+      return { ok: true, message: outcome.kind === 'done' ? outcome.data : undefined };
+    },
+  );
+}
