@@ -74,6 +74,10 @@ describe('browser SSE client module (client/src/sse) against a real server', () 
     assert.deepEqual(await mail.next('video:offer'), { from: other.id, offer });
     await client.signal(other.id, 'answer', answer);
     assert.deepEqual(await other.next('video:answer'), { from: client.connectionId, answer });
+    await client.media('sdk', { isVideoOff: true });
+    assert.equal((await other.next('video:peer-video-changed')).isVideoOff, true);
+    await client.chat('sdk', 'selam');
+    assert.equal((await other.next('chat:video-message-received')).message, 'selam');
     await assert.rejects(client.signal('nobody', 'offer', offer), (e) => {
       assert.ok(e instanceof SseRequestError);
       assert.equal(e.status, 404);
