@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { connect, type TestPeer } from './helpers/clients.js';
 import {
   cleanRedis,
-  ensureBuilt,
+  clusterSuite,
   redisUrl,
   startNode,
   startRedis,
@@ -36,6 +36,7 @@ async function pair(a: TestPeer, b: TestPeer, roomId: string): Promise<void> {
 
 describe('a process that dies', () => {
   const prefix = uniquePrefix();
+  let release = () => {};
   const nodes: NodeProcess[] = [];
   const peers: TestPeer[] = [];
   const on = async (node: number, transport: 'socket.io' | 'websocket' = 'socket.io') => {
@@ -44,7 +45,7 @@ describe('a process that dies', () => {
     return peer;
   };
   before(async () => {
-    await ensureBuilt();
+    release = await clusterSuite();
     const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix };
     nodes.push(...(await Promise.all([startNode(env), startNode(env), startNode(env)])));
   });
@@ -52,6 +53,7 @@ describe('a process that dies', () => {
     await Promise.all(peers.map((p) => p.close()));
     await Promise.all(nodes.map((n) => n.kill()));
     await cleanRedis(redisUrl, prefix);
+    release();
   });
 
   it('is announced to partners on other processes within 10 s, exactly once', async (t) => {
@@ -119,6 +121,7 @@ describe('a process that dies', () => {
 describe('Redis restarting mid-session', () => {
   let redis: RedisProcess;
   const prefix = uniquePrefix();
+  let release = () => {};
   const nodes: NodeProcess[] = [];
   const peers: TestPeer[] = [];
   const on = async (node: number, transport: 'socket.io' | 'websocket' = 'socket.io') => {
@@ -127,7 +130,7 @@ describe('Redis restarting mid-session', () => {
     return peer;
   };
   before(async () => {
-    await ensureBuilt();
+    release = await clusterSuite();
     // A throwaway Redis of this test: the shared one on 6379 is never stopped.
     redis = await startRedis();
     const env = { REDIS_URL: redis.url, REDIS_PREFIX: prefix };
@@ -137,6 +140,7 @@ describe('Redis restarting mid-session', () => {
     await Promise.all(peers.map((p) => p.close()));
     await Promise.all(nodes.map((n) => n.kill()));
     await redis.stop();
+    release();
   });
 
   it('keeps same-process signaling up, says degraded, and resumes across processes', async () => {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { connect, connectSocketIo, Recorder, type TestPeer } from './helpers/clients.js';
 import {
   cleanRedis,
-  ensureBuilt,
+  clusterSuite,
   redisUrl,
   startNode,
   uniquePrefix,
@@ -56,6 +56,7 @@ async function openSse(url: string) {
 // Three real processes on one Redis (REDIS_URL or 127.0.0.1:6379), under a prefix of their own.
 describe('three processes on one Redis', () => {
   const prefix = uniquePrefix();
+  let release = () => {};
   const nodes: NodeProcess[] = [];
   const peers: TestPeer[] = [];
   const on = async (node: number, transport: 'socket.io' | 'websocket' = 'socket.io') => {
@@ -65,7 +66,7 @@ describe('three processes on one Redis', () => {
   };
 
   before(async () => {
-    await ensureBuilt();
+    release = await clusterSuite();
     const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix };
     nodes.push(...(await Promise.all([startNode(env), startNode(env), startNode(env)])));
   });
@@ -73,6 +74,7 @@ describe('three processes on one Redis', () => {
     await Promise.all(peers.map((p) => p.close()));
     await Promise.all(nodes.map((n) => n.kill()));
     await cleanRedis(redisUrl, prefix);
+    release();
   });
 
   it('completes a reference-000 pair call whose peers sit on different processes', async () => {

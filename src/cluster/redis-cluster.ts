@@ -10,6 +10,7 @@ import { RedisLiveness } from './redis-liveness.js';
 import { RedisMirror, type SnapshotReply, type StateMessage } from './redis-mirror.js';
 import {
   admitScript,
+  allScripts,
   mediaScript,
   nodeGoneScript,
   peerScript,
@@ -263,6 +264,7 @@ export class RedisCluster implements Cluster {
       args.push(roomKey(room), member.peerId, JSON.stringify(member));
     }
     try {
+      await this.link.loadScripts(allScripts);
       await this.link.run(restoreScript, this.nodeId, ...args);
       const snapshot = (await this.link.run(snapshotScript)) as SnapshotReply;
       this.mirror.load(snapshot);

@@ -110,6 +110,14 @@ export class RedisLink {
     return call;
   }
 
+  /**
+   * Caches the scripts in Redis (after every reconnect: a restarted Redis forgot them), so no
+   * EVALSHA falls back to EVAL later, which would let a publish sent after it overtake it.
+   */
+  async loadScripts(scripts: Script[]): Promise<void> {
+    await Promise.all(scripts.map((s) => this.cmd.script('LOAD', s.lua)));
+  }
+
   /** Publishes to a node's channel, or to every node (`null`), keeping order while Redis is away. */
   publish(nodeId: string | null, message: string): void {
     const channel = nodeId === null ? this.clusterChannel : `${this.options.prefix}to:${nodeId}`;

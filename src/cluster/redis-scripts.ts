@@ -240,3 +240,15 @@ end
 return {seq, peers, rooms}
 `,
 );
+
+export const allScripts = [
+  admitScript,
+  releaseScript,
+  mediaScript,
+  peerScript,
+  heartbeatScript,
+  deadMembersScript,
+  nodeGoneScript,
+  restoreScript,
+  snapshotScript,
+];

@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -21,11 +22,37 @@ function newestSource(dir: string): number {
 }
 
 /**
+ * Runs one holder at a time across test files (each file is its own process): a lock file
+ * holding the owner's pid, taken over when that process is gone.
+ */
+export async function exclusive(name: string): Promise<() => void> {
+  const path = join(
+    tmpdir(),
+    `sinyal-${name}-${createHash('sha1').update(root).digest('hex').slice(0, 8)}.lock`,
+  );
+  for (;;) {
+    try {
+      writeFileSync(path, String(process.pid), { flag: 'wx' });
+      return () => rmSync(path, { force: true });
+    } catch {
+      const owner = Number(readFileSync(path, { encoding: 'utf8', flag: 'a+' }));
+      let alive = true;
+      try {
+        if (owner > 0) process.kill(owner, 0);
+      } catch {
+        alive = false;
+      }
+      if (!alive) rmSync(path, { force: true });
+      else await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/**
  * Multi-process tests run the real binary, `dist/src/cli.js`. CI builds before testing; locally
- * this builds when dist is missing or older than src (one build at a time across test files).
+ * this builds when dist is missing or older than src.
  */
 export async function ensureBuilt(): Promise<void> {
-  const lock = join(root, 'dist', '.build-lock');
   const stale = () => {
     try {
       return statSync(cli).mtimeMs < newestSource(join(root, 'src'));
@@ -34,15 +61,7 @@ export async function ensureBuilt(): Promise<void> {
     }
   };
   if (!stale()) return;
-  mkdirSync(join(root, 'dist'), { recursive: true });
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  const release = await exclusive('build');
   try {
     if (stale()) {
       // tsc exits non-zero on type errors but still emits; the typecheck gate reports those.
@@ -53,8 +72,17 @@ export async function ensureBuilt(): Promise<void> {
       }
     }
   } finally {
-    rmdirSync(lock);
+    release();
   }
+}
+
+/**
+ * Starts what a multi-process suite needs, one suite at a time across files: several server
+ * processes at once on a small machine are slow enough to start already.
+ */
+export async function clusterSuite(): Promise<() => void> {
+  await ensureBuilt();
+  return exclusive('cluster-suite');
 }
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -116,11 +144,11 @@ export async function startNode(env: Record<string, string>): Promise<NodeProces
   const log: string[] = [];
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
-    // Generous: PGlite and three processes starting at once on a loaded 2-core machine are slow.
+    // Generous: on a loaded 2-core machine a process (PGlite included) can take tens of seconds.
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`no "listening" line in 60 s:\n${log.join('\n')}`));
-    }, 60000);
+      reject(new Error(`no "listening" line in 120 s:\n${log.join('\n')}`));
+    }, 120000);
     const onLine = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) {
         log.push(line);
