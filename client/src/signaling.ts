@@ -45,17 +45,27 @@ export function openSignaling(
     ...options.socketOptions,
   });
   let attempt = 0;
-  socket.io.on('reconnect_attempt', (n) => onRetry(n, 0));
-  socket.on('connect', () => (attempt = 0));
-  socket.on('disconnect', (reason) => {
-    // Socket.IO retries by itself except when the server ended the socket (kick, restart).
-    if (reason !== 'io server disconnect') return;
+  let connectedOnce = false;
+  const retry = () => {
     attempt++;
     const delayMs = Math.min(5000, 250 * 2 ** (attempt - 1));
     onRetry(attempt, delayMs);
     setTimeout(() => {
       if (!socket.connected && socket.io.opts.reconnection !== false) socket.connect();
     }, delayMs);
+  };
+  socket.io.on('reconnect_attempt', (n) => onRetry(n, 0));
+  socket.on('connect', () => {
+    attempt = 0;
+    connectedOnce = true;
+  });
+  // Socket.IO retries by itself except when the server ended the socket (kick, restart) or its
+  // middleware refused the connection; those are retried here, a refused identity is not.
+  socket.on('disconnect', (reason) => {
+    if (reason === 'io server disconnect') retry();
+  });
+  socket.on('connect_error', (error) => {
+    if (!socket.active && connectedOnce && !/auth|token|userId/i.test(error.message)) retry();
   });
   return socket;
 }

@@ -263,12 +263,26 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
     }
     await c.context.close();
 
-    // The server drops Grace's socket; her SDK reconnects (new peer id), rejoins and re-offers.
+    // The server drops Grace's socket and refuses her for 3 s; her SDK keeps retrying, then
+    // reconnects (new peer id), rejoins and re-offers.
     const oldId = b.id;
+    let refuseUntil = Date.now() + 3000;
+    srv.server.io.use((_socket, next) =>
+      Date.now() < refuseUntil ? next(new Error('e2e: signaling outage')) : next(),
+    );
+    const retries = b.page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          setTimeout(() => resolve(0), 10_000); // bounded: a stuck client fails, not hangs
+          window.sinyal!.on('reconnecting', (r) => r.attempt > 1 && resolve(r.attempt));
+        }),
+    );
     assert.ok(srv.server.engine.kick(oldId, 'e2e: server-side disconnect'), 'socket kicked');
+    assert.ok((await retries) > 1, 'refused reconnects are retried');
     await b.page.waitForFunction((old) => window.sinyal!.id && window.sinyal!.id !== old, oldId, {
       timeout: 15_000,
     });
+    refuseUntil = 0;
     const newId = await b.page.evaluate(() => window.sinyal!.id!);
     await Promise.all([assertMedia(a.page, [newId], 20_000), assertMedia(b.page, [a.id], 20_000)]);
     assert.equal(await a.page.locator(`[data-peer-id="${oldId}"]`).count(), 0, 'old tile gone');
