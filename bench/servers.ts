@@ -74,7 +74,10 @@ async function freePort(): Promise<number> {
 async function waitForPort(port: number, child: ChildProcess, output: () => string) {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited early:\n${output()}`);
+    if (child.exitCode !== null) {
+      const lines = output().trim().split('\n');
+      throw new Error(`server exited early: ${lines.find((l) => /error/i.test(l)) ?? lines[0]}`);
+    }
     const open = await new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1');
       socket.once('connect', () => {
