@@ -97,7 +97,8 @@ export class BatchWriter {
     clearTimeout(this.timer);
     const deadline = Date.now() + timeout;
     while (this.buffer.length > 0 && Date.now() < deadline) {
-      await this.writeNext();
+      // A hung database must not hold shutdown past the deadline.
+      await withDeadline(this.writeNext(), deadline - Date.now());
       if (!this.stat.databaseUp) await sleep(Math.min(250, Math.max(0, deadline - Date.now())));
     }
     if (this.buffer.length > 0) {
@@ -199,4 +200,15 @@ export class BatchWriter {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Waits for `work`, or at most `ms`, leaving no timer behind. */
+async function withDeadline(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, ms))));
+  try {
+    await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
