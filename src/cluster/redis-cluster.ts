@@ -138,7 +138,7 @@ export class RedisCluster implements Cluster {
   }
 
   async admit(room: RoomRef, member: Member, capacity: number): Promise<AdmitResult> {
-    if (this.link.ready && !this.stopped) {
+    if (this.link.synced && !this.stopped) {
       const key = roomKey(room);
       const args = [key, member.peerId, this.nodeId, JSON.stringify(member), String(capacity)];
       try {
@@ -152,7 +152,8 @@ export class RedisCluster implements Cluster {
         this.fellBack('admit', error);
       }
     }
-    // Degraded: admit from the mirror; the re-registration writes it to Redis later.
+    // Degraded (or re-registering): admit from the mirror; the next re-registration writes it.
+    this.dirty ||= !this.stopped;
     if (this.directory.member(room, member.peerId)) return { ok: false, reason: 'already-joined' };
     if (capacity > 0 && this.directory.size(room) >= capacity) return { ok: false, reason: 'full' };
     const others = [...this.directory.members(room)];
@@ -162,7 +163,7 @@ export class RedisCluster implements Cluster {
 
   async release(room: RoomRef, peerId: PeerId): Promise<Member[] | null> {
     const own = this.directory.member(room, peerId)?.nodeId === this.nodeId;
-    if (this.link.ready && !this.stopped) {
+    if (this.link.synced && !this.stopped) {
       try {
         const reply = (await this.link.run(releaseScript, roomKey(room), peerId)) as
           [number, string[]] | null;
@@ -175,6 +176,7 @@ export class RedisCluster implements Cluster {
         this.fellBack('release', error);
       }
     }
+    this.dirty ||= !this.stopped;
     if (!this.directory.remove(room, peerId)) return null;
     return [...this.directory.members(room)];
   }
@@ -233,7 +235,7 @@ export class RedisCluster implements Cluster {
   /** A write whose reply nobody waits for; a failure is repaired by the next re-registration. */
   private write(...[script, ...args]: Parameters<RedisLink['run']>): void {
     if (this.stopped) return;
-    if (!this.link.ready) {
+    if (!this.link.synced) {
       this.dirty = true;
       return;
     }
