@@ -51,9 +51,14 @@ export class SseSession {
     return typeof token === 'string' && safeEqual(token, this.token);
   }
 
-  /** The sequence number a `Last-Event-ID` of this session names, if it can be resumed from. */
+  /** Whether a `Last-Event-ID` carries this session's key (it came from this client). */
+  ownsKey(key: string): boolean {
+    return safeEqual(key, this.resumeKey);
+  }
+
+  /** Whether a `Last-Event-ID` of this session can be resumed from (its successors are kept). */
   resumableFrom(key: string, seq: number): boolean {
-    if (!safeEqual(key, this.resumeKey) || seq > this.seq || seq < 0) return false;
+    if (!this.ownsKey(key) || seq > this.seq || seq < 0) return false;
     const oldest = this.sent[0]?.seq ?? this.seq + 1;
     return seq >= oldest - 1;
   }

@@ -85,6 +85,9 @@ export class SseTransport {
         session.replayAfter(parsed.seq);
         return undefined;
       }
+      // Its own client, too far behind to replay: end the old peer now (its rooms are told)
+      // rather than at the end of the window; the client starts over as a new connection.
+      if (session?.ownsKey(parsed.key)) this.end(session, 'sse resume too late');
     }
     let identity;
     try {
