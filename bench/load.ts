@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchPeer } from './peer.js';
-import { processCpuMicros } from './proc.js';
+import { processCpuMicros, processSyscalls } from './proc.js';
 import type { RunningServer } from './servers.js';
 
 export interface LoadOptions {
@@ -24,6 +24,8 @@ export interface LoadResult {
   p99Ms: number;
   /** Server CPU (all server processes) per relayed message, µs. */
   cpuMicrosPerMessage: number;
+  /** Server write syscalls (write, writev, all server processes) per relayed message. */
+  writesPerMessage: number;
   /** Server CPU over the measured phase, % of one core (summed over server processes). */
   serverCpuPercent: number;
   generatorCpuPercent: number;
@@ -157,7 +159,9 @@ export async function runLoad(
 
   await sleep(options.warmupMs);
   const cpuAt = () => servers.reduce((sum, s) => sum + processCpuMicros(s.pid), 0);
+  const writesAt = () => servers.reduce((sum, s) => sum + processSyscalls(s.pid).writes, 0);
   const cpuBefore = cpuAt();
+  const writesBefore = writesAt();
   const generatorBefore = process.cpuUsage();
   const t0 = performance.now();
   measuring = true;
@@ -170,6 +174,7 @@ export async function runLoad(
   measuring = false;
   const seconds = (performance.now() - t0) / 1000;
   const cpu = cpuAt() - cpuBefore;
+  const writes = writesAt() - writesBefore;
   const generator = process.cpuUsage(generatorBefore);
   sending = false;
   clearInterval(pacer);
@@ -187,6 +192,7 @@ export async function runLoad(
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
     cpuMicrosPerMessage: cpu / measured,
+    writesPerMessage: writes / measured,
     serverCpuPercent: cpu / 1e4 / seconds,
     generatorCpuPercent: (generator.user + generator.system) / 1e4 / seconds,
     errors,

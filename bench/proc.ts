@@ -32,3 +32,10 @@ export function openFileLimit(): number {
   const match = /^Max open files\s+(\d+|unlimited)/m.exec(limits);
   return match?.[1] === 'unlimited' ? Infinity : Number(match?.[1] ?? 1024);
 }
+
+/** Read and write syscalls a process has made (`syscr`, `syscw` of /proc/<pid>/io; writev counts). */
+export function processSyscalls(pid: number): { reads: number; writes: number } {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? NaN);
+  return { reads: field('syscr'), writes: field('syscw') };
+}

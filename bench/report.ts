@@ -15,15 +15,15 @@ const kb = (bytes: number) => `${num(bytes / 1024, 1)} KB`;
 
 export function throughputTable(rows: ServerFigures[]): string {
   const lines = [
-    '| server | relayed msg/s | p50 ms | p99 ms | server CPU µs/msg | msg/s per server core | server CPU % | generator CPU % | errors | RSS / idle conn |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| server | relayed msg/s | p50 ms | p99 ms | server CPU µs/msg | msg/s per server core | server writes/msg | server CPU % | generator CPU % | errors | RSS / idle conn |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const { name, load, idle } of rows) {
     const idleCell = idle ? `${kb(idle.bytesPerConnection)} (${num(idle.connections)} conns)` : '—';
     lines.push(
       load
-        ? `| ${name} | ${num(load.rate)} | ${num(load.p50Ms, 2)} | ${num(load.p99Ms, 2)} | ${num(load.cpuMicrosPerMessage, 1)} | ${num(1e6 / load.cpuMicrosPerMessage)} | ${num(load.serverCpuPercent)} | ${num(load.generatorCpuPercent)} | ${load.errors} | ${idleCell} |`
-        : `| ${name} | — | — | — | — | — | — | — | — | ${idleCell} |`,
+        ? `| ${name} | ${num(load.rate)} | ${num(load.p50Ms, 2)} | ${num(load.p99Ms, 2)} | ${num(load.cpuMicrosPerMessage, 1)} | ${num(1e6 / load.cpuMicrosPerMessage)} | ${num(load.writesPerMessage, 2)} | ${num(load.serverCpuPercent)} | ${num(load.generatorCpuPercent)} | ${load.errors} | ${idleCell} |`
+        : `| ${name} | — | — | — | — | — | — | — | — | — | ${idleCell} |`,
     );
   }
   return lines.join('\n');
@@ -89,10 +89,10 @@ export function clusterTable(
   offered: number,
 ): { table: string; targets: string } {
   const row = (name: string, r: LoadResult) =>
-    `| ${name} | ${num(offered)} | ${num(r.rate)} | ${num(r.p50Ms, 2)} | ${num(r.p99Ms, 2)} | ${num(r.cpuMicrosPerMessage, 1)} | ${r.errors} |`;
+    `| ${name} | ${num(offered)} | ${num(r.rate)} | ${num(r.p50Ms, 2)} | ${num(r.p99Ms, 2)} | ${num(r.cpuMicrosPerMessage, 1)} | ${num(r.writesPerMessage, 2)} | ${r.errors} |`;
   const table = [
-    '| setup | offered msg/s | relayed msg/s | p50 ms | p99 ms | sinyal CPU µs/msg (all processes) | errors |',
-    '|---|--:|--:|--:|--:|--:|--:|',
+    '| setup | offered msg/s | relayed msg/s | p50 ms | p99 ms | sinyal CPU µs/msg (all processes) | sinyal writes/msg | errors |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|',
     row('1 process (memory)', single),
     row('2 processes on Redis, pairs split', cluster),
   ].join('\n');
