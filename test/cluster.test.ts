@@ -230,6 +230,33 @@ describe('three processes on one Redis', () => {
     }
   });
 
+  it('shares presence and broadcasts across processes', async () => {
+    const a = await connect('socket.io', nodes[0]!.url, { userId: 'ana' });
+    const b = await connect('websocket', nodes[1]!.url, { userId: 'ben' });
+    const b2 = await connect('socket.io', nodes[2]!.url, { userId: 'ben' });
+    peers.push(a, b, b2);
+    a.emit('presence:join-study', { studyId: 'x-study' });
+    b.emit('presence:join-study', { studyId: 'x-study' });
+    assert.equal((await a.next('presence:user-online')).userId, 'ben');
+    // Ben's second connection, on a third process: he is online already, nobody is told.
+    b2.emit('presence:join-study', { studyId: 'x-study' });
+    await a.events.none(['presence:user-online'], 300);
+    await b.close();
+    await a.events.none(['presence:user-offline'], 300);
+    await b2.close();
+    assert.deepEqual(await a.next('presence:user-offline'), { studyId: 'x-study', userId: 'ben' });
+
+    const sent = await fetch(`${nodes[2]!.url}/api/broadcast`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ notice: 'maintenance at noon' }),
+    });
+    assert.equal(sent.status, 200);
+    assert.deepEqual(await a.next('broadcast'), { notice: 'maintenance at noon' });
+    peers.splice(peers.indexOf(b), 1);
+    peers.splice(peers.indexOf(b2), 1);
+  });
+
   it('shows the whole cluster in /health and /metrics of any process', async () => {
     const a = await on(0);
     const b = await on(2, 'websocket');
