@@ -72,7 +72,7 @@ describe('SSE transport over real HTTP (PROTOCOLS.md §3)', () => {
     const list = await request(srv.url, 'GET', '/api/connections');
     const me = list.body.connections.find((c: { id: string }) => c.id === a.id);
     assert.equal(me.transport, 'sse');
-    await sleep(1300);
+    await sleep(2100);
     assert.ok(a.comments >= 1, 'no heartbeat comment within the interval');
   });
 
