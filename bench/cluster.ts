@@ -11,6 +11,9 @@ export async function runCluster(
   say: (line: string) => void,
   nodeFlags: string[] = [],
 ): Promise<{ single: LoadResult; cluster: LoadResult }> {
+  // At least 5 s of warm-up: JIT, Redis subscriptions and the room mirror settle first, and a
+  // fixed-rate run otherwise counts their start-up stall in its p99.
+  load = { ...load, warmupMs: Math.max(load.warmupMs, 5000) };
   const single = await withServers(1, {}, nodeFlags, async (servers) => {
     say(`[1 process] ${load.rate} msg/s offered, ${load.pairs} pairs`);
     return runLoad(servers, load, (line) => say(`[1 process] ${line}`));
