@@ -242,3 +242,16 @@ describe('batch writer while PostgreSQL is unreachable', () => {
     assert.equal(store.health().ok, true);
   });
 });
+
+describe('migrations on PostgreSQL', () => {
+  const fresh = uniqueSchema('migrate');
+  after(() => dropSchema(fresh));
+
+  it('are applied once when several processes start together on an empty database', async () => {
+    const options = { databaseUrl: postgresUrl, pgSchema: fresh };
+    const stores = await Promise.all([1, 2, 3].map(() => Store.open(options)));
+    await Promise.all(stores.map((s) => s.close()));
+    const applied = await query(`select * from "${fresh}".__drizzle_migrations`);
+    assert.equal(applied.length, 1);
+  });
+});

@@ -80,6 +80,23 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   };
 }
 
+/** Advisory lock id ("sinyal" in ASCII) that serializes migrations across processes. */
+const MIGRATION_LOCK = 0x73696e79616c;
+
+/** Several nodes may start together on one database: one migrates, the others wait, then see it done. */
+async function migrateLocked(pool: pg.Pool, folder: string, pgSchema?: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const db = drizzleNodePg({ client, schema });
+    if (pgSchema) await db.execute(sql.raw(`create schema if not exists "${pgSchema}"`));
+    await migrateNodePg(db, { migrationsFolder: folder, migrationsSchema: pgSchema });
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
+    client.release();
+  }
+}
+
 async function openPostgres(url: string, folder: string, pgSchema?: string): Promise<Database> {
   const settings = ['-c statement_timeout=10000'];
   if (pgSchema) settings.push(`-c search_path=${pgSchema}`);
@@ -97,8 +114,7 @@ async function openPostgres(url: string, folder: string, pgSchema?: string): Pro
   pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzleNodePg({ client: pool, schema });
   try {
-    if (pgSchema) await db.execute(sql.raw(`create schema if not exists "${pgSchema}"`));
-    await migrateNodePg(db, { migrationsFolder: folder, migrationsSchema: pgSchema });
+    await migrateLocked(pool, folder, pgSchema);
   } catch (error) {
     await pool.end();
     throw error;
