@@ -53,6 +53,17 @@ async function openSse(url: string) {
   return { id: connectionId as string, events, post, close: () => controller.abort() };
 }
 
+/** Waits (up to 5 s) until a process's `/metrics` lists `study:x-study` with `size` members. */
+async function studySize(node: NodeProcess, size: number): Promise<void> {
+  for (const deadline = Date.now() + 5000; Date.now() < deadline;) {
+    const metrics = await (await fetch(`${node.url}/metrics`)).json();
+    const study = metrics.roomDetails.find((r: { name: string }) => r.name === 'study:x-study');
+    if (study?.participants === size) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`study:x-study never had ${size} members`);
+}
+
 // Three real processes on one Redis (REDIS_URL or 127.0.0.1:6379), under a prefix of their own.
 describe('three processes on one Redis', () => {
   const prefix = uniquePrefix();
@@ -236,10 +247,13 @@ describe('three processes on one Redis', () => {
     const b2 = await connect('socket.io', nodes[2]!.url, { userId: 'ben' });
     peers.push(a, b, b2);
     a.emit('presence:join-study', { studyId: 'x-study' });
+    // Joining a study has no answer: wait until the cluster lists it before ben comes.
+    await studySize(nodes[1]!, 1);
     b.emit('presence:join-study', { studyId: 'x-study' });
     assert.equal((await a.next('presence:user-online')).userId, 'ben');
     // Ben's second connection, on a third process: he is online already, nobody is told.
     b2.emit('presence:join-study', { studyId: 'x-study' });
+    await studySize(nodes[0]!, 3);
     await a.events.none(['presence:user-online'], 300);
     await b.close();
     await a.events.none(['presence:user-offline'], 300);
