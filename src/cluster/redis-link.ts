@@ -89,7 +89,8 @@ export class RedisLink {
       this.cmd.disconnect();
       this.sub.disconnect();
       const where = this.options.url.replace(/\/\/[^@/]*@/, '//***@');
-      throw new Error(`Cannot reach Redis at ${where}: ${(error as Error).message}`, {
+      const reason = this.lastError || (error as Error).message;
+      throw new Error(`Cannot reach Redis at ${where} (REDIS_URL): ${reason}`, {
         cause: error,
       });
     }
