@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { connect, type TestPeer } from './helpers/clients.js';
-import {
-  cleanRedis,
-  clusterSuite,
-  redisUrl,
-  startNode,
-  startRedis,
-  uniquePrefix,
-  type NodeProcess,
-  type RedisProcess,
-} from './helpers/cluster.js';
+import { describe, it } from 'node:test';
+import type { TestPeer } from './helpers/clients.js';
+import { useCluster, type NodeProcess } from './helpers/cluster.js';
 
 const sdp = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
 
@@ -35,26 +26,7 @@ async function pair(a: TestPeer, b: TestPeer, roomId: string): Promise<void> {
 }
 
 describe('a process that dies', () => {
-  const prefix = uniquePrefix();
-  let release = () => {};
-  const nodes: NodeProcess[] = [];
-  const peers: TestPeer[] = [];
-  const on = async (node: number, transport: 'socket.io' | 'websocket' = 'socket.io') => {
-    const peer = await connect(transport, nodes[node]!.url);
-    peers.push(peer);
-    return peer;
-  };
-  before(async () => {
-    release = await clusterSuite();
-    const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix };
-    nodes.push(...(await Promise.all([startNode(env), startNode(env), startNode(env)])));
-  });
-  after(async () => {
-    await Promise.all(peers.map((p) => p.close()));
-    await Promise.all(nodes.map((n) => n.kill()));
-    await cleanRedis(redisUrl, prefix);
-    release();
-  });
+  const { nodes, peers, on } = useCluster(3);
 
   it('is announced to partners on other processes within 10 s, exactly once', async (t) => {
     // Pair: a (node 0) with doomed b (node 2). Mesh: c (node 1), d (node 0), doomed e (node 2).
@@ -119,29 +91,7 @@ describe('a process that dies', () => {
 });
 
 describe('Redis restarting mid-session', () => {
-  let redis: RedisProcess;
-  const prefix = uniquePrefix();
-  let release = () => {};
-  const nodes: NodeProcess[] = [];
-  const peers: TestPeer[] = [];
-  const on = async (node: number, transport: 'socket.io' | 'websocket' = 'socket.io') => {
-    const peer = await connect(transport, nodes[node]!.url);
-    peers.push(peer);
-    return peer;
-  };
-  before(async () => {
-    release = await clusterSuite();
-    // A throwaway Redis of this test: the shared one on 6379 is never stopped.
-    redis = await startRedis();
-    const env = { REDIS_URL: redis.url, REDIS_PREFIX: prefix };
-    nodes.push(...(await Promise.all([startNode(env), startNode(env)])));
-  });
-  after(async () => {
-    await Promise.all(peers.map((p) => p.close()));
-    await Promise.all(nodes.map((n) => n.kill()));
-    await redis.stop();
-    release();
-  });
+  const { nodes, peers, on, redis } = useCluster(2, { ownRedis: true });
 
   it('keeps same-process signaling up, says degraded, and resumes across processes', async () => {
     const a = await on(0);
@@ -151,7 +101,7 @@ describe('Redis restarting mid-session', () => {
     const d = await on(0);
     await pair(c, d, 'r-local');
 
-    await redis.stop();
+    await redis().stop();
     await until('both processes report degraded', async () =>
       (await Promise.all(nodes.map(health))).every((h) => h.status === 'degraded'),
     );
@@ -165,7 +115,7 @@ describe('Redis restarting mid-session', () => {
     assert.equal((await g.next('answer-received')).from, h.id);
 
     // Redis comes back empty: each process re-registers its peers and rooms by itself.
-    await redis.start();
+    await redis().start();
     await until('both processes are ok again', async () =>
       (await Promise.all(nodes.map(health))).every((s) => s.status === 'ok' && s.nodes === 2),
     );

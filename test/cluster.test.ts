@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { connect, connectSocketIo, Recorder, type TestPeer } from './helpers/clients.js';
-import {
-  cleanRedis,
-  clusterSuite,
-  redisUrl,
-  startNode,
-  uniquePrefix,
-  type NodeProcess,
-} from './helpers/cluster.js';
+import { useCluster, type NodeProcess } from './helpers/cluster.js';
 
 const sdp = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
 const candidate = (n: number) => ({
@@ -66,27 +59,7 @@ async function studySize(node: NodeProcess, size: number): Promise<void> {
 
 // Three real processes on one Redis (REDIS_URL or 127.0.0.1:6379), under a prefix of their own.
 describe('three processes on one Redis', () => {
-  const prefix = uniquePrefix();
-  let release = () => {};
-  const nodes: NodeProcess[] = [];
-  const peers: TestPeer[] = [];
-  const on = async (node: number, transport: 'socket.io' | 'websocket' = 'socket.io') => {
-    const peer = await connect(transport, nodes[node]!.url);
-    peers.push(peer);
-    return peer;
-  };
-
-  before(async () => {
-    release = await clusterSuite();
-    const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix };
-    nodes.push(...(await Promise.all([startNode(env), startNode(env), startNode(env)])));
-  });
-  after(async () => {
-    await Promise.all(peers.map((p) => p.close()));
-    await Promise.all(nodes.map((n) => n.kill()));
-    await cleanRedis(redisUrl, prefix);
-    release();
-  });
+  const { nodes, peers, on } = useCluster(3);
 
   it('completes a reference-000 pair call whose peers sit on different processes', async () => {
     const a = await on(0, 'socket.io');

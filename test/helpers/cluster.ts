@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { after, before } from 'node:test';
+import { connect, type TestPeer } from './clients.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const cli = join(root, 'dist', 'src', 'cli.js');
@@ -233,4 +235,36 @@ export async function startRedis(): Promise<RedisProcess> {
       await exited;
     },
   };
+}
+
+/**
+ * Registers a suite's before/after hooks for `count` sinyal processes under a prefix of their
+ * own, on the shared Redis or, with `ownRedis`, on a throwaway `redis-server` the suite may stop.
+ */
+export function useCluster(count: number, options: { ownRedis?: boolean } = {}) {
+  const prefix = uniquePrefix();
+  const nodes: NodeProcess[] = [];
+  const peers: TestPeer[] = [];
+  let redis: RedisProcess | undefined;
+  let release = () => {};
+  before(async () => {
+    release = await clusterSuite();
+    if (options.ownRedis) redis = await startRedis();
+    const env = { REDIS_URL: redis?.url ?? redisUrl, REDIS_PREFIX: prefix };
+    nodes.push(...(await Promise.all(Array.from({ length: count }, () => startNode(env)))));
+  });
+  after(async () => {
+    await Promise.all(peers.map((p) => p.close()));
+    await Promise.all(nodes.map((n) => n.kill()));
+    if (redis) await redis.stop();
+    else await cleanRedis(redisUrl, prefix);
+    release();
+  });
+  /** A peer connected to process `node`, closed after the suite. */
+  const on = async (node: number, transport: 'socket.io' | 'websocket' = 'socket.io') => {
+    const peer = await connect(transport, nodes[node]!.url);
+    peers.push(peer);
+    return peer;
+  };
+  return { nodes, peers, on, redis: () => redis! };
 }
