@@ -26,7 +26,7 @@ export function turnRestCredentials(
   return { username, credential, expiresAt };
 }
 
-type IceConfig = Pick<
+export type IceConfig = Pick<
   Config,
   | 'iceServers'
   | 'stunUrls'

@@ -4,22 +4,11 @@ import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { resolveIdentity } from '../auth/identity.js';
-import { iceServersFor } from '../auth/turn.js';
+import { iceServersFor, type IceConfig } from '../auth/turn.js';
 import type { Config } from '../config/config.js';
 import { landingPage } from './landing.js';
 
-export type WebAppConfig = Pick<
-  Config,
-  | 'publicDir'
-  | 'jwtSecret'
-  | 'iceServers'
-  | 'stunUrls'
-  | 'turnUrls'
-  | 'turnUsername'
-  | 'turnCredential'
-  | 'turnSecret'
-  | 'turnTtl'
->;
+export type WebAppConfig = IceConfig & Pick<Config, 'publicDir' | 'jwtSecret'>;
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
