@@ -1,44 +1,24 @@
 import assert from 'node:assert/strict';
 import { copyFile, mkdir } from 'node:fs/promises';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import {
-  assertMedia,
-  joinDemo,
-  launchBrowser,
-  newPage,
-  skipReason,
-  startDemoServer,
-  type DemoServer,
-} from './helpers/browser.js';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { assertMedia, joinDemo, skipReason, useBrowserSuite } from './helpers/browser.js';
 
 /** Demo-app calls in a mesh room: UI join, three parties, media badges, screen share, leaving. */
 describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000 }, () => {
-  let browser: Browser;
-  let srv: DemoServer;
-  const contexts: BrowserContext[] = [];
-
-  before(async () => {
-    [browser, srv] = await Promise.all([launchBrowser(), startDemoServer()]);
-  });
-  after(async () => {
-    await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
-    await browser?.close();
-    await srv?.stop();
-  });
+  const suite = useBrowserSuite();
 
   async function join(room: string, name: string) {
-    const joined = await joinDemo(browser, srv.url, room, name);
-    contexts.push(joined.context);
+    const joined = await joinDemo(suite.browser, suite.srv.url, room, name);
+    suite.track(joined.context);
     return joined;
   }
 
   test('1. two people join through the UI and see each other', async () => {
     const people: Array<{ page: Page; id: string }> = [];
     for (const name of ['Ada', 'Grace']) {
-      const { context, page } = await newPage(browser);
-      contexts.push(context);
-      await page.goto(`${srv.url}/?room=ui-room`);
+      const page = await suite.page();
+      await page.goto(`${suite.srv.url}/?room=ui-room`);
       await page.getByLabel('Your name').fill(name);
       await page.getByRole('button', { name: 'Join call' }).click();
       await page.waitForFunction(() => window.sinyal?.id && window.sinyal.room);
@@ -267,7 +247,7 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
     // reconnects (new peer id), rejoins and re-offers.
     const oldId = b.id;
     let refuseUntil = Date.now() + 3000;
-    srv.server.io.use((_socket, next) =>
+    suite.srv.server.io.use((_socket, next) =>
       Date.now() < refuseUntil ? next(new Error('e2e: signaling outage')) : next(),
     );
     const retries = b.page.evaluate(
@@ -277,7 +257,7 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
           window.sinyal!.on('reconnecting', (r) => r.attempt > 1 && resolve(r.attempt));
         }),
     );
-    assert.ok(srv.server.engine.kick(oldId, 'e2e: server-side disconnect'), 'socket kicked');
+    assert.ok(suite.srv.server.engine.kick(oldId, 'e2e: server-side disconnect'), 'socket kicked');
     assert.ok((await retries) > 1, 'refused reconnects are retried');
     await b.page.waitForFunction((old) => window.sinyal!.id && window.sinyal!.id !== old, oldId, {
       timeout: 15_000,

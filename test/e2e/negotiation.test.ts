@@ -1,43 +1,24 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import * as esbuild from 'esbuild';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { SinyalClient } from '../../client/src/index.js';
-import {
-  assertMedia,
-  launchBrowser,
-  newPage,
-  skipReason,
-  startDemoServer,
-  type DemoServer,
-} from './helpers/browser.js';
+import { assertMedia, skipReason, useBrowserSuite } from './helpers/browser.js';
 
 type Sdk = { SinyalClient: typeof SinyalClient };
 
 /** SDK-level calls: pair rooms, glare, data channel, and a client that does not use the SDK. */
 describe('SDK calls in Chromium', { skip: skipReason, timeout: 180_000 }, () => {
-  let browser: Browser;
-  let srv: DemoServer;
-  const contexts: BrowserContext[] = [];
-
-  before(async () => {
-    [browser, srv] = await Promise.all([launchBrowser(), startDemoServer()]);
-  });
-  after(async () => {
-    await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
-    await browser?.close();
-    await srv?.stop();
-  });
+  const suite = useBrowserSuite();
 
   /** A page with the bundled SDK loaded and `window.sinyal` connected (no demo UI involved). */
   async function sdkPage(
     name: string,
     options: { offerFallbackMs?: number; holdOffers?: boolean } = {},
   ): Promise<{ page: Page; id: string }> {
-    const { context, page } = await newPage(browser);
-    contexts.push(context);
-    await page.goto(`${srv.url}/`);
+    const page = await suite.page();
+    await page.goto(`${suite.srv.url}/`);
     const id = await page.evaluate(
       async ({ name, options }) => {
         if (options.holdOffers) {
@@ -255,9 +236,8 @@ describe('SDK calls in Chromium', { skip: skipReason, timeout: 180_000 }, () => 
     const a = await sdkPage('sdk-first');
     await a.page.evaluate(() => window.sinyal!.joinRoom('mixed'));
     // The reference client joins second and offers; the SDK member answers.
-    const { context, page: ref } = await newPage(browser);
-    contexts.push(context);
-    await ref.goto(`${srv.url}/`);
+    const ref = await suite.page();
+    await ref.goto(`${suite.srv.url}/`);
     await ref.addScriptTag({ content: bundle.outputFiles[0]!.text });
     const refId = await ref.evaluate(
       (url) =>
@@ -266,7 +246,7 @@ describe('SDK calls in Chromium', { skip: skipReason, timeout: 180_000 }, () => 
             startReferenceClient: (u: string, r: string, id: string) => Promise<string>;
           }
         ).startReferenceClient(url, 'mixed', 'ref-user'),
-      srv.url,
+      suite.srv.url,
     );
     await Promise.all([assertMedia(a.page, [refId]), assertMedia(ref, [a.id])]);
     // An SDK newcomer offers to both; the reference client answers.
@@ -304,6 +284,6 @@ describe('SDK calls in Chromium', { skip: skipReason, timeout: 180_000 }, () => 
       b.id,
       { timeout: 2000 },
     );
-    await Promise.all([a.page.context().close(), b.page.context().close(), context.close()]);
+    await Promise.all([a.page.context().close(), b.page.context().close(), ref.context().close()]);
   });
 });

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startServer, type TestServer } from '../../helpers/server.js';
 
@@ -72,6 +73,41 @@ export async function newPage(browser: Browser): Promise<{ context: BrowserConte
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error('[page error]', error.message));
   return { context, page };
+}
+
+/**
+ * One browser and one demo server for a suite (its before/after hooks), and new pages whose
+ * contexts are closed with the suite.
+ */
+export function useBrowserSuite() {
+  let browser: Browser | undefined;
+  let srv: DemoServer | undefined;
+  const contexts: BrowserContext[] = [];
+  before(async () => {
+    [browser, srv] = await Promise.all([launchBrowser(), startDemoServer()]);
+  });
+  after(async () => {
+    await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
+    await browser?.close();
+    await srv?.stop();
+  });
+  return {
+    get browser(): Browser {
+      return browser!;
+    },
+    get srv(): DemoServer {
+      return srv!;
+    },
+    /** Closes `context` with the suite. */
+    track(context: BrowserContext): void {
+      contexts.push(context);
+    },
+    async page(): Promise<Page> {
+      const { context, page } = await newPage(browser!);
+      contexts.push(context);
+      return page;
+    },
+  };
 }
 
 /** Opens the demo with `?room=&name=` (joins directly) and waits until it is in the room. */
