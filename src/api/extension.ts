@@ -88,7 +88,8 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
       // Open streams would hold the HTTP server open until the shutdown timeout.
       const transport = sse;
       app.addHook('preClose', async () => transport.close());
-      logger.info(
+      // The CLI's startup block names the store; embedders may ask for this line.
+      logger.debug(
         { database: opened.kind, dataDir: opened.kind === 'pglite' ? config.dataDir : undefined },
         'store ready',
       );

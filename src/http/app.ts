@@ -20,11 +20,21 @@ export interface HttpAppOptions {
   web: WebAppConfig;
 }
 
+/** `warn` for a logger at `info`; any other level as it is. */
+function quieter(logger: Logger): string {
+  return logger.isLevelEnabled('info') && !logger.isLevelEnabled('debug') ? 'warn' : logger.level;
+}
+
 /** Health, metrics and the landing page; features add their routes through `app.register`. */
 export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   const { engine } = options;
   const app = Fastify({
-    loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    // Fastify's "Server listening at" lines (one per address) are at info; the CLI prints one
+    // startup block instead, so Fastify speaks from `warn` up unless debugging.
+    loggerInstance: options.logger.child(
+      { component: 'http' },
+      { level: quieter(options.logger) },
+    ) as FastifyBaseLogger,
     // Health probes and metrics scrapes would flood the log at info.
     logController: new LogController({ disableRequestLogging: true }),
     serverFactory: options.serverFactory,

@@ -9,6 +9,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { lockDataDir } from './data-dir-lock.js';
 import { schema } from './schema.js';
 
 /** PGlite and node-postgres share every query through this type. */
@@ -63,20 +64,24 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (options.databaseUrl) return openPostgres(options.databaseUrl, folder, pgSchema);
 
   const dataDir = options.dataDir ?? './data';
-  if (!dataDir.includes('://')) mkdirSync(resolve(dataDir), { recursive: true });
+  let unlock = () => {};
+  if (!dataDir.includes('://')) {
+    mkdirSync(resolve(dataDir), { recursive: true });
+    unlock = lockDataDir(dataDir);
+  }
   const client = new PGlite(dataDir);
   const db = drizzlePglite({ client, schema });
   try {
     await migratePglite(db, { migrationsFolder: folder });
   } catch (error) {
-    await client.close();
+    await client.close().finally(unlock);
     throw error;
   }
   return {
     db: db as unknown as Db,
     kind: 'pglite',
     ping: async () => void (await client.query('select 1')),
-    close: () => client.close(),
+    close: () => client.close().finally(unlock),
   };
 }
 
