@@ -11,7 +11,7 @@ import { attach } from '../src/server.js';
 import { connectSocketIo, connectWebSocket } from './helpers/clients.js';
 import { startServer } from './helpers/server.js';
 
-describe('/health and /metrics (reference 004 shapes)', () => {
+describe('/health and /metrics (the shapes Express + Socket.IO mesh servers answer)', () => {
   it('reports connections and rooms, as JSON and as Prometheus text', async () => {
     const srv = await startServer();
     const a = await connectSocketIo(srv.url);
@@ -41,9 +41,26 @@ describe('/health and /metrics (reference 004 shapes)', () => {
     assert.match(text, /^sinyal_connections 2$/m);
     assert.match(text, /^sinyal_rooms 1$/m);
     assert.match(text, /^sinyal_relayed_messages_total 1$/m);
+    assert.match(text, /^sinyal_process_cpu_user_seconds_total /m);
+    assert.doesNotMatch(text, /process_process_|nodejs_nodejs_/);
     await a.close();
     await b.close();
     await srv.close();
+  });
+
+  it('answers every unknown route with one error shape', async () => {
+    const srv = await startServer();
+    try {
+      for (const path of ['/nope', '/api/nope', '/assets/nope.js', '/metrics/x']) {
+        const res = await fetch(`${srv.url}${path}`);
+        assert.equal(res.status, 404, path);
+        const body = await res.json();
+        assert.deepEqual(Object.keys(body).sort(), ['error', 'message'], path);
+        assert.equal(body.error, 'not-found', path);
+      }
+    } finally {
+      await srv.close();
+    }
   });
 
   it('serves a page at / that says what the server is', async () => {
