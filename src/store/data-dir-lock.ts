@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../config/config.js';
@@ -21,6 +21,7 @@ function alive(pid: number): boolean {
  * taken over. Returns the release function.
  */
 export function lockDataDir(dir: string): () => void {
+  mkdirSync(dir, { recursive: true });
   const path = join(dir, LOCK_FILE);
   const mine = JSON.stringify({ pid: process.pid, host: hostname() });
   for (let attempt = 0; attempt < 3; attempt++) {
