@@ -6,6 +6,7 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { Engine } from '../engine/engine.js';
+import { registerAdminApp } from './admin-app.js';
 import { createMetricsRegistry } from './metrics.js';
 import { liveStats } from './stats.js';
 import { registerWebApp, type WebAppConfig } from './web-app.js';
@@ -59,6 +60,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   });
 
   registerWebApp(app, options.web);
+  registerAdminApp(app);
 
   return app;
 }

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gte, isNull, lte, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gt, gte, isNotNull, isNull, lte, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { LiveSettings } from '../engine/engine.js';
 import { BatchWriter, type BatchWriterOptions, type WriterStats } from './batch-writer.js';
@@ -14,6 +14,7 @@ export interface LogFilter {
   type?: string;
   roomId?: string;
   peerId?: string;
+  userId?: string;
   since?: Date;
   until?: Date;
   limit: number;
@@ -72,14 +73,41 @@ export class Store {
   }
 
   async createRoom(room: Omit<PersistentRoom, 'createdAt' | 'closedAt'>): Promise<PersistentRoom> {
+    const values = { ...room, createdAt: new Date(), closedAt: null };
     const [row] = await this.database.db
       .insert(videoRooms)
-      .values({ ...room, createdAt: new Date() })
-      .onConflictDoNothing()
+      .values(values)
+      // A closed (deleted) room's id may be used again; an open one's may not.
+      .onConflictDoUpdate({ target: videoRooms.roomId, set: values, setWhere: isNotNull(videoRooms.closedAt) })
       .returning();
     if (!row) throw new RoomExistsError(`Room "${room.roomId}" already exists`);
     this.rooms.set(row.roomId, row);
     return row;
+  }
+
+  /** Changes a persistent room's name or capacity; undefined when there is no such open room. */
+  async updateRoom(
+    roomId: string,
+    change: { name?: string; maxParticipants?: number },
+  ): Promise<PersistentRoom | undefined> {
+    const [row] = await this.database.db
+      .update(videoRooms)
+      .set(change)
+      .where(and(eq(videoRooms.roomId, roomId), isNull(videoRooms.closedAt)))
+      .returning();
+    if (row) this.rooms.set(row.roomId, row);
+    return row;
+  }
+
+  /** Closes a persistent room (kept for history); false when there is no such open room. */
+  async closeRoom(roomId: string): Promise<boolean> {
+    const closed = await this.database.db
+      .update(videoRooms)
+      .set({ closedAt: new Date() })
+      .where(and(eq(videoRooms.roomId, roomId), isNull(videoRooms.closedAt)))
+      .returning({ roomId: videoRooms.roomId });
+    this.rooms.delete(roomId);
+    return closed.length > 0;
   }
 
   async settings(): Promise<StoredSetting[]> {
@@ -114,6 +142,23 @@ export class Store {
       .limit(filter.limit)
       .offset(filter.offset);
     return { total: totals?.total ?? 0, logs };
+  }
+
+  /**
+   * The log rows written after `afterId`, oldest first (the dashboard's live tail). Without
+   * `afterId` it only tells where the log ends now, so a tail starts from the present.
+   */
+  async logsAfter(afterId: number | undefined, limit: number): Promise<EventLog[]> {
+    const db = this.database.db;
+    if (afterId === undefined) {
+      return db.select().from(eventLogs).orderBy(desc(eventLogs.id)).limit(1);
+    }
+    return db
+      .select()
+      .from(eventLogs)
+      .where(gt(eventLogs.id, afterId))
+      .orderBy(eventLogs.id)
+      .limit(limit);
   }
 
   /** Deletes matching logs; what is still buffered is written first so it is cleared too. */
@@ -154,6 +199,7 @@ function logWhere(filter: Omit<LogFilter, 'limit' | 'offset'>): SQL | undefined 
   if (filter.type) parts.push(eq(eventLogs.type, filter.type));
   if (filter.roomId) parts.push(eq(eventLogs.roomId, filter.roomId));
   if (filter.peerId) parts.push(eq(eventLogs.peerId, filter.peerId));
+  if (filter.userId) parts.push(eq(eventLogs.userId, filter.userId));
   if (filter.since) parts.push(gte(eventLogs.createdAt, filter.since));
   if (filter.until) parts.push(lte(eventLogs.createdAt, filter.until));
   return parts.length ? and(...parts) : undefined;
