@@ -174,7 +174,7 @@ function Shell({ open, onSignOut }: { open: boolean; onSignOut: () => void }) {
   }, [title]);
   return (
     <div className="min-h-dvh md:grid md:grid-cols-[13rem_1fr]">
-      <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/90 backdrop-blur md:static md:h-dvh md:border-r md:border-b-0 dark:border-slate-800 dark:bg-slate-900/90">
+      <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/90 backdrop-blur md:sticky md:h-dvh md:border-r md:border-b-0 dark:border-slate-800 dark:bg-slate-900/90">
         <div className="flex items-center justify-between gap-2 px-4 py-3">
           <span className="font-semibold tracking-tight">
             sinyal <span className="text-indigo-600 dark:text-indigo-400">admin</span>

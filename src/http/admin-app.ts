@@ -6,11 +6,12 @@ import { sendAsset, sendFile } from './web-app.js';
 
 /** The built dashboard (Vite, `npm run build`): dist/admin next to the compiled or source server. */
 export function findAdminDir(): string | undefined {
-  const candidates = [
-    fileURLToPath(new URL('../../admin', import.meta.url)), // dist/src/http → dist/admin
-    fileURLToPath(new URL('../../dist/admin', import.meta.url)), // src/http (tsx) → dist/admin
-  ];
-  return candidates.find((dir) => existsSync(join(dir, 'index.html')));
+  // From src/http (tsx), `../../admin` is the dashboard's source folder: only dist/admin is built.
+  const compiled = fileURLToPath(new URL('../../admin', import.meta.url)); // dist/src/http
+  const source = fileURLToPath(new URL('../../dist/admin', import.meta.url)); // src/http
+  return [compiled, source].find(
+    (dir) => dir.endsWith(join('dist', 'admin')) && existsSync(join(dir, 'index.html')),
+  );
 }
 
 const notBuilt = `<!doctype html><meta charset="utf-8"><title>sinyal admin</title>

@@ -150,7 +150,7 @@ export function Field({
   children,
   className,
 }: {
-  label: string;
+  label: ReactNode;
   htmlFor: string;
   hint?: ReactNode;
   error?: string;

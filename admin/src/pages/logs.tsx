@@ -111,7 +111,7 @@ export function LogsPage() {
       <Card
         title={
           <span aria-live="polite">
-            {logs.data ? `${total.toLocaleString('en')} events` : 'Events'}
+            {logs.data ? `${total.toLocaleString('en')} event${total === 1 ? '' : 's'}` : 'Events'}
           </span>
         }
         actions={

@@ -55,7 +55,7 @@ function CreateRoom() {
   };
   return (
     <Card title="New persistent room">
-      <form onSubmit={submit} className="grid gap-3 sm:grid-cols-[1fr_1fr_8rem_auto] sm:items-end">
+      <form noValidate onSubmit={submit} className="grid gap-3 sm:grid-cols-[1fr_1fr_8rem_auto] sm:items-end">
         <Field label="Room id (optional)" htmlFor="new-room-id">
           <input id="new-room-id" className={inputClass} value={roomId} onChange={(e) => setRoomId(e.target.value)} placeholder="generated if empty" />
         </Field>
@@ -102,7 +102,7 @@ function CapacityEditor({ room }: { room: Room }) {
     }
   };
   return (
-    <form onSubmit={save} className="flex flex-wrap items-end gap-2">
+    <form noValidate onSubmit={save} className="flex flex-wrap items-end gap-2">
       <Field label="Capacity" htmlFor={id} error={error} className="w-28">
         <input id={id} type="number" min={MIN_CAPACITY} max={MAX_CAPACITY} className={inputClass} value={value} onChange={(e) => setValue(e.target.value)} />
       </Field>

@@ -45,7 +45,7 @@ function SettingRow({ setting }: { setting: LiveSetting }) {
     }
   };
   return (
-    <form onSubmit={save} className="grid gap-3 border-t border-slate-100 py-4 first:border-t-0 first:pt-0 sm:grid-cols-[1fr_14rem] dark:border-slate-800">
+    <form noValidate onSubmit={save} className="grid gap-3 border-t border-slate-100 py-4 first:border-t-0 first:pt-0 sm:grid-cols-[1fr_14rem] dark:border-slate-800">
       <div>
         <div className="flex flex-wrap items-center gap-2">
           <span className="font-mono text-sm font-medium">{setting.key}</span>
@@ -59,7 +59,11 @@ function SettingRow({ setting }: { setting: LiveSetting }) {
         </p>
       </div>
       <div className="flex items-start gap-2">
-        <Field label={`New value of ${setting.key}`} htmlFor={id} error={error} className="flex-1">
+        <Field label={
+            <>
+              New value<span className="sr-only"> of {setting.key}</span>
+            </>
+          } htmlFor={id} error={error} className="flex-1">
           <input
             id={id}
             type="number"
