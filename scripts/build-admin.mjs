@@ -4,7 +4,7 @@
 // Usage: node scripts/build-admin.mjs
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { URL, fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
 
@@ -26,7 +26,9 @@ export async function buildAdmin() {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { outDir, gzipped } = await buildAdmin();
   const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-  console.log(`admin dashboard built into ${outDir}: ${kb(gzipped)} of JS gzipped (budget ${kb(ADMIN_JS_BUDGET)})`);
+  console.log(
+    `admin dashboard built into ${outDir}: ${kb(gzipped)} of JS gzipped (budget ${kb(ADMIN_JS_BUDGET)})`,
+  );
   if (gzipped > ADMIN_JS_BUDGET) {
     console.error('The admin dashboard is over its JS budget: trim dependencies or split code.');
     process.exit(1);

@@ -1,7 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
 import { Badge, Button, StateMessage, cx } from './components/ui';
-import { ApiError, api, onUnauthorized, setCredential } from './lib/api';
+import { api, onUnauthorized, setCredential, type ApiError } from './lib/api';
 import { StreamProvider, useStream } from './lib/stream';
 import { BroadcastPage } from './pages/broadcast';
 import { ConnectionsPage } from './pages/connections';
@@ -63,19 +63,16 @@ export function App() {
   const queryClient = useQueryClient();
   const [session, setSession] = useState<Session>({ state: 'checking' });
 
-  const check = useCallback(
-    async (credential: string) => {
-      const result = await probe(credential);
-      if (result.state === 'signed-in') {
-        setCredential(credential);
-        setSession(result);
-        return undefined;
-      }
-      if (result.state === 'signed-out') return result.notice;
-      return result.state === 'unavailable' ? result.message : undefined;
-    },
-    [],
-  );
+  const check = useCallback(async (credential: string) => {
+    const result = await probe(credential);
+    if (result.state === 'signed-in') {
+      setCredential(credential);
+      setSession(result);
+      return undefined;
+    }
+    if (result.state === 'signed-out') return result.notice;
+    return result.state === 'unavailable' ? result.message : undefined;
+  }, []);
 
   useEffect(() => {
     let stored = '';
@@ -99,7 +96,10 @@ export function App() {
       onUnauthorized(() => {
         setCredential('');
         queryClient.clear();
-        setSession({ state: 'signed-out', notice: 'The server no longer accepts your credential.' });
+        setSession({
+          state: 'signed-out',
+          notice: 'The server no longer accepts your credential.',
+        });
       }),
     [queryClient],
   );
@@ -230,4 +230,3 @@ function Shell({ open, onSignOut }: { open: boolean; onSignOut: () => void }) {
     </div>
   );
 }
-

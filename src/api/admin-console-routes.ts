@@ -54,7 +54,8 @@ export function adminConsoleRoutes(app: FastifyInstance, ctx: ApiContext): void 
     {
       schema: {
         tags: ['admin'],
-        summary: 'Every live room (video, pair, study) with members and media state, and empty persistent rooms',
+        summary:
+          'Every live room (video, pair, study) with members and media state, and empty persistent rooms',
         security,
       },
     },
@@ -148,7 +149,8 @@ export function adminConsoleRoutes(app: FastifyInstance, ctx: ApiContext): void 
         const { field, schema } = liveSettingKeys[key];
         const option = optionTable[startingOption[key]];
         const fromEnv =
-          process.env[option.env] !== undefined || ctx.config[startingOption[key]] !== option.default;
+          process.env[option.env] !== undefined ||
+          ctx.config[startingOption[key]] !== option.default;
         const runtime = stored.has(key) && schema.safeParse(stored.get(key)).success;
         return {
           key,

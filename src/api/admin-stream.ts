@@ -1,6 +1,5 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import type { EventLog } from '../store/store.js';
 import type { ApiContext } from './context.js';
 
 /** Figures are sampled once a second: often enough to look live, rare enough to cost nothing. */
@@ -78,7 +77,13 @@ export class AdminFeed {
   }
 
   /** Starts a stream on a raw response; it ends when the client goes or the server closes. */
-  open(response: ServerResponse, headers: Record<string, string>): void {
+  async open(response: ServerResponse, headers: Record<string, string>): Promise<void> {
+    // The tail starts where the log ends now: what the client sees next is new.
+    if (this.lastLogId === undefined) {
+      const [last] = await this.ctx.store.logsAfter(undefined, 1).catch(() => []);
+      this.lastLogId ??= last?.id ?? 0;
+    }
+    if (response.destroyed) return;
     response.writeHead(200, {
       ...headers,
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -139,7 +144,9 @@ export class AdminFeed {
     }
     let rooms = 0;
     let participants = 0;
-    const roomMarks: string[] = store.persistentRooms().map((r) => `p${r.roomId}/${r.maxParticipants}`);
+    const roomMarks: string[] = store
+      .persistentRooms()
+      .map((r) => `p${r.roomId}/${r.maxParticipants}`);
     for (const { room, size } of engine.cluster.rooms()) {
       rooms++;
       participants += size;
@@ -175,8 +182,7 @@ export class AdminFeed {
       const starting = this.lastLogId === undefined;
       this.lastLogId = rows.at(-1)?.id ?? this.lastLogId ?? 0;
       if (starting || rows.length === 0) return;
-      const logs: EventLog[] = rows;
-      for (const client of this.clients) send(client, 'log', { logs });
+      for (const client of this.clients) send(client, 'log', { logs: rows });
     } catch {
       // The database is down: the overview says so through the store health; try next tick.
     } finally {
@@ -209,8 +215,8 @@ export function adminStreamRoute(app: FastifyInstance, feed: AdminFeed): void {
         if (typeof value === 'string') headers[name] = value;
       }
       reply.hijack();
-      feed.open(reply.raw, headers);
       request.raw.on('close', () => reply.raw.end());
+      await feed.open(reply.raw, headers);
     },
   );
 }

@@ -78,7 +78,11 @@ export class Store {
       .insert(videoRooms)
       .values(values)
       // A closed (deleted) room's id may be used again; an open one's may not.
-      .onConflictDoUpdate({ target: videoRooms.roomId, set: values, setWhere: isNotNull(videoRooms.closedAt) })
+      .onConflictDoUpdate({
+        target: videoRooms.roomId,
+        set: values,
+        setWhere: isNotNull(videoRooms.closedAt),
+      })
       .returning();
     if (!row) throw new RoomExistsError(`Room "${room.roomId}" already exists`);
     this.rooms.set(row.roomId, row);

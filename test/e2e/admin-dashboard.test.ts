@@ -48,7 +48,10 @@ async function openDashboard(
 }
 
 async function go(page: Page, section: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: section, exact: true }).click();
+  await page
+    .getByRole('navigation', { name: 'Sections' })
+    .getByRole('link', { name: section, exact: true })
+    .click();
   await page.getByRole('heading', { level: 1, name: section }).waitFor();
 }
 
@@ -279,7 +282,10 @@ async function screenshots(desktop: Page, url: string): Promise<void> {
       await go(page, section);
       await page.waitForTimeout(1500);
       const name = section.toLowerCase().replace(' ', '-');
-      await page.screenshot({ path: `${shots}/admin-${size}-${name}.png`, fullPage: size === 'desktop' });
+      await page.screenshot({
+        path: `${shots}/admin-${size}-${name}.png`,
+        fullPage: size === 'desktop',
+      });
     }
   }
   await phone.context().close();

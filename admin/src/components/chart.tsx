@@ -13,7 +13,15 @@ interface Series {
 }
 
 /** A small SVG line chart of the last 15 minutes; the figures are also given as text. */
-export function LineChart({ title, samples, series }: { title: string; samples: Sample[]; series: Series[] }) {
+export function LineChart({
+  title,
+  samples,
+  series,
+}: {
+  title: string;
+  samples: Sample[];
+  series: Series[];
+}) {
   const end = samples.at(-1)?.t ?? Date.now();
   const start = end - SPAN;
   const visible = samples.filter((s) => s.t >= start);
@@ -23,7 +31,10 @@ export function LineChart({ title, samples, series }: { title: string; samples: 
   const y = (v: number) => HEIGHT - (v / top) * (HEIGHT - 8);
   const latest = visible.at(-1);
   const summary = series
-    .map((line) => `${line.label} ${latest ? line.value(latest) : 0}, peak ${Math.max(0, ...visible.map(line.value))}`)
+    .map(
+      (line) =>
+        `${line.label} ${latest ? line.value(latest) : 0}, peak ${Math.max(0, ...visible.map(line.value))}`,
+    )
     .join('; ');
   return (
     <figure className="flex flex-col gap-2">
@@ -66,7 +77,9 @@ export function LineChart({ title, samples, series }: { title: string; samples: 
               strokeWidth={2}
               vectorEffect="non-scaling-stroke"
               strokeLinejoin="round"
-              points={visible.map((s) => `${x(s.t).toFixed(1)},${y(line.value(s)).toFixed(1)}`).join(' ')}
+              points={visible
+                .map((s) => `${x(s.t).toFixed(1)},${y(line.value(s)).toFixed(1)}`)
+                .join(' ')}
             />
           ) : null,
         )}

@@ -135,7 +135,12 @@ export function QueryState({
       </StateMessage>
     );
   }
-  if (empty) return <StateMessage kind="empty" title={`No ${what}`}>{emptyHint}</StateMessage>;
+  if (empty)
+    return (
+      <StateMessage kind="empty" title={`No ${what}`}>
+        {emptyHint}
+      </StateMessage>
+    );
   return null;
 }
 

@@ -71,7 +71,7 @@ export async function api<T>(path: string, options: CallOptions = {}): Promise<T
     throw new ApiError(0, 'network', 'The server cannot be reached. Is it running?');
   }
   const text = await response.text();
-  let body: { error?: string; message?: string } = {};
+  let body: { error?: string; message?: string };
   try {
     body = text ? JSON.parse(text) : {};
   } catch {

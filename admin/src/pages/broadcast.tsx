@@ -51,19 +51,43 @@ export function BroadcastPage() {
     <Card className="max-w-2xl">
       <form onSubmit={submit} className="flex flex-col gap-4">
         <fieldset className="flex flex-col gap-2">
-          <legend className="mb-1 text-xs font-medium text-slate-600 dark:text-slate-300">Send to</legend>
+          <legend className="mb-1 text-xs font-medium text-slate-600 dark:text-slate-300">
+            Send to
+          </legend>
           <label className="flex items-center gap-2 text-sm">
-            <input type="radio" name="target" checked={target === 'everyone'} onChange={() => setTarget('everyone')} className="accent-indigo-600" />
+            <input
+              type="radio"
+              name="target"
+              checked={target === 'everyone'}
+              onChange={() => setTarget('everyone')}
+              className="accent-indigo-600"
+            />
             Everyone connected, every transport and node
           </label>
           <label className="flex items-center gap-2 text-sm">
-            <input type="radio" name="target" checked={target === 'room'} onChange={() => setTarget('room')} className="accent-indigo-600" />
+            <input
+              type="radio"
+              name="target"
+              checked={target === 'room'}
+              onChange={() => setTarget('room')}
+              className="accent-indigo-600"
+            />
             One video room
           </label>
         </fieldset>
         {target === 'room' && (
-          <Field label="Room id" htmlFor="broadcast-room" hint={videoRooms.length ? undefined : 'No video room has participants right now.'}>
-            <input id="broadcast-room" list="broadcast-rooms" className={inputClass} value={roomId} onChange={(e) => setRoomId(e.target.value)} />
+          <Field
+            label="Room id"
+            htmlFor="broadcast-room"
+            hint={videoRooms.length ? undefined : 'No video room has participants right now.'}
+          >
+            <input
+              id="broadcast-room"
+              list="broadcast-rooms"
+              className={inputClass}
+              value={roomId}
+              onChange={(e) => setRoomId(e.target.value)}
+            />
             <datalist id="broadcast-rooms">
               {videoRooms.map((r) => (
                 <option key={r.roomId} value={r.roomId}>
@@ -76,12 +100,27 @@ export function BroadcastPage() {
         <Field
           label={raw ? 'Payload (JSON object)' : 'Message'}
           htmlFor="broadcast-text"
-          hint={raw ? 'Sent as is as the data of the `broadcast` event.' : 'Clients get the event `broadcast` with { message, from: "admin" }.'}
+          hint={
+            raw
+              ? 'Sent as is as the data of the `broadcast` event.'
+              : 'Clients get the event `broadcast` with { message, from: "admin" }.'
+          }
         >
-          <textarea id="broadcast-text" rows={4} className={`${inputClass} ${raw ? 'font-mono' : ''}`} value={text} onChange={(e) => setText(e.target.value)} />
+          <textarea
+            id="broadcast-text"
+            rows={4}
+            className={`${inputClass} ${raw ? 'font-mono' : ''}`}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+          />
         </Field>
         <label className="flex items-center gap-2 text-sm">
-          <input type="checkbox" checked={raw} onChange={(e) => setRaw(e.target.checked)} className="size-4 accent-indigo-600" />
+          <input
+            type="checkbox"
+            checked={raw}
+            onChange={(e) => setRaw(e.target.checked)}
+            className="size-4 accent-indigo-600"
+          />
           Send a JSON object instead
         </label>
         {(problem ?? send.error?.message) && (

@@ -69,13 +69,17 @@ export function ConnectionsPage() {
         what="connections"
         empty={rows.length === 0}
         emptyHint={
-          total ? 'Nothing matches the search.' : 'Clients that connect over any transport show up here.'
+          total
+            ? 'Nothing matches the search.'
+            : 'Clients that connect over any transport show up here.'
         }
       />
       {rows.length > 0 && (
         <>
           <p className="mb-2 text-xs text-slate-500 dark:text-slate-400" aria-live="polite">
-            {rows.length === total ? `${total} connections` : `${rows.length} of ${total} connections`}
+            {rows.length === total
+              ? `${total} connections`
+              : `${rows.length} of ${total} connections`}
           </p>
           <div className="-mx-4 overflow-x-auto px-4">
             <table className="w-full min-w-[52rem] text-sm">
@@ -107,7 +111,11 @@ export function ConnectionsPage() {
                     </td>
                     <td className="py-2 pr-3 font-mono text-xs">{c.nodeId}</td>
                     <td className="py-2 pr-3 text-xs">
-                      {c.rooms.length ? c.rooms.join(', ') : <span className="text-slate-400">—</span>}
+                      {c.rooms.length ? (
+                        c.rooms.join(', ')
+                      ) : (
+                        <span className="text-slate-400">—</span>
+                      )}
                     </td>
                     <td className="py-2 pr-3 text-xs whitespace-nowrap" title={c.connectedAt}>
                       {since(c.connectedAt)}

@@ -54,8 +54,7 @@ export function LogsPage() {
   const following = live && offset === 0;
   const logs = useQuery({
     queryKey: ['logs', following ? 'live' : 'still', filter, offset],
-    queryFn: () =>
-      api<{ total: number; logs: LogRow[] }>(`/api/logs?${query(filter, offset)}`),
+    queryFn: () => api<{ total: number; logs: LogRow[] }>(`/api/logs?${query(filter, offset)}`),
     placeholderData: keepPreviousData,
   });
 
@@ -77,7 +76,10 @@ export function LogsPage() {
   return (
     <div className="flex flex-col gap-4">
       <Card>
-        <form onSubmit={apply} className="grid gap-3 sm:grid-cols-2 lg:grid-cols-[10rem_1fr_1fr_1fr_1fr_auto] lg:items-end">
+        <form
+          onSubmit={apply}
+          className="grid gap-3 sm:grid-cols-2 lg:grid-cols-[10rem_1fr_1fr_1fr_1fr_auto] lg:items-end"
+        >
           <Field label="Type" htmlFor="log-type">
             <select id="log-type" className={inputClass} value={draft.type} onChange={set('type')}>
               <option value="">All types</option>
@@ -89,16 +91,38 @@ export function LogsPage() {
             </select>
           </Field>
           <Field label="User id" htmlFor="log-user">
-            <input id="log-user" className={inputClass} value={draft.userId} onChange={set('userId')} />
+            <input
+              id="log-user"
+              className={inputClass}
+              value={draft.userId}
+              onChange={set('userId')}
+            />
           </Field>
           <Field label="Room id" htmlFor="log-room">
-            <input id="log-room" className={inputClass} value={draft.roomId} onChange={set('roomId')} />
+            <input
+              id="log-room"
+              className={inputClass}
+              value={draft.roomId}
+              onChange={set('roomId')}
+            />
           </Field>
           <Field label="From" htmlFor="log-since">
-            <input id="log-since" type="datetime-local" className={inputClass} value={draft.since} onChange={set('since')} />
+            <input
+              id="log-since"
+              type="datetime-local"
+              className={inputClass}
+              value={draft.since}
+              onChange={set('since')}
+            />
           </Field>
           <Field label="To" htmlFor="log-until">
-            <input id="log-until" type="datetime-local" className={inputClass} value={draft.until} onChange={set('until')} />
+            <input
+              id="log-until"
+              type="datetime-local"
+              className={inputClass}
+              value={draft.until}
+              onChange={set('until')}
+            />
           </Field>
           <div className="flex gap-2">
             <Button tone="primary" type="submit">
@@ -116,7 +140,12 @@ export function LogsPage() {
         }
         actions={
           <label className="flex items-center gap-2 text-sm">
-            <input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} className="size-4 accent-indigo-600" />
+            <input
+              type="checkbox"
+              checked={live}
+              onChange={(e) => setLive(e.target.checked)}
+              className="size-4 accent-indigo-600"
+            />
             Follow live
           </label>
         }
@@ -125,7 +154,11 @@ export function LogsPage() {
           query={logs}
           what="events"
           empty={rows.length === 0}
-          emptyHint={filter === noFilter ? 'Connections, joins and admin actions are logged here.' : 'Nothing matches this filter.'}
+          emptyHint={
+            filter === noFilter
+              ? 'Connections, joins and admin actions are logged here.'
+              : 'Nothing matches this filter.'
+          }
         />
         {rows.length > 0 && (
           <div className="-mx-4 overflow-x-auto px-4">
@@ -141,15 +174,24 @@ export function LogsPage() {
               </thead>
               <tbody>
                 {rows.map((row) => (
-                  <tr key={row.id} data-log-type={row.type} className="border-t border-slate-100 align-top dark:border-slate-800">
-                    <td className="py-1.5 pr-3 text-xs whitespace-nowrap">{dateTime(row.createdAt)}</td>
+                  <tr
+                    key={row.id}
+                    data-log-type={row.type}
+                    className="border-t border-slate-100 align-top dark:border-slate-800"
+                  >
+                    <td className="py-1.5 pr-3 text-xs whitespace-nowrap">
+                      {dateTime(row.createdAt)}
+                    </td>
                     <td className="py-1.5 pr-3">
                       <Badge tone={typeTone[row.type] ?? 'slate'}>{row.type}</Badge>
                     </td>
                     <td className="py-1.5 pr-3 text-xs">{row.userId ?? '—'}</td>
                     <td className="py-1.5 pr-3 text-xs">{row.roomId ?? '—'}</td>
                     <td className="py-1.5 pr-3 font-mono text-xs">{row.nodeId ?? '—'}</td>
-                    <td className="max-w-md truncate py-1.5 text-xs text-slate-500 dark:text-slate-400" title={details(row)}>
+                    <td
+                      className="max-w-md truncate py-1.5 text-xs text-slate-500 dark:text-slate-400"
+                      title={details(row)}
+                    >
                       {details(row)}
                     </td>
                   </tr>
@@ -159,13 +201,21 @@ export function LogsPage() {
           </div>
         )}
         <nav aria-label="Pages" className="mt-3 flex items-center justify-between gap-2 text-sm">
-          <Button small disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}>
+          <Button
+            small
+            disabled={offset === 0}
+            onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}
+          >
             Newer
           </Button>
           <span className="text-xs text-slate-500">
             {total ? `${offset + 1}–${Math.min(offset + PAGE_SIZE, total)} of ${total}` : ''}
           </span>
-          <Button small disabled={offset + PAGE_SIZE >= total} onClick={() => setOffset(offset + PAGE_SIZE)}>
+          <Button
+            small
+            disabled={offset + PAGE_SIZE >= total}
+            onClick={() => setOffset(offset + PAGE_SIZE)}
+          >
             Older
           </Button>
         </nav>

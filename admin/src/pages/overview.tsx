@@ -28,7 +28,10 @@ export function OverviewPage() {
   const clustered = overview.cluster.detail === 'redis' || overview.cluster.nodes > 1;
   return (
     <div className="flex flex-col gap-4">
-      <dl className="grid grid-cols-2 gap-3 lg:grid-cols-3 xl:grid-cols-6" aria-label="Live figures">
+      <dl
+        className="grid grid-cols-2 gap-3 lg:grid-cols-3 xl:grid-cols-6"
+        aria-label="Live figures"
+      >
         <Stat
           label="Connections"
           value={number(overview.connections)}

@@ -55,15 +55,38 @@ function CreateRoom() {
   };
   return (
     <Card title="New persistent room">
-      <form noValidate onSubmit={submit} className="grid gap-3 sm:grid-cols-[1fr_1fr_8rem_auto] sm:items-end">
+      <form
+        noValidate
+        onSubmit={submit}
+        className="grid gap-3 sm:grid-cols-[1fr_1fr_8rem_auto] sm:items-end"
+      >
         <Field label="Room id (optional)" htmlFor="new-room-id">
-          <input id="new-room-id" className={inputClass} value={roomId} onChange={(e) => setRoomId(e.target.value)} placeholder="generated if empty" />
+          <input
+            id="new-room-id"
+            className={inputClass}
+            value={roomId}
+            onChange={(e) => setRoomId(e.target.value)}
+            placeholder="generated if empty"
+          />
         </Field>
         <Field label="Name" htmlFor="new-room-name">
-          <input id="new-room-name" className={inputClass} value={name} onChange={(e) => setName(e.target.value)} />
+          <input
+            id="new-room-name"
+            className={inputClass}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
         </Field>
         <Field label="Capacity" htmlFor="new-room-capacity">
-          <input id="new-room-capacity" type="number" min={MIN_CAPACITY} max={MAX_CAPACITY} className={inputClass} value={capacity} onChange={(e) => setCapacity(e.target.value)} />
+          <input
+            id="new-room-capacity"
+            type="number"
+            min={MIN_CAPACITY}
+            max={MAX_CAPACITY}
+            className={inputClass}
+            value={capacity}
+            onChange={(e) => setCapacity(e.target.value)}
+          />
         </Field>
         <Button tone="primary" type="submit" disabled={create.isPending}>
           Create room
@@ -104,7 +127,15 @@ function CapacityEditor({ room }: { room: Room }) {
   return (
     <form noValidate onSubmit={save} className="flex flex-wrap items-end gap-2">
       <Field label="Capacity" htmlFor={id} error={error} className="w-28">
-        <input id={id} type="number" min={MIN_CAPACITY} max={MAX_CAPACITY} className={inputClass} value={value} onChange={(e) => setValue(e.target.value)} />
+        <input
+          id={id}
+          type="number"
+          min={MIN_CAPACITY}
+          max={MAX_CAPACITY}
+          className={inputClass}
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+        />
       </Field>
       <Button type="submit" small className="mb-1">
         Save<span className="sr-only"> capacity of {room.roomId}</span>
@@ -179,7 +210,10 @@ function RoomCard({ room }: { room: Room }) {
       ) : (
         <ul className="divide-y divide-slate-100 dark:divide-slate-800">
           {room.members.map((member) => (
-            <li key={member.peerId} className="flex flex-wrap items-center justify-between gap-2 py-2">
+            <li
+              key={member.peerId}
+              className="flex flex-wrap items-center justify-between gap-2 py-2"
+            >
               <span className="min-w-0">
                 <span className="font-medium">{member.user.name}</span>{' '}
                 <span className="text-xs text-slate-500">

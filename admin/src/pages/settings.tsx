@@ -14,8 +14,10 @@ const sourceLabel = {
 function validate(setting: LiveSetting, value: string): string | undefined {
   const n = Number(value);
   if (!value.trim() || !Number.isInteger(n)) return `${setting.key}: must be a whole number`;
-  if (setting.min !== undefined && n < setting.min) return `${setting.key}: must be at least ${setting.min}`;
-  if (setting.max !== undefined && n > setting.max) return `${setting.key}: must be at most ${setting.max}`;
+  if (setting.min !== undefined && n < setting.min)
+    return `${setting.key}: must be at least ${setting.min}`;
+  if (setting.max !== undefined && n > setting.max)
+    return `${setting.key}: must be at most ${setting.max}`;
   return undefined;
 }
 
@@ -35,7 +37,10 @@ function SettingRow({ setting }: { setting: LiveSetting }) {
     if (problem) return;
     setBusy(true);
     try {
-      await api('/api/settings', { method: 'POST', json: { key: setting.key, value: Number(value) } });
+      await api('/api/settings', {
+        method: 'POST',
+        json: { key: setting.key, value: Number(value) },
+      });
       setSaved(true);
       await queryClient.invalidateQueries({ queryKey: ['settings'] });
     } catch (e) {
@@ -45,7 +50,11 @@ function SettingRow({ setting }: { setting: LiveSetting }) {
     }
   };
   return (
-    <form noValidate onSubmit={save} className="grid gap-3 border-t border-slate-100 py-4 first:border-t-0 first:pt-0 sm:grid-cols-[1fr_14rem] dark:border-slate-800">
+    <form
+      noValidate
+      onSubmit={save}
+      className="grid gap-3 border-t border-slate-100 py-4 first:border-t-0 first:pt-0 sm:grid-cols-[1fr_14rem] dark:border-slate-800"
+    >
       <div>
         <div className="flex flex-wrap items-center gap-2">
           <span className="font-mono text-sm font-medium">{setting.key}</span>
@@ -53,17 +62,22 @@ function SettingRow({ setting }: { setting: LiveSetting }) {
         </div>
         <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">{setting.description}</p>
         <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">
-          In use: <strong className="tabular-nums">{setting.value}</strong> · default {setting.default} · env{' '}
-          <code>{setting.env}</code>
+          In use: <strong className="tabular-nums">{setting.value}</strong> · default{' '}
+          {setting.default} · env <code>{setting.env}</code>
           {setting.min !== undefined && ` · ${setting.min} to ${setting.max}`}
         </p>
       </div>
       <div className="flex items-start gap-2">
-        <Field label={
+        <Field
+          label={
             <>
               New value<span className="sr-only"> of {setting.key}</span>
             </>
-          } htmlFor={id} error={error} className="flex-1">
+          }
+          htmlFor={id}
+          error={error}
+          className="flex-1"
+        >
           <input
             id={id}
             type="number"
