@@ -232,7 +232,7 @@ describe('admin dashboard API (stream, rooms, participants, settings)', () => {
       assert.equal(sent.body.recipients, 1);
       assert.deepEqual(await inside.next('broadcast'), { m: 'room only' });
       await outside.events.none(['broadcast'], 300);
-      await sse.events.none(['broadcast'], 0);
+      await sse.events.none(['message'], 0);
     } finally {
       sse.abort();
     }

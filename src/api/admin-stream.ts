@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import type { Overview, Sample } from './admin-types.js';
 import type { ApiContext } from './context.js';
 
 /** Figures are sampled once a second: often enough to look live, rare enough to cost nothing. */
@@ -8,30 +9,6 @@ const SAMPLE_INTERVAL = 1000;
 const HISTORY_LENGTH = 900;
 /** Log rows sent per tick at most; a burst beyond that is in the paged history. */
 const TAIL_LIMIT = 200;
-
-/** One point of the overview charts. */
-export interface Sample {
-  t: number;
-  connections: number;
-  relayedPerSecond: number;
-  refusedPerSecond: number;
-}
-
-/** What the overview shows, sent as the stream's `stats` event every second. */
-export interface Overview extends Sample {
-  nodeId: string;
-  uptime: number;
-  byTransport: Record<string, number>;
-  rooms: number;
-  participants: number;
-  sseStreams: number;
-  /** Nodes that have connections, this node always included. */
-  nodes: Array<{ id: string; connections: number }>;
-  cluster: { status: string; nodes: number; detail?: string };
-  store: { ok: boolean; kind: string; detail: string };
-  /** Change markers: the dashboard re-reads a list when its marker changes. */
-  versions: { connections: string; rooms: string };
-}
 
 /** A short, order-independent digest of a set of strings (change detection, not security). */
 function digest(items: Iterable<string>): string {

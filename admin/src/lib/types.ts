@@ -1,54 +1,15 @@
-/** Shapes of the admin API's answers (see the OpenAPI document at /docs). */
-export interface Sample {
-  t: number;
-  connections: number;
-  relayedPerSecond: number;
-  refusedPerSecond: number;
-}
+/** Shapes of the admin API's answers (see the OpenAPI document at /docs), typed by the server's. */
+import type { Member, PeerInfo, RoomRef } from '../../../src/engine/types';
 
-export interface Overview extends Sample {
-  nodeId: string;
-  uptime: number;
-  byTransport: Record<string, number>;
-  rooms: number;
-  participants: number;
-  sseStreams: number;
-  nodes: Array<{ id: string; connections: number }>;
-  cluster: { status: string; nodes: number; detail?: string };
-  store: { ok: boolean; kind: string; detail: string };
-  versions: { connections: string; rooms: string };
-}
+export type { Overview, Sample } from '../../../src/api/admin-types';
+export type { Member, User } from '../../../src/engine/types';
 
-export interface User {
-  id: string;
-  name: string;
-  avatar: string | null;
-}
-
-export interface Connection {
-  id: string;
-  nodeId: string;
-  transport: string;
-  userId: string;
-  user: User;
-  address?: string;
-  userAgent?: string;
-  connectedAt: string;
+/** A row of `GET /api/connections`. */
+export interface Connection extends PeerInfo {
   rooms: string[];
 }
 
-export interface Member {
-  peerId: string;
-  nodeId: string;
-  userId: string;
-  user: User;
-  joinedAt: string;
-  isMuted: boolean;
-  isVideoOff: boolean;
-  isSharingScreen: boolean;
-}
-
-export type RoomKind = 'mesh' | 'pair' | 'presence';
+export type RoomKind = RoomRef['kind'];
 
 export interface Room {
   kind: RoomKind;
