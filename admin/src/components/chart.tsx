@@ -2,7 +2,8 @@ import type { Sample } from '../lib/types';
 
 const WIDTH = 600;
 const HEIGHT = 140;
-const SPAN = 15 * 60 * 1000;
+const MAX_SPAN = 15 * 60 * 1000;
+const MIN_SPAN = 60 * 1000;
 
 interface Series {
   label: string;
@@ -23,11 +24,13 @@ export function LineChart({
   series: Series[];
 }) {
   const end = samples.at(-1)?.t ?? Date.now();
-  const start = end - SPAN;
+  // Up to 15 minutes; a server that started a moment ago fills the width with what it has.
+  const span = Math.min(MAX_SPAN, Math.max(MIN_SPAN, end - (samples[0]?.t ?? end)));
+  const start = end - span;
   const visible = samples.filter((s) => s.t >= start);
   const max = Math.max(1, ...visible.flatMap((s) => series.map((line) => line.value(s))));
   const top = niceCeil(max);
-  const x = (t: number) => ((t - start) / SPAN) * WIDTH;
+  const x = (t: number) => ((t - start) / span) * WIDTH;
   const y = (v: number) => HEIGHT - (v / top) * (HEIGHT - 8);
   const latest = visible.at(-1);
   const summary = series
@@ -54,7 +57,7 @@ export function LineChart({
         preserveAspectRatio="none"
         className="h-32 w-full overflow-visible"
         role="img"
-        aria-label={`${title}, last 15 minutes: ${summary}`}
+        aria-label={`${title}, last ${Math.round(span / 60_000)} minutes: ${summary}`}
       >
         {[0.25, 0.5, 0.75, 1].map((f) => (
           <line
@@ -85,7 +88,7 @@ export function LineChart({
         )}
       </svg>
       <div className="flex justify-between text-[11px] text-slate-400">
-        <span>15 min ago</span>
+        <span>{Math.round(span / 60_000)} min ago</span>
         <span>max {top}</span>
         <span>now</span>
       </div>
