@@ -78,7 +78,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ApiContext): void {
         tags: ['admin'],
         summary: 'Send a JSON object to every client of every transport, or to one room',
         description:
-          'Clients receive it as the event `broadcast` with the body as its data. With `?roomId=` only the members of that room (a video room unless `kind` says otherwise) get it.',
+          'Socket.IO and WebSocket clients receive it as the event `broadcast` with the body as its data; SSE clients as an unnamed event (`eventSource.onmessage`). With `?roomId=` only the members of that room (a video room unless `kind` says otherwise) get it.',
         security,
         querystring: openApi(broadcastQuery),
         body: openApi(broadcastBody),

@@ -9,7 +9,6 @@ import { AdminFeed, adminStreamRoute } from './admin-stream.js';
 import type { ApiContext } from './context.js';
 import { allowOrigins } from './cors.js';
 import { installErrorHandling } from './errors.js';
-import { registerDocsUi, registerOpenApi } from './openapi.js';
 import { roomRoutes } from './room-routes.js';
 import { sseMediaRoutes } from './sse-media-routes.js';
 import { sseRoutes } from './sse-routes.js';
@@ -73,7 +72,6 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
       adminFeed.start();
       feed = adminFeed;
 
-      await registerOpenApi(app);
       await app.register(
         async (api) => {
           // Bodies are parsed with zod in the handlers; the JSON schemas only document them.
@@ -94,14 +92,14 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
         },
         { prefix: '/api' },
       );
-      await registerDocsUi(app);
       // Open streams would hold the HTTP server open until the shutdown timeout.
       const transport = sse;
       app.addHook('preClose', async () => {
         transport.close();
         adminFeed.close();
       });
-      logger.info(
+      // The CLI's startup block names the store; embedders may ask for this line.
+      logger.debug(
         { database: opened.kind, dataDir: opened.kind === 'pglite' ? config.dataDir : undefined },
         'store ready',
       );

@@ -28,9 +28,11 @@ export function registerAdminApp(app: FastifyInstance): void {
     reply.header('x-frame-options', 'DENY');
     return sendFile(reply, join(root, 'index.html'));
   };
-  app.get('/admin', page);
-  app.get('/admin/', page);
-  app.get<{ Params: { '*': string } }>('/admin/assets/*', async (request, reply) =>
+  // Pages and files, not API: kept out of the OpenAPI document.
+  const hidden = { schema: { hide: true } };
+  app.get('/admin', hidden, page);
+  app.get('/admin/', hidden, page);
+  app.get<{ Params: { '*': string } }>('/admin/assets/*', hidden, async (request, reply) =>
     sendAsset(reply, root, request.params['*']),
   );
 }
