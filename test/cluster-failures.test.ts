@@ -2,19 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TestPeer } from './helpers/clients.js';
 import { useCluster, type NodeProcess } from './helpers/cluster.js';
+import { until } from './helpers/wait.js';
 
 const sdp = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
 
 async function health(node: NodeProcess): Promise<{ status: string; nodes: number }> {
   return (await fetch(`${node.url}/health`)).json() as Promise<{ status: string; nodes: number }>;
-}
-
-async function until(what: string, check: () => Promise<boolean>, ms = 10000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function pair(a: TestPeer, b: TestPeer, roomId: string): Promise<void> {
