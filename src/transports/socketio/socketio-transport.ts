@@ -11,16 +11,25 @@ interface SocketData {
   resume?: PreparedResume;
 }
 
+/** WebSocket close codes a client sends on purpose: normal, going away (tab closed), none. */
+const DELIBERATE_CLOSE = new Set([1000, 1001, 1005]);
+
 /**
- * Disconnect reasons that end the peer at once: the client left on purpose. Any other (transport
- * close, ping timeout, server shutdown...) detaches it for a resume; a kicked peer is ended by
- * the engine whatever the reason.
+ * Whether a disconnect may be resumed: anything but the client leaving on purpose (its own
+ * `disconnect()`, or a tab closing its WebSocket with a code) is a drop: a network loss, a ping
+ * timeout, a server shutdown. A kicked peer is ended by the engine whatever the reason.
  */
-const DELIBERATE = new Set(['client namespace disconnect']);
+function resumable(reason: string, raw: EngineSocket): boolean {
+  if (reason === 'client namespace disconnect') return false;
+  if (reason !== 'transport close') return true;
+  // `ws` has the close frame's code by the time engine.io reports the close (1006: none came).
+  const code = raw.transport.name === 'websocket' ? raw.transport.socket?._closeCode : undefined;
+  return code === undefined || !DELIBERATE_CLOSE.has(code);
+}
 
 /** The part of an engine.io socket we read: its transport and, on websocket, the `ws` socket. */
 interface EngineSocket {
-  transport: { name: string; socket?: { _socket?: Writable } };
+  transport: { name: string; socket?: { _socket?: Writable; _closeCode?: number } };
 }
 
 /**
@@ -84,6 +93,7 @@ export function attachSocketIo(io: Server, engine: Engine, auth: AuthOptions): v
       return;
     }
     const connected = peer;
+    const conn = socket.conn as unknown as EngineSocket;
     // The handshake (headers, address, query) is copied already; dropping engine.io's reference
     // to the upgrade request frees it for the connection's lifetime (Socket.IO's memory advice).
     (socket.conn as { request: unknown }).request = null;
@@ -92,7 +102,7 @@ export function attachSocketIo(io: Server, engine: Engine, auth: AuthOptions): v
       void engine.receive(connected, event, payload);
     });
     socket.on('disconnect', (reason) => {
-      engine.transportClosed(connected, sink, reason, !DELIBERATE.has(reason));
+      engine.transportClosed(connected, sink, reason, resumable(reason, conn));
     });
   });
 }
