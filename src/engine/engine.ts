@@ -15,11 +15,20 @@ import type { ServerEventName, ServerEvents } from '../protocol/outbound.js';
 import { handlers, type HandlerContext } from './handlers.js';
 import { EngineHooks, type EngineEventMap } from './hooks.js';
 import { Peer } from './peer.js';
-import { Resumer } from './resume.js';
+import { hashSecret, Resumer } from './resume.js';
 import type { Sent } from './outbound-log.js';
 import { SignalError } from './signal-error.js';
-import type { Member, PeerId, PeerInfo, PeerSink, RoomRef, TransportName, User } from './types.js';
-import { roomKey } from './types.js';
+import type {
+  Member,
+  ParkedPeer,
+  PeerId,
+  PeerInfo,
+  PeerSink,
+  RoomRef,
+  TransportName,
+  User,
+} from './types.js';
+import { parseRoomKey, roomKey } from './types.js';
 
 /** Settings the engine reads on every use, so an admin can change them without a restart. */
 export interface LiveSettings {
@@ -125,15 +134,66 @@ export class Engine implements HandlerContext {
       },
       disconnectLocal: (peerId, reason) => this.local.get(peerId)?.sink.disconnect(reason),
       evictMember: (room, member) => this.removeMember(room, member),
+      parkLocal: async (peerId, secretHash) => {
+        const peer = this.local.get(peerId);
+        if (!peer?.resumeSecret || hashSecret(peer.resumeSecret) !== secretHash) return false;
+        return this.park(peer);
+      },
     };
     await this.cluster.start(handler);
   }
 
   async stop(): Promise<void> {
-    // Nobody can resume on a process that is going away: detached peers leave now.
-    const detached = [...this.local.values()].filter((peer) => !peer.transport);
-    await Promise.all(detached.map((peer) => this.disconnect(peer, 'server-shutdown')));
+    // With other processes (REDIS_URL) dropped peers are handed to them, so a rolling restart
+    // ends no call; alone, nobody can resume them on a process going away: they leave now.
+    // Connected ones too: their transports are closing, some close handshakes still in flight.
+    await Promise.all(
+      [...this.local.values()].map(async (peer) => {
+        if (await this.park(peer)) return;
+        if (!peer.transport) await this.disconnect(peer, 'server-shutdown');
+      }),
+    );
     await this.cluster.stop();
+  }
+
+  /** Hands a peer to the cluster for its client to resume elsewhere; false if it cannot. */
+  private async park(peer: Peer): Promise<boolean> {
+    const parked = this.cluster.park && !peer.closed && this.resumer.parked(peer);
+    if (!parked) return false;
+    peer.closed = true;
+    clearTimeout(peer.expiry);
+    this.local.delete(peer.id);
+    this.counters.connections--;
+    // A client still connected here (it came back elsewhere first) is let go quietly.
+    const transport = peer.transport;
+    peer.transport = null;
+    transport?.disconnect('replaced by a resumed connection');
+    try {
+      await this.cluster.park!(parked, this.resumer.windowMs);
+    } catch (error) {
+      this.logger?.warn({ err: error, peerId: peer.id }, 'could not hand a peer over');
+      peer.closed = false;
+      this.counters.connections++;
+      await this.disconnect(peer, 'server-shutdown');
+    }
+    return true;
+  }
+
+  /** Takes over a peer another process parked: detached, waiting for its client to attach. */
+  adopt(parked: ParkedPeer, secret: string): Peer {
+    const burst = this.settings.maxMessagesPerSecond * 2;
+    const peer: Peer = new Peer(parked.info, null, burst, secret, (reason) =>
+      this.end(peer, reason),
+    );
+    peer.log!.import(parked.log);
+    for (const key of parked.rooms) {
+      const room = parseRoomKey(key);
+      if (room) peer.rooms.set(key, room);
+    }
+    this.local.set(peer.id, peer);
+    this.counters.connections++;
+    this.resumer.wait(peer, Math.max(0, parked.deadline - Date.now()));
+    return peer;
   }
 
   /** Admits a connection; throws `server-busy` when `maxConnections` is reached. */

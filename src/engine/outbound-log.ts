@@ -1,3 +1,5 @@
+import type { SentLog } from './types.js';
+
 /** One event as it was sent to a peer. */
 export type Sent = [event: string, data: unknown];
 
@@ -61,12 +63,12 @@ export class OutboundLog {
   }
 
   /** The kept events with their numbering, to hand a peer to another process. */
-  export(): { first: number; count: number; kept: Sent[] } {
+  export(): SentLog {
     return { first: this.first, count: this.count, kept: this.kept };
   }
 
   /** Continues a log exported by another process (its numbering included). */
-  import(state: { first: number; count: number; kept: Sent[] }): void {
+  import(state: SentLog): void {
     this.first = state.first;
     this.count = state.count;
     this.kept = state.kept;

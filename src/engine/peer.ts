@@ -32,7 +32,7 @@ export class Peer {
 
   constructor(
     readonly info: PeerInfo,
-    transport: PeerSink,
+    transport: PeerSink | null,
     burst: number,
     /** The secret half of the resume token (`<peer id>.<secret>`); empty when resuming is off. */
     readonly resumeSecret: string,

@@ -2,12 +2,16 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Sent } from './outbound-log.js';
 import type { Peer } from './peer.js';
 import { SignalError } from './signal-error.js';
-import type { PeerId, PeerSink } from './types.js';
+import type { Cluster } from '../cluster/cluster.js';
+import type { ParkedPeer, PeerId, PeerSink } from './types.js';
 
 /** What the resume logic needs from the engine. */
 export interface ResumeHost {
   readonly local: Map<PeerId, Peer>;
+  readonly cluster: Cluster;
   disconnect(peer: Peer, reason: string): Promise<void>;
+  /** A peer claimed from another process becomes a detached local one. */
+  adopt(parked: ParkedPeer, secret: string): Peer;
 }
 
 /** A resume token is `<peer id>.<secret>`; only the peer's own client was ever sent the secret. */
@@ -53,10 +57,24 @@ export class Resumer {
       void this.host.disconnect(peer, reason);
       return;
     }
-    peer.log.detach();
     peer.detachedAt = peer.log.count;
-    peer.expiry = setTimeout(() => this.expire(peer), this.windowMs);
+    this.wait(peer);
+  }
+
+  /** Starts the window of a peer that has no connection (dropped, or adopted from elsewhere). */
+  wait(peer: Peer, ms = this.windowMs): void {
+    peer.log?.detach();
+    peer.expiry = setTimeout(() => this.expire(peer), ms);
     peer.expiry.unref();
+  }
+
+  /** A dropped peer as another process needs it to take it over. */
+  parked(peer: Peer): ParkedPeer | undefined {
+    if (!peer.log || peer.revoked) return undefined;
+    const rooms = [...peer.rooms.keys()];
+    const deadline = Date.now() + this.windowMs;
+    const secretHash = hashSecret(peer.resumeSecret);
+    return { info: peer.info, rooms, secretHash, log: peer.log.export(), deadline };
   }
 
   private expire(peer: Peer): void {
@@ -70,7 +88,13 @@ export class Resumer {
   async find(token: unknown, userId: string | undefined): Promise<Peer | SignalError> {
     const parsed = typeof token === 'string' ? parseResumeToken(token) : undefined;
     if (!parsed) return refusal('The resume token is malformed');
-    const peer = this.host.local.get(parsed.peerId);
+    let peer = this.host.local.get(parsed.peerId);
+    const { cluster } = this.host;
+    if (!peer && cluster.claim && this.windowMs > 0) {
+      // Not here: parked by another process (or still held by it), claimed by its secret.
+      const parked = await cluster.claim(parsed.peerId, hashSecret(parsed.secret));
+      if (parked) peer = this.host.adopt(parked, parsed.secret);
+    }
     if (
       !peer ||
       peer.closed ||
