@@ -7,6 +7,7 @@ import Fastify, {
 import type { Logger } from 'pino';
 import type { Engine } from '../engine/engine.js';
 import type { Registry } from 'prom-client';
+import { registerAdminApp } from './admin-app.js';
 import { createMetricsRegistry } from './metrics.js';
 import { registerDocsUi, registerOpenApi } from './openapi.js';
 import { liveStats } from './stats.js';
@@ -54,6 +55,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     operationRoutes(scope, engine, registry, options.healthChecks ?? []);
     registerWebApp(scope, options.web);
   });
+  registerAdminApp(app);
   registerDocsUi(app);
   return app;
 }
