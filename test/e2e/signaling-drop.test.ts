@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { cleanRedis, redisUrl, uniquePrefix } from '../helpers/cluster.js';
+import { startServer, type TestServer } from '../helpers/server.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import {
   assertMedia,
@@ -66,6 +68,8 @@ async function assertUntouched(person: Person, others: string[]): Promise<void> 
   assert.equal(seen.state, 'connected');
 }
 
+const othersOf = (people: Person[], p: Person) => people.filter((o) => o !== p).map((o) => o.id);
+
 /** framesDecoded per peer connection of the page, by remote peer id. */
 async function frames(page: Page): Promise<Map<string, number>> {
   return new Map((await peerMedia(page)).map((p) => [p.id, p.frames]));
@@ -86,16 +90,10 @@ describe(
       const proxy = new TcpProxy('127.0.0.1', suite.srv.port);
       await proxy.start();
       const url = `http://127.0.0.1:${proxy.port}`;
-      const people: Person[] = [];
+      let people: Person[] = [];
+      const othersOf = (p: Person) => people.filter((o) => o !== p).map((o) => o.id);
       try {
-        for (const name of names) {
-          const joined = await joinDemo(suite.browser, url, room, name);
-          suite.track(joined.context);
-          people.push(joined);
-        }
-        const othersOf = (p: Person) => people.filter((o) => o !== p).map((o) => o.id);
-        await Promise.all(people.map((p) => assertMedia(p.page, othersOf(p))));
-        await Promise.all(people.map((p) => watchCall(p.page)));
+        people = await call(url, room, names);
 
         const before = await Promise.all(people.map((p) => frames(p.page)));
         await proxy.cut();
@@ -152,6 +150,71 @@ describe(
         await proxy.close();
       }
     }
+
+    /** Joins everyone through `url` and waits for media between every pair. */
+    async function call(url: string, room: string, names: string[]): Promise<Person[]> {
+      const people: Person[] = [];
+      for (const name of names) {
+        const joined = await joinDemo(suite.browser, url, room, name);
+        suite.track(joined.context);
+        people.push(joined);
+      }
+      await Promise.all(people.map((p) => assertMedia(p.page, othersOf(people, p))));
+      await Promise.all(people.map((p) => watchCall(p.page)));
+      return people;
+    }
+
+    test('a rolling restart of one of two processes (REDIS_URL) behind the proxy ends no call', async () => {
+      const prefix = uniquePrefix();
+      const options = {
+        publicDir: suite.srv.publicDir,
+        stunUrls: [],
+        redisUrl,
+        redisPrefix: prefix,
+      };
+      const servers: TestServer[] = [await startServer(options), await startServer(options)];
+      const proxy = new TcpProxy('127.0.0.1', servers[0]!.port);
+      await proxy.start();
+      try {
+        const people = await call(`http://127.0.0.1:${proxy.port}`, 'rolling', ['Ada', 'Grace']);
+        const before = await Promise.all(people.map((p) => frames(p.page)));
+        // The load balancer sends new connections to the other process, then this one restarts.
+        proxy.retarget(servers[1]!.port);
+        await servers[0]!.close();
+        servers[0] = await startServer(options);
+        for (const p of people) {
+          await p.page.waitForFunction(
+            () => window.sinyal!.signalingState === 'connected',
+            undefined,
+            {
+              timeout: 30_000,
+            },
+          );
+        }
+        const after = await Promise.all(people.map((p) => frames(p.page)));
+        people.forEach((p, i) => {
+          for (const other of othersOf(people, p)) {
+            const [a, b] = [before[i]!.get(other)!, after[i]!.get(other)!];
+            assert.ok(a < b, `${p.id} <- ${other}: frames ${a} -> ${b} across the restart`);
+          }
+        });
+        await Promise.all(people.map((p) => assertUntouched(p, othersOf(people, p))));
+        await Promise.all(people.map((p) => assertMedia(p.page, othersOf(people, p))));
+        // Signaling goes on through the other process.
+        await people[0]!.page.evaluate(() => window.sinyal!.setMuted(true));
+        await people[1]!.page.waitForSelector(
+          `[data-peer-id="${people[0]!.id}"][data-muted="true"]`,
+          {
+            timeout: 10_000,
+          },
+        );
+        await Promise.all(people.map((p) => p.page.context().close()));
+      } finally {
+        await proxy.close();
+        await Promise.all(servers.map((s) => s.close()));
+        await cleanRedis(redisUrl, prefix);
+      }
+    });
 
     test('a pair call keeps its media, peer ids, connections and tiles', () =>
       callThroughCut('cut-pair', ['Ada', 'Grace']));
