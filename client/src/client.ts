@@ -93,7 +93,8 @@ export class SinyalClient extends Emitter<ClientEvents> {
   async connect(): Promise<ServerEvents['welcome']> {
     if (this.socket) throw new Error('Already connected: close() first');
     if (!this.iceServers) this.iceServers = await this.fetchIceServers();
-    const credentials: Record<string, string> = { userId: this.userId };
+    // With a token the server takes the user id from it; a generated one would contradict it.
+    const credentials: Record<string, string> = this.claimsUserId ? { userId: this.userId } : {};
     if (this.options.name) credentials.name = this.options.name;
     if (this.options.token) credentials.token = this.options.token;
     const auth = () => {
@@ -290,6 +291,11 @@ export class SinyalClient extends Emitter<ClientEvents> {
       // Not resumed: the SDK joins again by itself (rejoin), nothing for the app to do.
       if (error.code !== 'resume-failed') this.emit('error', error);
     });
+    socket.on('broadcast', (data) => this.emit('broadcast', data));
+    socket.on('kicked', ({ reason }) => {
+      this.close();
+      this.emit('kicked', { reason });
+    });
 
     // Mesh dialect (reference 004)
     socket.on('video:room-state', ({ roomId, participants }) => {
@@ -448,7 +454,7 @@ export class SinyalClient extends Emitter<ClientEvents> {
 
   private async fetchIceServers(): Promise<RTCIceServer[]> {
     const url = new URL('/api/ice-servers', this.url);
-    url.searchParams.set('userId', this.userId);
+    if (this.claimsUserId) url.searchParams.set('userId', this.userId);
     const headers: Record<string, string> = {};
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     try {
@@ -461,6 +467,11 @@ export class SinyalClient extends Emitter<ClientEvents> {
       this.emit('error', { message: `ICE servers unavailable: ${(error as Error).message}` });
       return [];
     }
+  }
+
+  /** Whether to send `userId`: always without a token, with one only when given explicitly. */
+  private get claimsUserId(): boolean {
+    return !this.options.token || this.options.userId !== undefined;
   }
 
   private requireSocket(): SignalingSocket {
