@@ -87,6 +87,7 @@ function buildEngine(config: Config, logger: Logger, cluster?: Cluster): Engine 
     // REDIS_URL makes this process one of many; otherwise the engine keeps a memory cluster.
     cluster: cluster ?? redisClusterFromConfig(config, logger),
     logger: logger.child({ component: 'engine' }),
+    resumeWindowMs: config.resumeWindow,
     limits: {
       maxSdpLength: config.maxSdpLength,
       maxCandidateLength: config.maxCandidateLength,

@@ -248,6 +248,12 @@ export const optionTable = {
     default: undefined,
     doc: 'When set, admin endpoints require Authorization: Bearer <token> (and are on in production).',
   },
+  resumeWindow: {
+    env: 'RESUME_WINDOW_MS',
+    schema: int(0, 600_000),
+    default: 30000,
+    doc: 'A Socket.IO or /ws client whose connection dropped may resume within this window (0 = off): same peer id, rooms and media state, missed events replayed. Covers a Wi-Fi switch or a proxy restart.',
+  },
   sseResumeWindow: {
     env: 'SSE_RESUME_WINDOW_MS',
     schema: int(0, 600_000),

@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'no-partner'
   | 'rate-limited'
   | 'server-busy'
-  | 'unauthorized';
+  | 'unauthorized'
+  | 'resume-failed';
 
 /** A refusal the sender should hear about; never a crash and never seen by other peers. */
 export class SignalError extends Error {

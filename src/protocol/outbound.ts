@@ -63,8 +63,20 @@ export interface ServerEvents {
   'presence:user-offline': { studyId: string; userId: string };
 
   // Server-wide
-  /** The connection's own identity, sent once on connect (an addition; old clients ignore it). */
-  welcome: { socketId: string; userId: string; user: User };
+  /**
+   * The connection's own identity, the first event of every connection (an addition; old clients
+   * ignore it). `resumeToken` brings this peer back after a drop (docs/protocol.md, "Resume").
+   */
+  welcome: {
+    socketId: string;
+    userId: string;
+    user: User;
+    resumeToken?: string;
+    /** True when this connection took over a dropped one: same id, rooms and media state. */
+    resumed?: boolean;
+    /** How long after a drop the token works, in ms. */
+    resumeWindowMs?: number;
+  };
   error: { message: string; code: ErrorCode; event?: string };
   broadcast: unknown;
   'server:shutdown': { reason: string };

@@ -63,6 +63,8 @@ export class Recorder {
 /** A test peer on either transport with the same surface. */
 export interface TestPeer {
   readonly id: string;
+  /** The `welcome` this connection opened with (resume token included). */
+  readonly welcome: any; // eslint-disable-line @typescript-eslint/no-explicit-any
   readonly events: Recorder;
   emit(event: string, data?: unknown): void;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -76,16 +78,24 @@ export interface ConnectOptions {
   name?: string;
   /** Socket.IO only: start on long-polling and upgrade (default: websocket only). */
   polling?: boolean;
+  /** Resume the peer of this token (from an earlier `welcome`)... */
+  resume?: string;
+  /** ...having received this many events. */
+  received?: number;
 }
+
+/** Events a client counts for a resume: every server event but `welcome`. */
+export const receivedCount = (peer: TestPeer): number =>
+  peer.events.all.filter((r) => !['welcome', 'disconnect', 'close'].includes(r.event)).length;
 
 /** Connects a Socket.IO client and waits for its `welcome`. */
 export async function connectSocketIo(
   url: string,
   options: ConnectOptions = {},
 ): Promise<TestPeer> {
-  const auth: Record<string, string> = {};
-  for (const key of ['userId', 'token', 'name'] as const) {
-    if (options[key]) auth[key] = options[key];
+  const auth: Record<string, string | number> = {};
+  for (const key of ['userId', 'token', 'name', 'resume', 'received'] as const) {
+    if (options[key] !== undefined) auth[key] = options[key];
   }
   const socket: Socket = io(url, {
     auth,
@@ -103,6 +113,7 @@ export async function connectSocketIo(
   const welcome = await events.next('welcome');
   return {
     id: welcome.socketId,
+    welcome,
     events,
     emit: (event, data) => socket.emit(event, data),
     next: (event, timeout) => events.next(event, timeout),
@@ -120,8 +131,8 @@ export interface WsPeer extends TestPeer {
 /** Connects a plain WebSocket client to `/ws` and waits for its `welcome`. */
 export async function connectWebSocket(url: string, options: ConnectOptions = {}): Promise<WsPeer> {
   const target = new URL('/ws', url.replace(/^http/, 'ws'));
-  for (const key of ['userId', 'token', 'name'] as const) {
-    if (options[key]) target.searchParams.set(key, options[key]);
+  for (const key of ['userId', 'token', 'name', 'resume', 'received'] as const) {
+    if (options[key] !== undefined) target.searchParams.set(key, String(options[key]));
   }
   const ws = new WebSocket(target);
   const events = new Recorder();
@@ -137,6 +148,7 @@ export async function connectWebSocket(url: string, options: ConnectOptions = {}
   const welcome = await events.next('welcome');
   return {
     id: welcome.socketId,
+    welcome,
     ws,
     events,
     emit: (event, data) => ws.send(JSON.stringify({ event, data })),

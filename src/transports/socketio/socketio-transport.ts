@@ -4,14 +4,32 @@ import { resolveIdentity, type AuthOptions, type Identity } from '../../auth/ide
 import type { Engine } from '../../engine/engine.js';
 import type { SignalError } from '../../engine/signal-error.js';
 import type { PeerSink } from '../../engine/types.js';
+import { openPeer, prepareResume, type PreparedResume } from '../resume-handshake.js';
 
 interface SocketData {
   identity: Identity;
+  resume?: PreparedResume;
+}
+
+/** WebSocket close codes a client sends on purpose: normal, going away (tab closed), none. */
+const DELIBERATE_CLOSE = new Set([1000, 1001, 1005]);
+
+/**
+ * Whether a disconnect may be resumed: anything but the client leaving on purpose (its own
+ * `disconnect()`, or a tab closing its WebSocket with a code) is a drop: a network loss, a ping
+ * timeout, a server shutdown. A kicked peer is ended by the engine whatever the reason.
+ */
+function resumable(reason: string, raw: EngineSocket): boolean {
+  if (reason === 'client namespace disconnect') return false;
+  if (reason !== 'transport close') return true;
+  // `ws` has the close frame's code by the time engine.io reports the close (1006: none came).
+  const code = raw.transport.name === 'websocket' ? raw.transport.socket?._closeCode : undefined;
+  return code === undefined || !DELIBERATE_CLOSE.has(code);
 }
 
 /** The part of an engine.io socket we read: its transport and, on websocket, the `ws` socket. */
 interface EngineSocket {
-  transport: { name: string; socket?: { _socket?: Writable } };
+  transport: { name: string; socket?: { _socket?: Writable; _closeCode?: number } };
 }
 
 /**
@@ -33,33 +51,41 @@ export function attachSocketIo(io: Server, engine: Engine, auth: AuthOptions): v
   io.engine.on('flush', (raw: EngineSocket) => tcpSocketOf(raw)?.cork());
   io.engine.on('drain', (raw: EngineSocket) => tcpSocketOf(raw)?.uncork());
 
+  // Our own resume token in the handshake `auth`, not Socket.IO's connection state recovery: that
+  // one keeps missed packets in the adapter of the process that sent them and restores a socket
+  // only there, while a sinyal peer lives in the engine and the cluster (docs/protocol.md).
   io.use((socket, next) => {
-    resolveIdentity(socket.handshake.auth ?? {}, auth).then(
-      (identity) => {
-        (socket.data as SocketData).identity = identity;
-        next();
-      },
+    const handshake = socket.handshake.auth ?? {};
+    const prepare = async () => {
+      const identity = await resolveIdentity(handshake, auth);
+      const data = socket.data as SocketData;
+      data.identity = identity;
+      data.resume = await prepareResume(engine, handshake, handshake, identity);
+    };
+    prepare().then(
+      () => next(),
       // The message is the contract: reference 004 clients look for `Authentication required`.
       (error: Error) => next(new Error(error.message)),
     );
   });
 
   io.on('connection', (socket: Socket) => {
-    const { identity } = socket.data as SocketData;
+    const { identity, resume } = socket.data as SocketData;
     const sink: PeerSink = {
       emit: (event, data) => socket.emit(event, data),
       disconnect: () => socket.disconnect(true),
     };
     let peer;
     try {
-      peer = engine.connect(sink, {
-        transport: 'socket.io',
+      const options = {
+        transport: 'socket.io' as const,
         id: socket.id,
         userId: identity.userId,
         user: identity.user,
         address: socket.handshake.address,
         userAgent: socket.handshake.headers['user-agent'],
-      });
+      };
+      peer = openPeer(engine, sink, options, resume);
     } catch (error) {
       const { code, message } = error as SignalError;
       socket.emit('error', { code, message });
@@ -67,15 +93,16 @@ export function attachSocketIo(io: Server, engine: Engine, auth: AuthOptions): v
       return;
     }
     const connected = peer;
+    const conn = socket.conn as unknown as EngineSocket;
     // The handshake (headers, address, query) is copied already; dropping engine.io's reference
     // to the upgrade request frees it for the connection's lifetime (Socket.IO's memory advice).
     (socket.conn as { request: unknown }).request = null;
-    socket.emit('welcome', { socketId: socket.id, userId: identity.userId, user: identity.user });
+    socket.data = {};
     socket.onAny((event: string, payload: unknown) => {
       void engine.receive(connected, event, payload);
     });
     socket.on('disconnect', (reason) => {
-      void engine.disconnect(connected, reason);
+      engine.transportClosed(connected, sink, reason, resumable(reason, conn));
     });
   });
 }

@@ -130,6 +130,8 @@ export class SseTransport {
     try {
       const peer = this.engine.connect(sink, {
         transport: 'sse',
+        // The session keeps its own events for `Last-Event-ID`.
+        resumable: false,
         userId: identity.userId,
         user: identity.user,
         address: request.socket.remoteAddress,

@@ -2,11 +2,22 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { resolveIdentity, type AuthOptions, type HandshakeAuth } from '../../auth/identity.js';
+import {
+  resolveIdentity,
+  type AuthOptions,
+  type HandshakeAuth,
+  type Identity,
+} from '../../auth/identity.js';
 import type { Engine } from '../../engine/engine.js';
 import type { Peer } from '../../engine/peer.js';
 import type { SignalError } from '../../engine/signal-error.js';
 import type { PeerSink } from '../../engine/types.js';
+import {
+  openPeer,
+  prepareResume,
+  type PreparedResume,
+  type ResumeRequest,
+} from '../resume-handshake.js';
 
 export interface WebSocketTransportOptions {
   /** @default '/ws' */
@@ -19,8 +30,12 @@ export interface WebSocketTransportOptions {
   pingTimeout: number;
 }
 
-/** Close codes: 1001 going away (shutdown), 4000 kicked, 4401 unauthorized, 1013 too slow. */
+/**
+ * Close codes: 1001 going away (shutdown), 4000 kicked, 4001 replaced by a resumed connection,
+ * 4401 unauthorized, 1013 too slow.
+ */
 const CLOSE_KICKED = 4000;
+const CLOSE_REPLACED = 4001;
 const CLOSE_UNAUTHORIZED = 4401;
 const CLOSE_TOO_SLOW = 1013;
 /** A client that lets this much pile up unsent is not reading; drop it to protect memory. */
@@ -32,7 +47,11 @@ interface Connection {
   ws: WebSocket;
   peer?: Peer;
   lastSeen: number;
+  /** Set when the server closes it; a close the client did not ask for may be resumed. */
+  closedByServer?: boolean;
 }
+
+type Handshake = HandshakeAuth & ResumeRequest;
 
 /**
  * Plain WebSocket at `/ws`: JSON text frames `{ "event": NAME, "data": PAYLOAD }` carrying the
@@ -58,23 +77,20 @@ export class WebSocketTransport {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname !== this.path) return false;
-    const query: HandshakeAuth = {
-      userId: url.searchParams.get('userId') ?? undefined,
-      token: url.searchParams.get('token') ?? undefined,
-      name: url.searchParams.get('name') ?? undefined,
-      avatar: url.searchParams.get('avatar') ?? undefined,
-    };
+    const query: Handshake = {};
+    for (const key of ['userId', 'token', 'name', 'avatar', 'resume', 'received'] as const) {
+      query[key] = url.searchParams.get(key) ?? undefined;
+    }
     const hasCredentials = query.userId !== undefined || query.token !== undefined;
     const needsAuthFrame = Boolean(this.options.auth.jwtSecret) && !hasCredentials;
-    const identify = needsAuthFrame ? undefined : resolveIdentity(query, this.options.auth);
-    if (!identify) {
+    if (needsAuthFrame) {
       this.wss.handleUpgrade(request, socket, head, (ws) => this.awaitAuthFrame(ws, request));
       return true;
     }
-    identify.then(
-      (identity) =>
+    this.identify(query).then(
+      ([identity, resume]) =>
         this.wss.handleUpgrade(request, socket, head, (ws) => {
-          this.open(ws, request, identity);
+          this.open(ws, request, identity, resume);
         }),
       (error: Error) => {
         socket.end(`HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n${error.message}`);
@@ -95,17 +111,23 @@ export class WebSocketTransport {
         ws.close(CLOSE_UNAUTHORIZED, 'Authentication required');
         return;
       }
-      resolveIdentity((frame.data ?? frame) as HandshakeAuth, this.options.auth).then(
-        (identity) => this.open(ws, request, identity),
+      this.identify((frame.data ?? frame) as Handshake).then(
+        ([identity, resume]) => this.open(ws, request, identity, resume),
         (error: Error) => ws.close(CLOSE_UNAUTHORIZED, error.message.slice(0, 120)),
       );
     });
   }
 
+  private async identify(handshake: Handshake): Promise<[Identity, PreparedResume | undefined]> {
+    const identity = await resolveIdentity(handshake, this.options.auth);
+    return [identity, await prepareResume(this.engine, handshake, handshake, identity)];
+  }
+
   private open(
     ws: WebSocket,
     request: IncomingMessage,
-    identity: Awaited<ReturnType<typeof resolveIdentity>>,
+    identity: Identity,
+    resume: PreparedResume | undefined,
   ): void {
     const connection: Connection = { ws, lastSeen: Date.now() };
     const maxBuffered = this.options.maxPayloadBytes * MAX_BUFFERED_FRAMES_OF_MAX_SIZE;
@@ -114,23 +136,36 @@ export class WebSocketTransport {
       emit: (event, data) => {
         if (ws.readyState !== ws.OPEN) return;
         if (ws.bufferedAmount > maxBuffered) {
+          connection.closedByServer = true;
           ws.close(CLOSE_TOO_SLOW, 'Client is not reading its messages');
           return;
         }
         corkForThisTick(tcp);
         ws.send(JSON.stringify({ event, data }));
       },
-      disconnect: (reason) => ws.close(reason === 'server-shutdown' ? 1001 : CLOSE_KICKED, reason),
+      disconnect: (reason) => {
+        connection.closedByServer = true;
+        const replaced = reason === 'replaced by a resumed connection';
+        ws.close(
+          reason === 'server-shutdown' ? 1001 : replaced ? CLOSE_REPLACED : CLOSE_KICKED,
+          reason,
+        );
+      },
     };
     let peer: Peer;
     try {
-      peer = this.engine.connect(sink, {
-        transport: 'websocket',
-        userId: identity.userId,
-        user: identity.user,
-        address: request.socket.remoteAddress,
-        userAgent: request.headers['user-agent'],
-      });
+      peer = openPeer(
+        this.engine,
+        sink,
+        {
+          transport: 'websocket',
+          userId: identity.userId,
+          user: identity.user,
+          address: request.socket.remoteAddress,
+          userAgent: request.headers['user-agent'],
+        },
+        resume,
+      );
     } catch (error) {
       const { code, message } = error as SignalError;
       ws.send(JSON.stringify({ event: 'error', data: { code, message } }));
@@ -139,7 +174,6 @@ export class WebSocketTransport {
     }
     connection.peer = peer;
     this.connections.add(connection);
-    sink.emit('welcome', { socketId: peer.id, userId: identity.userId, user: identity.user });
 
     ws.on('pong', () => (connection.lastSeen = Date.now()));
     ws.on('message', (raw, isBinary) => {
@@ -155,9 +189,11 @@ export class WebSocketTransport {
       if (frame.event === 'auth') this.reidentify(peer, frame.data);
       else void this.engine.receive(peer, frame.event, frame.data);
     });
-    ws.on('close', () => {
+    ws.on('close', (code) => {
       this.connections.delete(connection);
-      void this.engine.disconnect(peer, 'transport close');
+      // 1006: no close frame (network, proxy, ping timeout); the client did not mean to leave.
+      const resumable = code === 1006 || connection.closedByServer === true;
+      this.engine.transportClosed(peer, sink, `websocket close ${code}`, resumable);
     });
     ws.on('error', () => ws.terminate());
   }
@@ -171,7 +207,8 @@ export class WebSocketTransport {
     resolveIdentity((data ?? {}) as HandshakeAuth, this.options.auth).then(
       (identity) => {
         this.engine.reidentify(peer, identity);
-        peer.sink.emit('welcome', { socketId: peer.id, ...identity });
+        const { resumeToken } = peer;
+        peer.transport?.emit('welcome', { socketId: peer.id, ...identity, resumeToken });
       },
       (error: SignalError) =>
         peer.sink.emit('error', { code: 'unauthorized', message: error.message }),
@@ -189,7 +226,10 @@ export class WebSocketTransport {
   /** Stops the heartbeat and closes every connection with 1001 (going away). */
   close(): void {
     clearInterval(this.heartbeat);
-    for (const { ws } of this.connections) ws.close(1001, 'server-shutdown');
+    for (const connection of this.connections) {
+      connection.closedByServer = true;
+      connection.ws.close(1001, 'server-shutdown');
+    }
     this.wss.close();
   }
 
