@@ -10,6 +10,7 @@ import { loadConfig, type Config } from './config/config.js';
 import { Engine } from './engine/engine.js';
 import type { SinyalExtension } from './extension.js';
 import { createHttpApp } from './http/app.js';
+import { boundIdleConnections, guardUpgrades } from './http/connection-guards.js';
 import { loadTls } from './http/tls.js';
 import { createLogger } from './logger.js';
 import { attachSocketIo } from './transports/socketio/socketio-transport.js';
@@ -70,7 +71,9 @@ function buildTransports(
     maxPayloadBytes: config.maxPayloadBytes,
     pingInterval: config.pingInterval,
     pingTimeout: config.pingTimeout,
+    authTimeout: config.authTimeout,
   });
+  guardUpgrades(httpServer);
   httpServer.on('upgrade', (request, socket, head) => {
     websocket.handleUpgrade(request, socket, head);
   });
@@ -110,7 +113,14 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
     logger,
     web: config,
     serverFactory: (handler) => {
-      httpServer = tls ? createHttpsServer(tls, handler) : createHttpServer(handler);
+      // How often Node looks for connections past `headersTimeout` (default 30 s).
+      const bounds = {
+        connectionsCheckingInterval: Math.min(30_000, Math.max(100, config.headersTimeout / 4)),
+      };
+      httpServer = tls
+        ? createHttpsServer({ ...tls, ...bounds, handshakeTimeout: config.headersTimeout }, handler)
+        : createHttpServer(bounds, handler);
+      boundIdleConnections(httpServer, config.headersTimeout);
       return httpServer as HttpServer;
     },
     healthChecks: extensions

@@ -97,6 +97,18 @@ export const optionTable = {
     default: 60000,
     doc: 'How long a silent connection lives, as reference 004.',
   },
+  authTimeout: {
+    env: 'AUTH_TIMEOUT_MS',
+    schema: int(100, 600_000),
+    default: 10000,
+    doc: 'With AUTH_JWT_SECRET, a /ws client that connected without a token has this long to send its auth frame; then it is closed (4401).',
+  },
+  headersTimeout: {
+    env: 'HEADERS_TIMEOUT_MS',
+    schema: int(100, 300_000),
+    default: 10000,
+    doc: 'A connection that has not sent complete request (or upgrade) headers within this time is closed; real clients send them at once.',
+  },
   shutdownTimeout: {
     env: 'SHUTDOWN_TIMEOUT_MS',
     schema: int(0, 600_000),

@@ -76,7 +76,12 @@ export interface ConnectOptions {
   name?: string;
   /** Socket.IO only: start on long-polling and upgrade (default: websocket only). */
   polling?: boolean;
+  /** The `Origin` header a browser on that site would send. */
+  origin?: string;
 }
+
+/** Test servers on https use a self-signed certificate; their clients trust it. */
+const tlsOf = (url: string) => (url.startsWith('https') ? { rejectUnauthorized: false } : {});
 
 /** Connects a Socket.IO client and waits for its `welcome`. */
 export async function connectSocketIo(
@@ -92,6 +97,8 @@ export async function connectSocketIo(
     transports: options.polling ? ['polling', 'websocket'] : ['websocket'],
     reconnection: false,
     forceNew: true,
+    ...tlsOf(url),
+    ...(options.origin ? { extraHeaders: { origin: options.origin } } : {}),
   });
   const events = new Recorder();
   socket.onAny((event: string, data: unknown) => events.push(event, data));
@@ -123,7 +130,7 @@ export async function connectWebSocket(url: string, options: ConnectOptions = {}
   for (const key of ['userId', 'token', 'name'] as const) {
     if (options[key]) target.searchParams.set(key, options[key]);
   }
-  const ws = new WebSocket(target);
+  const ws = new WebSocket(target, { ...tlsOf(url), origin: options.origin });
   const events = new Recorder();
   ws.on('message', (raw) => {
     const frame = JSON.parse(raw.toString()) as { event: string; data: unknown };

@@ -69,6 +69,9 @@ export class SseTransport {
     query: HandshakeAuth & { lastEventId?: string },
     headers: Record<string, string>,
   ): Promise<{ status: number; error: string; message: string } | undefined> {
+    // Errors of a stream's socket end that stream; nothing else depends on it.
+    request.on('error', () => response.destroy());
+    response.on('error', () => response.destroy());
     const lastEventId = headerValue(request.headers['last-event-id']) ?? query.lastEventId;
     const parsed = lastEventId ? parseEventId(lastEventId) : undefined;
     if (parsed) {

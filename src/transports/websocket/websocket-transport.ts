@@ -17,6 +17,8 @@ export interface WebSocketTransportOptions {
   /** Ping every this many ms; a peer silent for `pingTimeout` is dropped. */
   pingInterval: number;
   pingTimeout: number;
+  /** How long a client of an auth-requiring server has to send its `auth` frame (ms). */
+  authTimeout: number;
 }
 
 /** Close codes: 1001 going away (shutdown), 4000 kicked, 4401 unauthorized, 1013 too slow. */
@@ -25,8 +27,6 @@ const CLOSE_UNAUTHORIZED = 4401;
 const CLOSE_TOO_SLOW = 1013;
 /** A client that lets this much pile up unsent is not reading; drop it to protect memory. */
 const MAX_BUFFERED_FRAMES_OF_MAX_SIZE = 4;
-/** How long a client of an auth-requiring server has to send its `auth` frame. */
-const AUTH_FRAME_TIMEOUT_MS = 10_000;
 
 interface Connection {
   ws: WebSocket;
@@ -56,38 +56,51 @@ export class WebSocketTransport {
 
   /** For an http.Server's `upgrade` event; returns false if the path is not ours. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname !== this.path) return false;
+    const { path, query: params } = splitRequestUrl(request.url);
+    if (path !== this.path) return false;
     const query: HandshakeAuth = {
-      userId: url.searchParams.get('userId') ?? undefined,
-      token: url.searchParams.get('token') ?? undefined,
-      name: url.searchParams.get('name') ?? undefined,
-      avatar: url.searchParams.get('avatar') ?? undefined,
+      userId: params.get('userId') ?? undefined,
+      token: params.get('token') ?? undefined,
+      name: params.get('name') ?? undefined,
+      avatar: params.get('avatar') ?? undefined,
     };
     const hasCredentials = query.userId !== undefined || query.token !== undefined;
     const needsAuthFrame = Boolean(this.options.auth.jwtSecret) && !hasCredentials;
     const identify = needsAuthFrame ? undefined : resolveIdentity(query, this.options.auth);
     if (!identify) {
-      this.wss.handleUpgrade(request, socket, head, (ws) => this.awaitAuthFrame(ws, request));
+      this.accept(request, socket, head, (ws) => this.awaitAuthFrame(ws, request));
       return true;
     }
     identify.then(
-      (identity) =>
-        this.wss.handleUpgrade(request, socket, head, (ws) => {
-          this.open(ws, request, identity);
-        }),
-      (error: Error) => {
-        socket.end(`HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n${error.message}`);
-      },
+      (identity) => this.accept(request, socket, head, (ws) => this.open(ws, request, identity)),
+      (error: Error) => refuseUpgrade(socket, 401, 'Unauthorized', error.message),
     );
     return true;
+  }
+
+  /**
+   * Completes the upgrade. The WebSocket gets its error listener before anything else can happen
+   * to it: a bad frame (invalid UTF-8, oversized) while no one else listens would otherwise be an
+   * unhandled 'error' that ends the process. `ws` has already answered with a close code then.
+   */
+  private accept(
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    then: (ws: WebSocket) => void,
+  ): void {
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      ws.on('error', () => ws.terminate());
+      then(ws);
+    });
   }
 
   private awaitAuthFrame(ws: WebSocket, request: IncomingMessage): void {
     const timer = setTimeout(
       () => ws.close(CLOSE_UNAUTHORIZED, 'Authentication required'),
-      AUTH_FRAME_TIMEOUT_MS,
+      this.options.authTimeout,
     );
+    ws.once('close', () => clearTimeout(timer));
     ws.once('message', (raw, isBinary) => {
       clearTimeout(timer);
       const frame = isBinary ? undefined : parseFrame(raw.toString());
@@ -107,6 +120,8 @@ export class WebSocketTransport {
     request: IncomingMessage,
     identity: Awaited<ReturnType<typeof resolveIdentity>>,
   ): void {
+    // Closed while its token was being checked: no peer for a connection that is gone.
+    if (ws.readyState !== ws.OPEN) return;
     const connection: Connection = { ws, lastSeen: Date.now() };
     const maxBuffered = this.options.maxPayloadBytes * MAX_BUFFERED_FRAMES_OF_MAX_SIZE;
     const tcp = request.socket;
@@ -159,7 +174,6 @@ export class WebSocketTransport {
       this.connections.delete(connection);
       void this.engine.disconnect(peer, 'transport close');
     });
-    ws.on('error', () => ws.terminate());
   }
 
   /** A late `auth` frame (credentials not in the query) names the peer before it joins rooms. */
@@ -212,6 +226,27 @@ function corkForThisTick(tcp: Socket): void {
 
 function uncork(tcp: Socket): void {
   tcp.uncork();
+}
+
+/**
+ * Path and query of a request target, without `new URL`: a target such as `//:` is no URL at
+ * all and must not throw in an upgrade handler.
+ */
+function splitRequestUrl(target: string | undefined): { path: string; query: URLSearchParams } {
+  const raw = target ?? '/';
+  const mark = raw.indexOf('?');
+  if (mark < 0) return { path: raw, query: new URLSearchParams() };
+  return { path: raw.slice(0, mark), query: new URLSearchParams(raw.slice(mark + 1)) };
+}
+
+/** Answers an upgrade with an HTTP error and closes the socket. */
+function refuseUpgrade(socket: Duplex, status: number, title: string, message: string): void {
+  if (!socket.writable) return void socket.destroy();
+  const body = message.replace(/[\r\n]/g, ' ');
+  socket.end(
+    `HTTP/1.1 ${status} ${title}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }
 
 function parseFrame(text: string): { event: string; data: unknown } | undefined {

@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import { storeApi } from '../src/api/extension.js';
+import type { SinyalOptions } from '../src/server.js';
+import { connect, type TestPeer } from './helpers/clients.js';
+import {
+  closedBy,
+  httpJson,
+  rawConnect,
+  reset,
+  selectedModes,
+  type Mode,
+} from './helpers/modes.js';
+import { startServer, type TestServer } from './helpers/server.js';
+
+const MAX_PAYLOAD = 64 * 1024;
+
+// The test runner would swallow a crash of the in-process server; every check looks here.
+const uncaught: unknown[] = [];
+process.on('uncaughtExceptionMonitor', (error) => uncaught.push(error));
+
+/** A `/ws` connection with only the given query (no waiting for `welcome`). */
+async function openWs(url: string, query: Record<string, string> = {}): Promise<WebSocket> {
+  const target = new URL('/ws', url.replace(/^http/, 'ws'));
+  for (const [k, v] of Object.entries(query)) target.searchParams.set(k, v);
+  const ws = new WebSocket(target, { rejectUnauthorized: false });
+  ws.on('error', () => {});
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+  });
+  return ws;
+}
+
+const closeOf = (ws: WebSocket, timeout = 10_000) =>
+  new Promise<{ code: number; reason: string }>((resolve, reject) => {
+    if (ws.readyState === ws.CLOSED) return reject(new Error('already closed'));
+    const timer = setTimeout(() => reject(new Error(`still open after ${timeout} ms`)), timeout);
+    ws.once('close', (code, reason) => {
+      clearTimeout(timer);
+      resolve({ code, reason: reason.toString() });
+    });
+  });
+
+/** Credentials as a `/ws` query for the mode. */
+const wsQuery = async (mode: Mode, userId: string) =>
+  Object.fromEntries(
+    Object.entries(await mode.credentials(userId)).filter(([, v]) => typeof v === 'string'),
+  ) as Record<string, string>;
+
+const requiresAuth = (mode: Mode) => Boolean(mode.options().jwtSecret);
+
+for (const mode of selectedModes()) {
+  describe(`hostile connections (${mode.name})`, () => {
+    let options: SinyalOptions;
+    let srv: TestServer;
+    let alice: TestPeer;
+    let bob: TestPeer;
+
+    before(async () => {
+      options = {
+        ...mode.options(),
+        maxPayloadBytes: MAX_PAYLOAD,
+        authTimeout: 300,
+        headersTimeout: 1000,
+      };
+      srv = await startServer({
+        ...options,
+        extensions: [storeApi({ store: { dataDir: 'memory://' } })],
+      });
+      alice = await connect('socket.io', srv.url, await mode.credentials('alice'));
+      bob = await connect('websocket', srv.url, await mode.credentials('bob'));
+      alice.emit('join-room', { roomId: 'unrelated' });
+      await alice.next('joined');
+      bob.emit('join-room', { roomId: 'unrelated' });
+      await bob.next('joined');
+    });
+    after(async () => {
+      await alice.close();
+      await bob.close();
+      await srv.close();
+      await mode.cleanup(options);
+    });
+
+    /** The process answers and an unrelated pair still relays. */
+    async function stillServing(): Promise<void> {
+      assert.deepEqual(uncaught, [], 'the server threw an uncaught exception');
+      const health = await httpJson(srv.url, 'GET', '/health');
+      assert.equal(health.status, 200);
+      alice.emit('offer', { roomId: 'unrelated', sdp: { type: 'offer', sdp: 'v=0' } });
+      assert.equal((await bob.next('offer-received', 10_000)).from, alice.id);
+    }
+
+    it('survives an upgrade request for the path "//:" (not a URL)', async () => {
+      const socket = await rawConnect(srv.url);
+      const closed = closedBy(socket);
+      socket.write(
+        'GET //: HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+          'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      );
+      await closed;
+      await stillServing();
+    });
+
+    it('survives upgrades that reset the connection before, during and after the handshake', async () => {
+      for (const path of ['/ws', '/ws?token=x', '/socket.io/?EIO=4&transport=websocket', '/nope']) {
+        const socket = await rawConnect(srv.url);
+        socket.on('error', () => {});
+        socket.write(
+          `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+            'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+        );
+        reset(socket);
+      }
+      await stillServing();
+    });
+
+    it('closes a connection that never finishes its headers (HEADERS_TIMEOUT_MS)', async () => {
+      const partial = await rawConnect(srv.url);
+      const silent = await rawConnect(srv.url);
+      const partialClosed = closedBy(partial);
+      const silentClosed = closedBy(silent);
+      partial.write('GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n');
+      await Promise.all([partialClosed, silentClosed]);
+      await stillServing();
+    });
+
+    it('answers bad frames before (or without) authentication with a close code, not a crash', async () => {
+      const query = requiresAuth(mode) ? {} : await wsQuery(mode, 'mallory');
+      const cases: Array<[string, (ws: WebSocket) => void, number[]]> = [
+        [
+          'invalid UTF-8',
+          (ws) => ws.send(Buffer.from([0xff, 0xfe, 0xfd]), { binary: false }),
+          [1007],
+        ],
+        ['oversized', (ws) => ws.send('a'.repeat(MAX_PAYLOAD + 1)), [1009]],
+        ['oversized binary', (ws) => ws.send(Buffer.alloc(MAX_PAYLOAD + 1)), [1009]],
+      ];
+      for (const [name, send, codes] of cases) {
+        const ws = await openWs(srv.url, query);
+        const closed = closeOf(ws);
+        send(ws);
+        const { code } = await closed;
+        assert.ok(codes.includes(code), `${name}: closed with ${code}`);
+      }
+      await stillServing();
+    });
+
+    it('refuses a binary frame, and bounds a flood of frames, before authentication', async () => {
+      const query = requiresAuth(mode) ? {} : await wsQuery(mode, 'mallory');
+      const binary = await openWs(srv.url, query);
+      if (requiresAuth(mode)) {
+        const closed = closeOf(binary);
+        binary.send(Buffer.from([1, 2, 3]));
+        assert.equal((await closed).code, 4401);
+      } else {
+        const answer = new Promise<string>((resolve) =>
+          binary.on('message', (raw) => {
+            const frame = JSON.parse(raw.toString()) as { event: string; data: { code: string } };
+            if (frame.event === 'error') resolve(frame.data.code);
+          }),
+        );
+        binary.send(Buffer.from([1, 2, 3]));
+        assert.equal(await answer, 'invalid-payload');
+        binary.close();
+      }
+      const flood = await openWs(srv.url, query);
+      const closed = closeOf(flood);
+      const frame = JSON.stringify({ event: 'leave-room', data: { roomId: 'x'.repeat(100) } });
+      for (let i = 0; i < 500; i++) flood.send(frame);
+      if (requiresAuth(mode)) assert.equal((await closed).code, 4401);
+      else flood.close();
+      await stillServing();
+    });
+
+    it(
+      'closes a /ws connection whose auth frame never comes (AUTH_TIMEOUT_MS)',
+      { skip: !requiresAuth(mode) && 'this mode needs no auth frame' },
+      async () => {
+        const ws = await openWs(srv.url);
+        const { code, reason } = await closeOf(ws);
+        assert.equal(code, 4401);
+        assert.match(reason, /Authentication required/);
+        await stillServing();
+      },
+    );
+  });
+}
