@@ -63,7 +63,7 @@ for (const mode of selectedModes()) {
         ...mode.options(),
         maxPayloadBytes: MAX_PAYLOAD,
         authTimeout: 300,
-        headersTimeout: 1000,
+        headersTimeout: 3000,
       };
       srv = await startServer({
         ...options,
