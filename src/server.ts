@@ -9,7 +9,9 @@ import { redisClusterFromConfig } from './cluster/redis-cluster.js';
 import { loadConfig, type Config } from './config/config.js';
 import { Engine } from './engine/engine.js';
 import type { SinyalExtension } from './extension.js';
+import { roomIdsVisibleTo } from './api/admin-guard.js';
 import { createHttpApp } from './http/app.js';
+import { originCheck } from './http/origin.js';
 import { boundIdleConnections, guardUpgrades } from './http/connection-guards.js';
 import { loadTls } from './http/tls.js';
 import { createLogger } from './logger.js';
@@ -57,6 +59,7 @@ function buildTransports(
   config: Config,
   engine: Engine,
 ): Transports {
+  const allowOrigin = originCheck(config.allowedOrigins);
   const io = new SocketIoServer(httpServer, {
     cors: { origin: config.allowedOrigins ?? true, credentials: true },
     pingInterval: config.pingInterval,
@@ -65,15 +68,19 @@ function buildTransports(
     // `/socket.io/socket.io.js` as an Express + Socket.IO server serves it: pages written for
     // such servers load the client script from there.
     serveClient: true,
+    // CORS above only guards polling; every handshake, websocket ones included, is checked here.
+    allowRequest: (request, callback) => callback(null, allowOrigin(request.headers.origin)),
   });
   const auth = { jwtSecret: config.jwtSecret };
-  attachSocketIo(io, engine, auth);
+  attachSocketIo(io, engine, auth, config.maxBufferedBytes);
   const websocket = new WebSocketTransport(engine, {
     auth,
     maxPayloadBytes: config.maxPayloadBytes,
     pingInterval: config.pingInterval,
     pingTimeout: config.pingTimeout,
     authTimeout: config.authTimeout,
+    maxBufferedBytes: config.maxBufferedBytes,
+    allowOrigin,
   });
   guardUpgrades(httpServer);
   httpServer.on('upgrade', (request, socket, head) => {
@@ -114,6 +121,7 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
     engine,
     logger,
     web: config,
+    showRoomIds: roomIdsVisibleTo(config),
     serverFactory: (handler) => {
       // How often Node looks for connections past `headersTimeout` (default 30 s).
       const bounds = {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { storeApi } from '../src/api/extension.js';
@@ -15,6 +17,8 @@ import {
 import { startServer, type TestServer } from './helpers/server.js';
 
 const MAX_PAYLOAD = 64 * 1024;
+const BUDGET = 256 * 1024;
+const bigSdp = 'a'.repeat(60_000);
 
 // The test runner would swallow a crash of the in-process server; every check looks here.
 const uncaught: unknown[] = [];
@@ -67,6 +71,7 @@ for (const mode of selectedModes()) {
       };
       srv = await startServer({
         ...options,
+        maxBufferedBytes: BUDGET,
         extensions: [storeApi({ store: { dataDir: 'memory://' } })],
       });
       alice = await connect('socket.io', srv.url, await mode.credentials('alice'));
@@ -185,5 +190,110 @@ for (const mode of selectedModes()) {
         await stillServing();
       },
     );
+
+    /**
+     * Alice offers 60 KB SDPs to `slowId` (which stopped reading) until the server drops it:
+     * `video:user-left` in their mesh room. Paced under the rate limit.
+     */
+    async function floodUntilDropped(roomId: string, slowId: string): Promise<void> {
+      const left = (async () => {
+        for (;;) {
+          const event = await alice.next('video:user-left', 60_000);
+          if (event.socketId === slowId) return;
+        }
+      })();
+      let dropped = false;
+      void left.then(() => (dropped = true));
+      for (let batch = 0; batch < 100 && !dropped; batch++) {
+        for (let i = 0; i < 50; i++) {
+          alice.emit('video:offer', { to: slowId, offer: { type: 'offer', sdp: bigSdp } });
+        }
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      await left;
+      alice.events.drain('error');
+      alice.emit('video:leave-room', { roomId });
+    }
+
+    async function overBudgetCount(transport: string): Promise<number> {
+      const text = await new Promise<string>((resolve, reject) => {
+        const url = new URL('/metrics', srv.url);
+        const get = url.protocol === 'https:' ? httpsGet : httpGet;
+        get(url, { headers: { accept: 'text/plain' }, rejectUnauthorized: false }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve(body));
+        }).on('error', reject);
+      });
+      const line = new RegExp(
+        `sinyal_outbound_budget_disconnects_total\\{transport="${transport}"\\} (\\d+)`,
+      ).exec(text);
+      return Number(line?.[1] ?? 0);
+    }
+
+    async function joinMesh(roomId: string): Promise<void> {
+      alice.emit('video:join-room', { roomId });
+      await alice.next('video:room-state', 10_000);
+    }
+
+    it('disconnects a Socket.IO client that stopped reading (MAX_BUFFERED_BYTES)', async () => {
+      await joinMesh('slow-sio');
+      const slow = await connect('socket.io', srv.url, await mode.credentials('slow'));
+      slow.emit('video:join-room', { roomId: 'slow-sio' });
+      await slow.next('video:room-state');
+      await alice.next('video:user-joined');
+      slow.pauseReading();
+      await floodUntilDropped('slow-sio', slow.id);
+      assert.equal(await overBudgetCount('socket.io'), 1);
+      await slow.close();
+      await stillServing();
+    });
+
+    it('disconnects a /ws client that stopped reading (MAX_BUFFERED_BYTES)', async () => {
+      await joinMesh('slow-ws');
+      const slow = await connect('websocket', srv.url, await mode.credentials('slow'));
+      slow.emit('video:join-room', { roomId: 'slow-ws' });
+      await slow.next('video:room-state');
+      await alice.next('video:user-joined');
+      slow.pauseReading();
+      await floodUntilDropped('slow-ws', slow.id);
+      assert.equal(await overBudgetCount('websocket'), 1);
+      await slow.close();
+      await stillServing();
+    });
+
+    it('disconnects an SSE client that stopped reading (MAX_BUFFERED_BYTES)', async () => {
+      await joinMesh('slow-sse');
+      const socket = await rawConnect(srv.url);
+      socket.on('error', () => {});
+      const query = new URLSearchParams(await wsQuery(mode, 'slow'));
+      socket.write(
+        `GET /api/events?${query} HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n`,
+      );
+      let head = '';
+      const connected = await new Promise<{ connectionId: string; connectionToken: string }>(
+        (resolve) => {
+          socket.on('data', (chunk: Buffer) => {
+            head += chunk.toString();
+            const match = /event: connected\ndata: (\{.*\})\n/.exec(head);
+            if (match) resolve(JSON.parse(match[1]!));
+          });
+        },
+      );
+      socket.pause();
+      const joined = await httpJson(
+        srv.url,
+        'POST',
+        '/api/video/rooms/slow-sse/join',
+        { connectionId: connected.connectionId },
+        { 'X-Connection-Token': connected.connectionToken },
+      );
+      assert.equal(joined.status, 200);
+      await alice.next('video:user-joined');
+      await floodUntilDropped('slow-sse', connected.connectionId);
+      assert.equal(await overBudgetCount('sse'), 1);
+      socket.destroy();
+      await stillServing();
+    });
   });
 }

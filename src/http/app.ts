@@ -2,6 +2,7 @@ import Fastify, {
   LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyRequest,
   type FastifyServerFactory,
 } from 'fastify';
 import type { Logger } from 'pino';
@@ -18,6 +19,8 @@ export interface HttpAppOptions {
   healthChecks?: Array<() => { name: string; ok: boolean; detail?: string }>;
   /** Settings of the demo app and `/api/ice-servers`. */
   web: WebAppConfig;
+  /** Whether a request may see live room ids (see {@link roomIdsVisibleTo}). */
+  showRoomIds?: (request: FastifyRequest) => Promise<boolean>;
 }
 
 /** Health, metrics and the landing page; features add their routes through `app.register`. */
@@ -55,7 +58,10 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
       reply.type(registry.contentType);
       return registry.metrics();
     }
-    return { ...liveStats(engine), memory: process.memoryUsage(), uptime: process.uptime() };
+    const stats = liveStats(engine);
+    // Same shape for everyone; anonymous callers in production see counts, not room ids.
+    if (options.showRoomIds && !(await options.showRoomIds(request))) stats.roomDetails = [];
+    return { ...stats, memory: process.memoryUsage(), uptime: process.uptime() };
   });
 
   registerWebApp(app, options.web);

@@ -67,6 +67,8 @@ export interface TestPeer {
   emit(event: string, data?: unknown): void;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   next(event: string, timeout?: number): Promise<any>;
+  /** Stops reading the socket, as a stuck client would (the server's writes pile up). */
+  pauseReading(): void;
   close(): Promise<void>;
 }
 
@@ -113,6 +115,8 @@ export async function connectSocketIo(
     events,
     emit: (event, data) => socket.emit(event, data),
     next: (event, timeout) => events.next(event, timeout),
+    // engine.io-client's websocket transport keeps its `ws` socket as `ws`.
+    pauseReading: () => (socket.io.engine.transport as unknown as { ws: WebSocket }).ws.pause(),
     close: async () => {
       socket.disconnect();
     },
@@ -131,6 +135,7 @@ export async function connectWebSocket(url: string, options: ConnectOptions = {}
     if (options[key]) target.searchParams.set(key, options[key]);
   }
   const ws = new WebSocket(target, { ...tlsOf(url), origin: options.origin });
+  let paused = false;
   const events = new Recorder();
   ws.on('message', (raw) => {
     const frame = JSON.parse(raw.toString()) as { event: string; data: unknown };
@@ -149,8 +154,14 @@ export async function connectWebSocket(url: string, options: ConnectOptions = {}
     emit: (event, data) => ws.send(JSON.stringify({ event, data })),
     sendRaw: (text) => ws.send(text),
     next: (event, timeout) => events.next(event, timeout),
+    pauseReading: () => {
+      paused = true;
+      ws.pause();
+    },
     close: async () => {
       if (ws.readyState === ws.CLOSED) return;
+      // A paused client would not see the server's close frame: drop the socket.
+      if (paused) return void ws.terminate();
       await new Promise<void>((resolve) => {
         ws.once('close', () => resolve());
         ws.close();

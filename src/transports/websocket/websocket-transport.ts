@@ -7,6 +7,8 @@ import type { Engine } from '../../engine/engine.js';
 import type { Peer } from '../../engine/peer.js';
 import type { SignalError } from '../../engine/signal-error.js';
 import type { PeerSink } from '../../engine/types.js';
+import type { OriginCheck } from '../../http/origin.js';
+import { OVER_BUDGET_REASON } from '../outbound-budget.js';
 
 export interface WebSocketTransportOptions {
   /** @default '/ws' */
@@ -19,14 +21,15 @@ export interface WebSocketTransportOptions {
   pingTimeout: number;
   /** How long a client of an auth-requiring server has to send its `auth` frame (ms). */
   authTimeout: number;
+  /** Outbound budget per connection, bytes (MAX_BUFFERED_BYTES). */
+  maxBufferedBytes: number;
+  /** ALLOWED_ORIGINS: browsers of other sites are refused (403) before the upgrade. */
+  allowOrigin: OriginCheck;
 }
 
-/** Close codes: 1001 going away (shutdown), 4000 kicked, 4401 unauthorized, 1013 too slow. */
+/** Close codes: 1001 going away (shutdown), 4000 kicked, 4401 unauthorized. */
 const CLOSE_KICKED = 4000;
 const CLOSE_UNAUTHORIZED = 4401;
-const CLOSE_TOO_SLOW = 1013;
-/** A client that lets this much pile up unsent is not reading; drop it to protect memory. */
-const MAX_BUFFERED_FRAMES_OF_MAX_SIZE = 4;
 
 interface Connection {
   ws: WebSocket;
@@ -58,6 +61,10 @@ export class WebSocketTransport {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const { path, query: params } = splitRequestUrl(request.url);
     if (path !== this.path) return false;
+    if (!this.options.allowOrigin(request.headers.origin)) {
+      refuseUpgrade(socket, 403, 'Forbidden', 'This origin is not in ALLOWED_ORIGINS');
+      return true;
+    }
     const query: HandshakeAuth = {
       userId: params.get('userId') ?? undefined,
       token: params.get('token') ?? undefined,
@@ -123,13 +130,17 @@ export class WebSocketTransport {
     // Closed while its token was being checked: no peer for a connection that is gone.
     if (ws.readyState !== ws.OPEN) return;
     const connection: Connection = { ws, lastSeen: Date.now() };
-    const maxBuffered = this.options.maxPayloadBytes * MAX_BUFFERED_FRAMES_OF_MAX_SIZE;
     const tcp = request.socket;
     const sink: PeerSink = {
       emit: (event, data) => {
         if (ws.readyState !== ws.OPEN) return;
-        if (ws.bufferedAmount > maxBuffered) {
-          ws.close(CLOSE_TOO_SLOW, 'Client is not reading its messages');
+        if (ws.bufferedAmount > this.options.maxBufferedBytes) {
+          // A client that stopped reading: drop it and what it left unread, now.
+          if (connection.peer) {
+            this.engine.counters.overBudget.websocket++;
+            void this.engine.disconnect(connection.peer, OVER_BUDGET_REASON);
+          }
+          ws.terminate();
           return;
         }
         corkForThisTick(tcp);
