@@ -7,13 +7,14 @@ import { Server as SocketIoServer } from 'socket.io';
 import type { Cluster } from './cluster/cluster.js';
 import { redisClusterFromConfig } from './cluster/redis-cluster.js';
 import { loadConfig, type Config } from './config/config.js';
+import { logRoomActivity } from './engine/activity-log.js';
 import { Engine } from './engine/engine.js';
 import type { SinyalExtension } from './extension.js';
 import { roomIdsVisibleTo } from './api/admin-guard.js';
 import { createHttpApp } from './http/app.js';
 import { originCheck } from './http/origin.js';
 import { boundIdleConnections, guardUpgrades } from './http/connection-guards.js';
-import { loadTls } from './http/tls.js';
+import { loadTls, type TlsSetup } from './http/tls.js';
 import { createLogger } from './logger.js';
 import { attachSocketIo } from './transports/socketio/socketio-transport.js';
 import { WebSocketTransport } from './transports/websocket/websocket-transport.js';
@@ -36,6 +37,8 @@ export interface SinyalServer {
   /** An `https.Server` when `https` (or `httpsCert`) is set. */
   readonly httpServer: HttpServer | HttpsServer;
   readonly logger: Logger;
+  /** The certificate in use and where it came from, when serving HTTPS. */
+  readonly tls: TlsSetup | undefined;
   /** Starts listening on `config.port` (0 = any free port). */
   listen(): Promise<{ port: number; url: string }>;
   /** Graceful shutdown: stop accepting, tell clients, flush, close within `shutdownTimeout`. */
@@ -90,7 +93,7 @@ function buildTransports(
 }
 
 function buildEngine(config: Config, logger: Logger, cluster?: Cluster): Engine {
-  return new Engine({
+  const engine = new Engine({
     // REDIS_URL makes this process one of many; otherwise the engine keeps a memory cluster.
     cluster: cluster ?? redisClusterFromConfig(config, logger),
     logger: logger.child({ component: 'engine' }),
@@ -106,6 +109,8 @@ function buildEngine(config: Config, logger: Logger, cluster?: Cluster): Engine 
       maxMessagesPerSecond: config.maxMessagesPerSecond,
     },
   });
+  logRoomActivity(engine.hooks, logger.child({ component: 'rooms' }));
+  return engine;
 }
 
 /** A complete sinyal server: HTTP app, Socket.IO and `/ws` on one port. */
@@ -115,7 +120,7 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
   const logger = givenLogger ?? createLogger(config.logLevel);
   const engine = buildEngine(config, logger, cluster);
 
-  const tls = await loadTls(config, logger);
+  const tls = await loadTls(config);
   let httpServer: HttpServer | HttpsServer | undefined;
   const app = createHttpApp({
     engine,
@@ -156,6 +161,7 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
     websocket,
     httpServer: server,
     logger,
+    tls,
     async listen() {
       await app.listen({ port: config.port, host: config.host });
       const { port } = server.address() as AddressInfo;

@@ -4,11 +4,12 @@ import { Store, type StoreOptions } from '../store/store.js';
 import { SseTransport } from '../transports/sse/sse-transport.js';
 import { originCheck } from '../http/origin.js';
 import { adminAccess, roomIdsVisibleTo } from './admin-guard.js';
+import { adminConsoleRoutes } from './admin-console-routes.js';
 import { adminRoutes } from './admin-routes.js';
+import { AdminFeed, adminStreamRoute } from './admin-stream.js';
 import type { ApiContext } from './context.js';
 import { allowOrigins } from './cors.js';
 import { installErrorHandling } from './errors.js';
-import { registerDocsUi, registerOpenApi } from './openapi.js';
 import { roomRoutes } from './room-routes.js';
 import { sseMediaRoutes } from './sse-media-routes.js';
 import { sseRoutes } from './sse-routes.js';
@@ -30,6 +31,7 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
   let sse: SseTransport | undefined;
   let stopRecording: (() => void) | undefined;
   let refresh: NodeJS.Timeout | undefined;
+  let feed: AdminFeed | undefined;
 
   return {
     name: 'store',
@@ -77,8 +79,10 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
         logger,
         showRoomIds: roomIdsVisibleTo(config),
       };
+      const adminFeed = new AdminFeed(ctx);
+      adminFeed.start();
+      feed = adminFeed;
 
-      await registerOpenApi(app);
       await app.register(
         async (api) => {
           // Bodies are parsed with zod in the handlers; the JSON schemas only document them.
@@ -91,15 +95,22 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
           sseRoutes(api, ctx);
           sseMediaRoutes(api, ctx);
           roomRoutes(api, ctx);
-          await api.register(async (admin) => adminRoutes(admin, ctx));
+          await api.register(async (admin) => {
+            adminRoutes(admin, ctx);
+            adminConsoleRoutes(admin, ctx);
+            adminStreamRoute(admin, adminFeed);
+          });
         },
         { prefix: '/api' },
       );
-      await registerDocsUi(app);
       // Open streams would hold the HTTP server open until the shutdown timeout.
       const transport = sse;
-      app.addHook('preClose', async () => transport.close());
-      logger.info(
+      app.addHook('preClose', async () => {
+        transport.close();
+        adminFeed.close();
+      });
+      // The CLI's startup block names the store; embedders may ask for this line.
+      logger.debug(
         { database: opened.kind, dataDir: opened.kind === 'pglite' ? config.dataDir : undefined },
         'store ready',
       );
@@ -107,6 +118,7 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
     async close() {
       clearInterval(refresh);
       sse?.close();
+      feed?.close();
       // Disconnects announced by the transports' shutdown finish within a turn: record them.
       await new Promise((resolve) => setImmediate(resolve));
       stopRecording?.();

@@ -10,7 +10,7 @@ import { landingPage } from './landing.js';
 
 export type WebAppConfig = IceConfig & Pick<Config, 'publicDir' | 'jwtSecret'>;
 
-const types: Record<string, string> = {
+export const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -35,7 +35,9 @@ export function findPublicDir(configured?: string): string | undefined {
 export function registerWebApp(app: FastifyInstance, config: WebAppConfig): void {
   const root = findPublicDir(config.publicDir);
 
-  app.get('/', async (request, reply) => {
+  // Pages and files, not API operations: kept out of the OpenAPI document.
+  const hidden = { schema: { hide: true } };
+  app.get('/', hidden, async (request, reply) => {
     if (!root) {
       const origin = `${request.protocol}://${request.headers.host ?? 'localhost'}`;
       return reply.type('text/html; charset=utf-8').send(landingPage(origin));
@@ -43,18 +45,20 @@ export function registerWebApp(app: FastifyInstance, config: WebAppConfig): void
     return sendFile(reply, join(root, 'index.html'));
   });
 
-  app.get<{ Params: { '*': string } }>('/assets/*', async (request, reply) => {
-    const base = root ? resolve(root, 'assets') : undefined;
-    const path = base ? resolve(base, request.params['*']) : undefined;
-    // resolve() folds `..`; anything that lands outside the assets folder is not ours to serve.
-    if (!base || !path || !path.startsWith(base + sep) || !types[extname(path)]) {
-      return reply.code(404).send({ error: 'not-found', message: 'No such asset' });
-    }
-    return sendFile(reply, path);
-  });
+  app.get<{ Params: { '*': string } }>('/assets/*', hidden, async (request, reply) =>
+    sendAsset(reply, root, request.params['*']),
+  );
 
   app.get<{ Querystring: { userId?: string; token?: string } }>(
     '/api/ice-servers',
+    {
+      schema: {
+        tags: ['ice'],
+        summary: 'The ICE servers to put in `new RTCPeerConnection({ iceServers })`',
+        description:
+          '`{ iceServers: RTCIceServer[], ttl }`: `ICE_SERVERS` as given, else `STUN_URLS` plus `TURN_URLS`; with `TURN_SECRET` the TURN entry carries time-limited credentials (`username` = `expiry:userId`). With `AUTH_JWT_SECRET` set it needs `Authorization: Bearer <token>` (401 `{ error, message }` otherwise). Query: `userId` (without authentication).',
+      },
+    },
     async (request, reply) => {
       const bearer = request.headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
       let userId: string;
@@ -73,7 +77,7 @@ export function registerWebApp(app: FastifyInstance, config: WebAppConfig): void
   );
 }
 
-async function sendFile(reply: FastifyReply, path: string): Promise<FastifyReply> {
+export async function sendFile(reply: FastifyReply, path: string): Promise<FastifyReply> {
   try {
     const body = await readFile(path);
     return reply
@@ -83,4 +87,19 @@ async function sendFile(reply: FastifyReply, path: string): Promise<FastifyReply
   } catch {
     return reply.code(404).send({ error: 'not-found', message: 'No such file' });
   }
+}
+
+/** A file under `<root>/assets`, or 404: never anything outside that folder. */
+export async function sendAsset(
+  reply: FastifyReply,
+  root: string | undefined,
+  name: string,
+): Promise<FastifyReply> {
+  const base = root ? resolve(root, 'assets') : undefined;
+  const path = base ? resolve(base, name) : undefined;
+  // resolve() folds `..`; anything that lands outside the assets folder is not ours to serve.
+  if (!base || !path || !path.startsWith(base + sep) || !types[extname(path)]) {
+    return reply.code(404).send({ error: 'not-found', message: 'No such asset' });
+  }
+  return sendFile(reply, path);
 }
