@@ -236,31 +236,24 @@ for (const mode of selectedModes()) {
       await alice.next('video:room-state', 10_000);
     }
 
-    it('disconnects a Socket.IO client that stopped reading (MAX_BUFFERED_BYTES)', async () => {
-      await joinMesh('slow-sio');
-      const slow = await connect('socket.io', srv.url, await mode.credentials('slow'));
-      slow.emit('video:join-room', { roomId: 'slow-sio' });
-      await slow.next('video:room-state');
-      await alice.next('video:user-joined');
-      slow.pauseReading();
-      await floodUntilDropped('slow-sio', slow.id);
-      assert.equal(await overBudgetCount('socket.io'), 1);
-      await slow.close();
-      await stillServing();
-    });
-
-    it('disconnects a /ws client that stopped reading (MAX_BUFFERED_BYTES)', async () => {
-      await joinMesh('slow-ws');
-      const slow = await connect('websocket', srv.url, await mode.credentials('slow'));
-      slow.emit('video:join-room', { roomId: 'slow-ws' });
-      await slow.next('video:room-state');
-      await alice.next('video:user-joined');
-      slow.pauseReading();
-      await floodUntilDropped('slow-ws', slow.id);
-      assert.equal(await overBudgetCount('websocket'), 1);
-      await slow.close();
-      await stillServing();
-    });
+    for (const [transport, label] of [
+      ['socket.io', 'a Socket.IO'],
+      ['websocket', 'a /ws'],
+    ] as const) {
+      it(`disconnects ${label} client that stopped reading (MAX_BUFFERED_BYTES)`, async () => {
+        const roomId = `slow-${transport}`;
+        await joinMesh(roomId);
+        const slow = await connect(transport, srv.url, await mode.credentials('slow'));
+        slow.emit('video:join-room', { roomId });
+        await slow.next('video:room-state');
+        await alice.next('video:user-joined');
+        slow.pauseReading();
+        await floodUntilDropped(roomId, slow.id);
+        assert.equal(await overBudgetCount(transport), 1);
+        await slow.close();
+        await stillServing();
+      });
+    }
 
     it('disconnects an SSE client that stopped reading (MAX_BUFFERED_BYTES)', async () => {
       await joinMesh('slow-sse');
