@@ -150,8 +150,8 @@ describe('SSE transport over real HTTP (PROTOCOLS.md §3)', () => {
     await b.events.none(['video:offer', 'video:user-left'], 300);
     // Not in a shared room: refused with the engine's reason, nothing relayed.
     const stranger = await other.post('/api/webrtc/signal', { ...body, connectionId: other.id });
-    assert.equal(stranger.status, 403);
-    assert.equal(stranger.body.error, 'not-in-room');
+    assert.equal(stranger.status, 404);
+    assert.equal(stranger.body.error, 'unknown-peer');
     await b.events.none(['video:offer'], 200);
   });
 

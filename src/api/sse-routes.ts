@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { originCheck } from '../http/origin.js';
 import type { SseSession } from '../transports/sse/sse-session.js';
 import type { Outcome } from '../transports/sse/sse-transport.js';
 import type { ApiContext } from './context.js';
@@ -43,6 +44,7 @@ export function check(outcome: Outcome): Exclude<Outcome, { kind: 'error' }> {
 
 /** `GET /api/events` and the calls an SSE connection makes as a peer (PROTOCOLS.md §3). */
 export function sseRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const allowedOrigin = originCheck(ctx.config.allowedOrigins);
   app.get(
     '/events',
     {
@@ -56,6 +58,9 @@ export function sseRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
+      if (!allowedOrigin(request.headers.origin)) {
+        throw new ApiError(403, 'origin-not-allowed', 'This origin is not in ALLOWED_ORIGINS');
+      }
       const query = parse(eventsQuery, request.query, 'query');
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(reply.getHeaders())) {

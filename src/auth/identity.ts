@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { jwtVerify } from 'jose';
 import { SignalError } from '../engine/signal-error.js';
 import type { User } from '../engine/types.js';
+import { NO_CONTROL_CHARACTERS } from '../protocol/inbound.js';
 
 export interface AuthOptions {
   /**
@@ -30,6 +31,15 @@ export interface Identity {
 const text = (value: unknown, max: number): string | undefined =>
   typeof value === 'string' && value.trim() && value.length <= max ? value.trim() : undefined;
 
+/** A user id from a handshake or token: printable, or refused with a clear error. */
+function userIdOf(value: unknown): string | undefined {
+  const id = text(value, 128);
+  if (id !== undefined && !NO_CONTROL_CHARACTERS.test(id)) {
+    throw new SignalError('unauthorized', 'userId must not contain control characters');
+  }
+  return id;
+}
+
 /** Turns handshake data into an identity, or throws `unauthorized`. */
 export async function resolveIdentity(
   auth: HandshakeAuth,
@@ -46,9 +56,9 @@ export async function resolveIdentity(
     } catch {
       throw new SignalError('unauthorized', 'Invalid or expired token');
     }
-    const userId = text(claims.sub, 128);
+    const userId = userIdOf(claims.sub);
     if (!userId) throw new SignalError('unauthorized', 'Token has no subject (sub)');
-    const claimed = text(auth.userId, 128);
+    const claimed = userIdOf(auth.userId);
     if (claimed && claimed !== userId) {
       throw new SignalError('unauthorized', 'userId does not match the token');
     }
@@ -56,7 +66,7 @@ export async function resolveIdentity(
     const avatar = text(claims.picture, 2048) ?? null;
     return { userId, user: { id: userId, name, avatar } };
   }
-  const userId = text(auth.userId, 128) ?? `guest-${randomBytes(4).toString('hex')}`;
+  const userId = userIdOf(auth.userId) ?? `guest-${randomBytes(4).toString('hex')}`;
   const name = text(auth.name, 100) ?? userId;
   const avatar = text(auth.avatar, 2048) ?? null;
   return { userId, user: { id: userId, name, avatar } };

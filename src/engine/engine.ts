@@ -89,6 +89,8 @@ export interface EngineCounters {
   relayed: number;
   refused: number;
   connections: number;
+  /** Peers disconnected because they let more than their outbound budget pile up, by transport. */
+  overBudget: Record<TransportName, number>;
 }
 
 /**
@@ -101,7 +103,12 @@ export class Engine implements HandlerContext {
   readonly limits: PayloadLimits;
   readonly settings: LiveSettings;
   readonly hooks = new EngineHooks();
-  readonly counters: EngineCounters = { relayed: 0, refused: 0, connections: 0 };
+  readonly counters: EngineCounters = {
+    relayed: 0,
+    refused: 0,
+    connections: 0,
+    overBudget: { 'socket.io': 0, websocket: 0, sse: 0 },
+  };
   readonly local = new Map<PeerId, Peer>();
   readonly logger: Logger | undefined;
   private readonly schemas: InboundSchemas;

@@ -69,6 +69,8 @@ export interface TestPeer {
   emit(event: string, data?: unknown): void;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   next(event: string, timeout?: number): Promise<any>;
+  /** Stops reading the socket, as a stuck client would (the server's writes pile up). */
+  pauseReading(): void;
   close(): Promise<void>;
 }
 
@@ -82,11 +84,16 @@ export interface ConnectOptions {
   resume?: string;
   /** ...having received this many events. */
   received?: number;
+  /** The `Origin` header a browser on that site would send. */
+  origin?: string;
 }
 
 /** Events a client counts for a resume: every server event but `welcome`. */
 export const receivedCount = (peer: TestPeer): number =>
   peer.events.all.filter((r) => !['welcome', 'disconnect', 'close'].includes(r.event)).length;
+
+/** Test servers on https use a self-signed certificate; their clients trust it. */
+const tlsOf = (url: string) => (url.startsWith('https') ? { rejectUnauthorized: false } : {});
 
 /** Connects a Socket.IO client and waits for its `welcome`. */
 export async function connectSocketIo(
@@ -102,6 +109,8 @@ export async function connectSocketIo(
     transports: options.polling ? ['polling', 'websocket'] : ['websocket'],
     reconnection: false,
     forceNew: true,
+    ...tlsOf(url),
+    ...(options.origin ? { extraHeaders: { origin: options.origin } } : {}),
   });
   const events = new Recorder();
   socket.onAny((event: string, data: unknown) => events.push(event, data));
@@ -117,6 +126,8 @@ export async function connectSocketIo(
     events,
     emit: (event, data) => socket.emit(event, data),
     next: (event, timeout) => events.next(event, timeout),
+    // engine.io-client's websocket transport keeps its `ws` socket as `ws`.
+    pauseReading: () => (socket.io.engine.transport as unknown as { ws: WebSocket }).ws.pause(),
     close: async () => {
       socket.disconnect();
     },
@@ -134,7 +145,8 @@ export async function connectWebSocket(url: string, options: ConnectOptions = {}
   for (const key of ['userId', 'token', 'name', 'resume', 'received'] as const) {
     if (options[key] !== undefined) target.searchParams.set(key, String(options[key]));
   }
-  const ws = new WebSocket(target);
+  const ws = new WebSocket(target, { ...tlsOf(url), origin: options.origin });
+  let paused = false;
   const events = new Recorder();
   ws.on('message', (raw) => {
     const frame = JSON.parse(raw.toString()) as { event: string; data: unknown };
@@ -154,8 +166,14 @@ export async function connectWebSocket(url: string, options: ConnectOptions = {}
     emit: (event, data) => ws.send(JSON.stringify({ event, data })),
     sendRaw: (text) => ws.send(text),
     next: (event, timeout) => events.next(event, timeout),
+    pauseReading: () => {
+      paused = true;
+      ws.pause();
+    },
     close: async () => {
       if (ws.readyState === ws.CLOSED) return;
+      // A paused client would not see the server's close frame: drop the socket.
+      if (paused) return void ws.terminate();
       await new Promise<void>((resolve) => {
         ws.once('close', () => resolve());
         ws.close();

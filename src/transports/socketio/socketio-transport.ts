@@ -2,8 +2,10 @@ import type { Writable } from 'node:stream';
 import type { Server, Socket } from 'socket.io';
 import { resolveIdentity, type AuthOptions, type Identity } from '../../auth/identity.js';
 import type { Engine } from '../../engine/engine.js';
+import type { Peer } from '../../engine/peer.js';
 import type { SignalError } from '../../engine/signal-error.js';
 import type { PeerSink } from '../../engine/types.js';
+import { OVER_BUDGET_REASON, sizeOf } from '../outbound-budget.js';
 import { openPeer, prepareResume, type PreparedResume } from '../resume-handshake.js';
 
 interface SocketData {
@@ -29,7 +31,18 @@ function resumable(reason: string, raw: EngineSocket): boolean {
 
 /** The part of an engine.io socket we read: its transport and, on websocket, the `ws` socket. */
 interface EngineSocket {
-  transport: { name: string; socket?: { _socket?: Writable; _closeCode?: number } };
+  transport: {
+    name: string;
+    socket?: {
+      _socket?: Writable;
+      _closeCode?: number;
+      bufferedAmount?: number;
+      terminate?(): void;
+    };
+  };
+  on(event: 'packetCreate', listener: (packet: { data?: unknown }) => void): void;
+  on(event: 'flush', listener: (packets: Array<{ data?: unknown }>) => void): void;
+  close(discard?: boolean): void;
 }
 
 /**
@@ -44,7 +57,13 @@ function tcpSocketOf(raw: EngineSocket): Writable | undefined {
  * Serves both event vocabularies (pair and mesh) on the default namespace. Every event goes
  * through one `onAny` into the engine, so unknown events are answered like invalid ones.
  */
-export function attachSocketIo(io: Server, engine: Engine, auth: AuthOptions): void {
+export function attachSocketIo(
+  io: Server,
+  engine: Engine,
+  auth: AuthOptions,
+  /** Outbound budget per connection, bytes (MAX_BUFFERED_BYTES). */
+  maxBufferedBytes: number,
+): void {
   // Packets engine.io flushes together (those queued while the previous write was in flight)
   // leave in one TCP write instead of one syscall each: cork the socket for the flush. Two
   // server-wide listeners, nothing per connection.
@@ -71,11 +90,26 @@ export function attachSocketIo(io: Server, engine: Engine, auth: AuthOptions): v
 
   io.on('connection', (socket: Socket) => {
     const { identity, resume } = socket.data as SocketData;
+    const raw = socket.conn as unknown as EngineSocket;
+    const outbound = trackOutbound(raw);
     const sink: PeerSink = {
-      emit: (event, data) => socket.emit(event, data),
+      emit: (event, data) => {
+        if (outbound.bytes() <= maxBufferedBytes) {
+          socket.emit(event, data);
+          return;
+        }
+        if (peer) {
+          engine.counters.overBudget['socket.io']++;
+          void engine.disconnect(peer, OVER_BUDGET_REASON);
+        }
+        // Without waiting for a drain that will not come, and dropping what was queued.
+        const ws = raw.transport.name === 'websocket' ? raw.transport.socket : undefined;
+        raw.close(true);
+        ws?.terminate?.();
+      },
       disconnect: () => socket.disconnect(true),
     };
-    let peer;
+    let peer: Peer | undefined;
     try {
       const options = {
         transport: 'socket.io' as const,
@@ -92,8 +126,7 @@ export function attachSocketIo(io: Server, engine: Engine, auth: AuthOptions): v
       socket.disconnect(true);
       return;
     }
-    const connected = peer;
-    const conn = socket.conn as unknown as EngineSocket;
+    const connected: Peer = peer;
     // The handshake (headers, address, query) is copied already; dropping engine.io's reference
     // to the upgrade request frees it for the connection's lifetime (Socket.IO's memory advice).
     (socket.conn as { request: unknown }).request = null;
@@ -102,7 +135,21 @@ export function attachSocketIo(io: Server, engine: Engine, auth: AuthOptions): v
       void engine.receive(connected, event, payload);
     });
     socket.on('disconnect', (reason) => {
-      engine.transportClosed(connected, sink, reason, resumable(reason, conn));
+      engine.transportClosed(connected, sink, reason, resumable(reason, raw));
     });
   });
+}
+
+/**
+ * Bytes waiting for one client: packets engine.io holds while its transport is busy (all of them
+ * for a client that stopped reading) plus what the WebSocket has not handed to the network.
+ * Counted as packets are created and flushed, so reading it costs nothing per message.
+ */
+function trackOutbound(raw: EngineSocket): { bytes(): number } {
+  let queued = 0;
+  raw.on('packetCreate', (packet) => (queued += sizeOf(packet.data)));
+  raw.on('flush', (packets) => {
+    for (const packet of packets) queued -= sizeOf(packet.data);
+  });
+  return { bytes: () => queued + (raw.transport.socket?.bufferedAmount ?? 0) };
 }

@@ -12,6 +12,8 @@ import type { Engine } from '../../engine/engine.js';
 import type { Peer } from '../../engine/peer.js';
 import type { SignalError } from '../../engine/signal-error.js';
 import type { PeerSink } from '../../engine/types.js';
+import type { OriginCheck } from '../../http/origin.js';
+import { OVER_BUDGET_REASON } from '../outbound-budget.js';
 import {
   openPeer,
   prepareResume,
@@ -28,20 +30,21 @@ export interface WebSocketTransportOptions {
   /** Ping every this many ms; a peer silent for `pingTimeout` is dropped. */
   pingInterval: number;
   pingTimeout: number;
+  /** How long a client of an auth-requiring server has to send its `auth` frame (ms). */
+  authTimeout: number;
+  /** Outbound budget per connection, bytes (MAX_BUFFERED_BYTES). */
+  maxBufferedBytes: number;
+  /** ALLOWED_ORIGINS: browsers of other sites are refused (403) before the upgrade. */
+  allowOrigin: OriginCheck;
 }
 
 /**
  * Close codes: 1001 going away (shutdown), 4000 kicked, 4001 replaced by a resumed connection,
- * 4401 unauthorized, 1013 too slow.
+ * 4401 unauthorized.
  */
 const CLOSE_KICKED = 4000;
 const CLOSE_REPLACED = 4001;
 const CLOSE_UNAUTHORIZED = 4401;
-const CLOSE_TOO_SLOW = 1013;
-/** A client that lets this much pile up unsent is not reading; drop it to protect memory. */
-const MAX_BUFFERED_FRAMES_OF_MAX_SIZE = 4;
-/** How long a client of an auth-requiring server has to send its `auth` frame. */
-const AUTH_FRAME_TIMEOUT_MS = 10_000;
 
 interface Connection {
   ws: WebSocket;
@@ -75,35 +78,53 @@ export class WebSocketTransport {
 
   /** For an http.Server's `upgrade` event; returns false if the path is not ours. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname !== this.path) return false;
+    const { path, query: params } = splitRequestUrl(request.url);
+    if (path !== this.path) return false;
+    if (!this.options.allowOrigin(request.headers.origin)) {
+      refuseUpgrade(socket, 403, 'Forbidden', 'This origin is not in ALLOWED_ORIGINS');
+      return true;
+    }
     const query: Handshake = {};
     for (const key of ['userId', 'token', 'name', 'avatar', 'resume', 'received'] as const) {
-      query[key] = url.searchParams.get(key) ?? undefined;
+      query[key] = params.get(key) ?? undefined;
     }
     const hasCredentials = query.userId !== undefined || query.token !== undefined;
     const needsAuthFrame = Boolean(this.options.auth.jwtSecret) && !hasCredentials;
     if (needsAuthFrame) {
-      this.wss.handleUpgrade(request, socket, head, (ws) => this.awaitAuthFrame(ws, request));
+      this.accept(request, socket, head, (ws) => this.awaitAuthFrame(ws, request));
       return true;
     }
     this.identify(query).then(
       ([identity, resume]) =>
-        this.wss.handleUpgrade(request, socket, head, (ws) => {
-          this.open(ws, request, identity, resume);
-        }),
-      (error: Error) => {
-        socket.end(`HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n${error.message}`);
-      },
+        this.accept(request, socket, head, (ws) => this.open(ws, request, identity, resume)),
+      (error: Error) => refuseUpgrade(socket, 401, 'Unauthorized', error.message),
     );
     return true;
+  }
+
+  /**
+   * Completes the upgrade. The WebSocket gets its error listener before anything else can happen
+   * to it: a bad frame (invalid UTF-8, oversized) while no one else listens would otherwise be an
+   * unhandled 'error' that ends the process. `ws` has already answered with a close code then.
+   */
+  private accept(
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    then: (ws: WebSocket) => void,
+  ): void {
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      ws.on('error', () => ws.terminate());
+      then(ws);
+    });
   }
 
   private awaitAuthFrame(ws: WebSocket, request: IncomingMessage): void {
     const timer = setTimeout(
       () => ws.close(CLOSE_UNAUTHORIZED, 'Authentication required'),
-      AUTH_FRAME_TIMEOUT_MS,
+      this.options.authTimeout,
     );
+    ws.once('close', () => clearTimeout(timer));
     ws.once('message', (raw, isBinary) => {
       clearTimeout(timer);
       const frame = isBinary ? undefined : parseFrame(raw.toString());
@@ -129,15 +150,20 @@ export class WebSocketTransport {
     identity: Identity,
     resume: PreparedResume | undefined,
   ): void {
+    // Closed while its token was being checked: no peer for a connection that is gone.
+    if (ws.readyState !== ws.OPEN) return;
     const connection: Connection = { ws, lastSeen: Date.now() };
-    const maxBuffered = this.options.maxPayloadBytes * MAX_BUFFERED_FRAMES_OF_MAX_SIZE;
     const tcp = request.socket;
     const sink: PeerSink = {
       emit: (event, data) => {
         if (ws.readyState !== ws.OPEN) return;
-        if (ws.bufferedAmount > maxBuffered) {
-          connection.closedByServer = true;
-          ws.close(CLOSE_TOO_SLOW, 'Client is not reading its messages');
+        if (ws.bufferedAmount > this.options.maxBufferedBytes) {
+          // A client that stopped reading: drop it and what it left unread, now.
+          if (connection.peer) {
+            this.engine.counters.overBudget.websocket++;
+            void this.engine.disconnect(connection.peer, OVER_BUDGET_REASON);
+          }
+          ws.terminate();
           return;
         }
         corkForThisTick(tcp);
@@ -195,7 +221,6 @@ export class WebSocketTransport {
       const resumable = code === 1006 || connection.closedByServer === true;
       this.engine.transportClosed(peer, sink, `websocket close ${code}`, resumable);
     });
-    ws.on('error', () => ws.terminate());
   }
 
   /** A late `auth` frame (credentials not in the query) names the peer before it joins rooms. */
@@ -252,6 +277,27 @@ function corkForThisTick(tcp: Socket): void {
 
 function uncork(tcp: Socket): void {
   tcp.uncork();
+}
+
+/**
+ * Path and query of a request target, without `new URL`: a target such as `//:` is no URL at
+ * all and must not throw in an upgrade handler.
+ */
+function splitRequestUrl(target: string | undefined): { path: string; query: URLSearchParams } {
+  const raw = target ?? '/';
+  const mark = raw.indexOf('?');
+  if (mark < 0) return { path: raw, query: new URLSearchParams() };
+  return { path: raw.slice(0, mark), query: new URLSearchParams(raw.slice(mark + 1)) };
+}
+
+/** Answers an upgrade with an HTTP error and closes the socket. */
+function refuseUpgrade(socket: Duplex, status: number, title: string, message: string): void {
+  if (!socket.writable) return void socket.destroy();
+  const body = message.replace(/[\r\n]/g, ' ');
+  socket.end(
+    `HTTP/1.1 ${status} ${title}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }
 
 function parseFrame(text: string): { event: string; data: unknown } | undefined {
