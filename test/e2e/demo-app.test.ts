@@ -3,23 +3,14 @@ import { describe, test } from 'node:test';
 import { SignJWT } from 'jose';
 import type { Page } from 'playwright-core';
 import { startServer } from '../helpers/server.js';
-import { assertMedia, joinDemo, newPage, skipReason, useBrowserSuite } from './helpers/browser.js';
-
-/** A red square "screen" from a canvas (getDisplayMedia needs a picker; the SDK takes a stream). */
-async function shareCanvas(page: Page): Promise<void> {
-  await page.evaluate(async () => {
-    const canvas = Object.assign(document.createElement('canvas'), { width: 480, height: 480 });
-    const ctx = canvas.getContext('2d')!;
-    let tick = 0;
-    setInterval(() => {
-      ctx.fillStyle = '#e01010';
-      ctx.fillRect(0, 0, 480, 480);
-      ctx.fillStyle = '#ffffff';
-      ctx.fillRect((tick++ * 7) % 440, 220, 40, 40);
-    }, 33);
-    await window.sinyal!.startScreenShare(canvas.captureStream(30));
-  });
-}
+import {
+  assertMedia,
+  joinDemo,
+  newPage,
+  shareCanvas,
+  skipReason,
+  useBrowserSuite,
+} from './helpers/browser.js';
 
 /** Whether the tile of `peerId` shows moving square frames (the shared screen), not initials. */
 function showsScreen(page: Page, peerId: string): Promise<unknown> {

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { assertMedia, joinDemo, skipReason, useBrowserSuite } from './helpers/browser.js';
+import {
+  assertMedia,
+  joinDemo,
+  shareCanvas,
+  skipReason,
+  useBrowserSuite,
+} from './helpers/browser.js';
 
 /** Demo-app calls in a mesh room: UI join, three parties, media badges, screen share, leaving. */
 describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000 }, () => {
@@ -170,19 +176,7 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
     assert.equal(switched.after.sdp, switched.before.sdp, 'no renegotiation');
     await assertMedia(b.page, [a.id]);
 
-    // A square, red "screen" (getDisplayMedia needs a picker; the SDK takes any stream).
-    await a.page.evaluate(async () => {
-      const canvas = Object.assign(document.createElement('canvas'), { width: 480, height: 480 });
-      const ctx = canvas.getContext('2d')!;
-      let tick = 0;
-      setInterval(() => {
-        ctx.fillStyle = '#e01010';
-        ctx.fillRect(0, 0, 480, 480);
-        ctx.fillStyle = '#ffffff';
-        ctx.fillRect((tick++ * 7) % 440, 220, 40, 40);
-      }, 33);
-      await window.sinyal!.startScreenShare(canvas.captureStream(30));
-    });
+    await shareCanvas(a.page);
     await b.page.waitForSelector(`[data-peer-id="${a.id}"][data-sharing="true"]`, {
       timeout: 2000,
     });

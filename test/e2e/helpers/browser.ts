@@ -188,3 +188,19 @@ declare global {
     ref?: { pcs: Map<string, RTCPeerConnection>; id?: string };
   }
 }
+
+/** A red square "screen" from a canvas (getDisplayMedia needs a picker; the SDK takes a stream). */
+export async function shareCanvas(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const canvas = Object.assign(document.createElement('canvas'), { width: 480, height: 480 });
+    const ctx = canvas.getContext('2d')!;
+    let tick = 0;
+    setInterval(() => {
+      ctx.fillStyle = '#e01010';
+      ctx.fillRect(0, 0, 480, 480);
+      ctx.fillStyle = '#ffffff';
+      ctx.fillRect((tick++ * 7) % 440, 220, 40, 40);
+    }, 33);
+    await window.sinyal!.startScreenShare(canvas.captureStream(30));
+  });
+}
