@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Server as SocketIoServer } from 'socket.io';
+import { createAuth, createJoinPolicy } from './auth/auth.js';
+import type { AuthOptions } from './auth/identity.js';
 import type { Cluster } from './cluster/cluster.js';
 import { redisClusterFromConfig } from './cluster/redis-cluster.js';
 import { loadConfig, type Config } from './config/config.js';
@@ -33,6 +35,8 @@ export interface SinyalServer {
   /** An `https.Server` when `https` (or `httpsCert`) is set. */
   readonly httpServer: HttpServer | HttpsServer;
   readonly logger: Logger;
+  /** How handshakes are authenticated (mode, token verifier, trusted proxies). */
+  readonly auth: AuthOptions;
   /** Starts listening on `config.port` (0 = any free port). */
   listen(): Promise<{ port: number; url: string }>;
   /** Graceful shutdown: stop accepting, tell clients, flush, close within `shutdownTimeout`. */
@@ -55,6 +59,7 @@ function buildTransports(
   httpServer: HttpServer | HttpsServer,
   config: Config,
   engine: Engine,
+  auth: AuthOptions,
 ): Transports {
   const io = new SocketIoServer(httpServer, {
     cors: { origin: config.allowedOrigins ?? true, credentials: true },
@@ -63,7 +68,6 @@ function buildTransports(
     maxHttpBufferSize: config.maxPayloadBytes,
     serveClient: false,
   });
-  const auth = { jwtSecret: config.jwtSecret };
   attachSocketIo(io, engine, auth);
   const websocket = new WebSocketTransport(engine, {
     auth,
@@ -82,6 +86,7 @@ function buildEngine(config: Config, logger: Logger, cluster?: Cluster): Engine 
     // REDIS_URL makes this process one of many; otherwise the engine keeps a memory cluster.
     cluster: cluster ?? redisClusterFromConfig(config, logger),
     logger: logger.child({ component: 'engine' }),
+    joinPolicy: createJoinPolicy(config, logger.child({ component: 'auth' })),
     limits: {
       maxSdpLength: config.maxSdpLength,
       maxCandidateLength: config.maxCandidateLength,
@@ -92,6 +97,7 @@ function buildEngine(config: Config, logger: Logger, cluster?: Cluster): Engine 
       meshRoomCapacity: config.roomCapacity,
       maxConnections: config.maxConnections,
       maxMessagesPerSecond: config.maxMessagesPerSecond,
+      maxConnectionsPerIp: config.maxConnectionsPerIp,
     },
   });
 }
@@ -101,6 +107,7 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
   const { logger: givenLogger, cluster, extensions = [], ...overrides } = options;
   const config = resolveConfig(overrides);
   const logger = givenLogger ?? createLogger(config.logLevel);
+  const auth = createAuth(config);
   const engine = buildEngine(config, logger, cluster);
 
   const tls = await loadTls(config, logger);
@@ -108,6 +115,7 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
   const app = createHttpApp({
     engine,
     logger,
+    auth,
     web: config,
     serverFactory: (handler) => {
       httpServer = tls ? createHttpsServer(tls, handler) : createHttpServer(handler);
@@ -119,12 +127,13 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
   });
   // Extensions add routes, which Fastify accepts only before `ready()`.
   for (const extension of extensions) {
-    await extension.setup?.({ engine, app, config, logger: logger.child({ ext: extension.name }) });
+    const child = logger.child({ ext: extension.name });
+    await extension.setup?.({ engine, app, config, auth, logger: child });
   }
   await app.ready();
   if (!httpServer) throw new Error('Fastify did not create the HTTP server');
   const server = httpServer;
-  const { io, websocket } = buildTransports(server, config, engine);
+  const { io, websocket } = buildTransports(server, config, engine, auth);
   await engine.start();
 
   let closing: Promise<void> | undefined;
@@ -136,6 +145,7 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
     websocket,
     httpServer: server,
     logger,
+    auth,
     async listen() {
       await app.listen({ port: config.port, host: config.host });
       const { port } = server.address() as AddressInfo;
@@ -199,7 +209,7 @@ export async function attach(
   const config = resolveConfig(overrides);
   const logger = givenLogger ?? createLogger(config.logLevel);
   const engine = buildEngine(config, logger, cluster);
-  const transports = buildTransports(httpServer, config, engine);
+  const transports = buildTransports(httpServer, config, engine, createAuth(config));
   await engine.start();
   return {
     ...transports,

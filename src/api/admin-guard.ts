@@ -1,23 +1,70 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { readClaims } from '../auth/claims.js';
+import type { Verifier } from '../auth/verifier.js';
 import type { Config } from '../config/config.js';
+import type { SignalError } from '../engine/signal-error.js';
 import { ApiError } from './errors.js';
 
 export interface AdminAccess {
   enabled: boolean;
+  /** `ADMIN_TOKEN`. */
   token?: string;
+  /** Verifies admin JWTs (a token with `admin: true`) when JWT authentication is configured. */
+  verify?: Verifier;
 }
 
 /**
  * `ADMIN_API` decides whether the admin endpoints exist; unset, they are on except in production
- * without `ADMIN_TOKEN`. With a token, every admin call needs `Authorization: Bearer <token>`.
- * Who else may be an admin is decided later (a user role); this is the one switch until then.
+ * with neither `ADMIN_TOKEN` nor a JWT key. With either, every admin call needs
+ * `Authorization: Bearer` with `ADMIN_TOKEN` or a JWT whose `admin` claim is true.
  */
-export function adminAccess(config: Config): AdminAccess {
+export function adminAccess(config: Config, verify?: Verifier): AdminAccess {
+  const credential = !!config.adminToken || !!verify;
   const enabled =
     config.adminApi === 'on' ||
-    (config.adminApi === undefined && (config.nodeEnv !== 'production' || !!config.adminToken));
-  return { enabled, token: config.adminToken };
+    (config.adminApi === undefined && (config.nodeEnv !== 'production' || credential));
+  return { enabled, token: config.adminToken, verify };
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Checks an admin credential: resolves when it is `ADMIN_TOKEN` or an admin JWT; a missing or
+ * invalid one is a 401, a valid token of a non-admin user a 403.
+ */
+export async function verifyAdmin(access: AdminAccess, bearer: string | undefined): Promise<void> {
+  if (!access.token && !access.verify) return;
+  const how = [access.token && 'ADMIN_TOKEN', access.verify && 'an admin JWT']
+    .filter(Boolean)
+    .join(' or ');
+  if (!bearer) {
+    throw new ApiError(401, 'unauthorized', `Admin endpoints need Authorization: Bearer <${how}>`);
+  }
+  if (access.token && sameSecret(bearer, access.token)) return;
+  if (access.verify) {
+    let admin: boolean | undefined;
+    try {
+      admin = readClaims(await access.verify(bearer)).access.admin;
+    } catch (error) {
+      const { code, message } = error as SignalError;
+      if (code === 'auth-unavailable') throw new ApiError(503, code, message);
+      throw new ApiError(401, 'unauthorized', `${message} (admin endpoints need ${how})`);
+    }
+    if (!admin) {
+      throw new ApiError(
+        403,
+        'forbidden',
+        'Your token is valid but not an admin token (admin: true)',
+      );
+    }
+    return;
+  }
+  throw new ApiError(401, 'unauthorized', `Wrong credential: admin endpoints need ${how}`);
 }
 
 /** A Fastify `onRequest` hook for admin routes. */
@@ -27,20 +74,11 @@ export function adminGuard(access: AdminAccess) {
       throw new ApiError(
         403,
         'admin-disabled',
-        'Admin endpoints are off (set ADMIN_TOKEN or ADMIN_API=on)',
+        'Admin endpoints are off (set ADMIN_TOKEN, a JWT key, or ADMIN_API=on)',
       );
     }
-    if (!access.token) return;
     const header = request.headers.authorization ?? '';
-    const given = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-    const a = Buffer.from(given);
-    const b = Buffer.from(access.token);
-    if (a.length !== b.length || !timingSafeEqual(a, b)) {
-      throw new ApiError(
-        401,
-        'unauthorized',
-        'Admin endpoints need Authorization: Bearer <ADMIN_TOKEN>',
-      );
-    }
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+    await verifyAdmin(access, bearer);
   };
 }

@@ -26,6 +26,12 @@ const statusOfCode: Record<string, number> = {
   'rate-limited': 429,
   'server-busy': 503,
   unauthorized: 401,
+  'token-expired': 401,
+  forbidden: 403,
+  'too-many-rooms': 403,
+  'too-many-connections': 429,
+  'auth-unavailable': 503,
+  'authz-unavailable': 503,
 };
 
 export const engineError = (code: string, message: string) =>

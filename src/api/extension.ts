@@ -35,7 +35,7 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
     get store() {
       return store;
     },
-    async setup({ engine, app, config, logger }) {
+    async setup({ engine, app, config, auth, logger }) {
       store = await Store.open({
         dataDir: config.dataDir,
         databaseUrl: config.databaseUrl,
@@ -56,13 +56,13 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
       refresh.unref();
 
       sse = new SseTransport(engine, {
-        auth: { jwtSecret: config.jwtSecret },
+        auth,
         resumeWindow: config.sseResumeWindow,
         heartbeatInterval: config.sseHeartbeatInterval,
         maxPayloadBytes: config.maxPayloadBytes,
       });
-      const access = adminAccess(config);
-      if (access.enabled && !access.token && config.nodeEnv === 'production') {
+      const access = adminAccess(config, auth.verify);
+      if (access.enabled && !access.token && !access.verify && config.nodeEnv === 'production') {
         logger.warn('ADMIN_API=on without ADMIN_TOKEN: anyone can use the admin endpoints');
       }
       const ctx: ApiContext = { engine, store: opened, sse, config, access, logger };

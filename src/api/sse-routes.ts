@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { bearerToken } from '../auth/identity.js';
 import type { SseSession } from '../transports/sse/sse-session.js';
 import type { Outcome } from '../transports/sse/sse-transport.js';
 import type { ApiContext } from './context.js';
@@ -57,6 +58,7 @@ export function sseRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
     async (request, reply) => {
       const query = parse(eventsQuery, request.query, 'query');
+      query.token = bearerToken(request.headers.authorization, query.token);
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(reply.getHeaders())) {
         if (typeof value === 'string') headers[name] = value;

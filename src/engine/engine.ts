@@ -15,7 +15,16 @@ import { handlers, type HandlerContext } from './handlers.js';
 import { EngineHooks, type EngineEventMap } from './hooks.js';
 import { Peer } from './peer.js';
 import { SignalError } from './signal-error.js';
-import type { Member, PeerId, PeerInfo, PeerSink, RoomRef, TransportName, User } from './types.js';
+import type {
+  Member,
+  PeerAccess,
+  PeerId,
+  PeerInfo,
+  PeerSink,
+  RoomRef,
+  TransportName,
+  User,
+} from './types.js';
 import { roomKey } from './types.js';
 
 /** Settings the engine reads on every use, so an admin can change them without a restart. */
@@ -35,13 +44,26 @@ export interface LiveSettings {
    * @default 200 — ICE gathering sends tens per second; a client far above is misbehaving.
    */
   maxMessagesPerSecond: number;
+  /**
+   * Connections one client address may hold on this process (0 = no limit).
+   * @default 0 — offices and mobile carriers put many users behind one address.
+   */
+  maxConnectionsPerIp: number;
 }
 
 export const defaultLiveSettings: LiveSettings = {
   meshRoomCapacity: 8,
   maxConnections: 0,
   maxMessagesPerSecond: 200,
+  maxConnectionsPerIp: 0,
 };
+
+/**
+ * Decides whether a peer may enter a room, before anyone in it hears of the attempt: throws a
+ * {@link SignalError} (`forbidden`, `too-many-rooms`...) to refuse. Token grants, join limits and
+ * the app's membership check (src/auth/join-guard.ts) plug in here.
+ */
+export type JoinPolicy = (peer: Peer, room: RoomRef) => void | Promise<void>;
 
 export interface EngineOptions {
   /** @default a {@link MemoryCluster}: one process. */
@@ -52,6 +74,8 @@ export interface EngineOptions {
   settings?: LiveSettings;
   /** Capacity of a persistent mesh room, when one is defined (REST `POST /api/video/rooms`). */
   roomCapacity?: (roomId: string) => number | undefined;
+  /** @default every join allowed (room capacity still applies) */
+  joinPolicy?: JoinPolicy;
   logger?: Logger;
 }
 
@@ -61,8 +85,11 @@ export interface ConnectOptions {
   user: User;
   /** @default a random id; Socket.IO peers pass their socket id. */
   id?: PeerId;
+  /** The client address (behind a trusted proxy, the forwarded one): per-address limit. */
   address?: string;
   userAgent?: string;
+  /** Grants and expiry from the token. @default any room, no expiry */
+  access?: PeerAccess;
 }
 
 /** Counters read by `/metrics`; plain numbers so the hot path only increments. */
@@ -70,6 +97,8 @@ export interface EngineCounters {
   relayed: number;
   refused: number;
   connections: number;
+  /** Refusals by error code (events, handshakes, joins), for `/metrics`. */
+  refusals: Record<string, number>;
 }
 
 /**
@@ -82,18 +111,22 @@ export class Engine implements HandlerContext {
   readonly limits: PayloadLimits;
   readonly settings: LiveSettings;
   readonly hooks = new EngineHooks();
-  readonly counters: EngineCounters = { relayed: 0, refused: 0, connections: 0 };
+  readonly counters: EngineCounters = { relayed: 0, refused: 0, connections: 0, refusals: {} };
   readonly local = new Map<PeerId, Peer>();
   readonly logger: Logger | undefined;
   private readonly schemas: InboundSchemas;
   private readonly fastParsers: FastParsers;
   private roomCapacity: (roomId: string) => number | undefined;
+  readonly authorizeJoin: JoinPolicy;
+  /** Local connections per client address, for `maxConnectionsPerIp`. */
+  private readonly perAddress = new Map<string, number>();
 
   constructor(options: EngineOptions = {}) {
     this.cluster = options.cluster ?? new MemoryCluster();
     this.limits = options.limits ?? defaultLimits;
     this.settings = options.settings ?? { ...defaultLiveSettings };
     this.roomCapacity = options.roomCapacity ?? (() => undefined);
+    this.authorizeJoin = options.joinPolicy ?? (() => undefined);
     this.logger = options.logger;
     this.schemas = createInboundSchemas(this.limits);
     this.fastParsers = createFastParsers(this.limits);
@@ -116,11 +149,24 @@ export class Engine implements HandlerContext {
     await this.cluster.stop();
   }
 
-  /** Admits a connection; throws `server-busy` when `maxConnections` is reached. */
+  /**
+   * Admits a connection; throws `server-busy` when `maxConnections` is reached and
+   * `too-many-connections` when its address holds `maxConnectionsPerIp` already.
+   */
   connect(sink: PeerSink, options: ConnectOptions): Peer {
-    const { maxConnections, maxMessagesPerSecond } = this.settings;
+    const { maxConnections, maxMessagesPerSecond, maxConnectionsPerIp } = this.settings;
     if (maxConnections > 0 && this.local.size >= maxConnections) {
+      this.countRefusal('server-busy');
       throw new SignalError('server-busy', 'Server is at its connection limit; try again later');
+    }
+    const address = options.address;
+    const fromAddress = address ? (this.perAddress.get(address) ?? 0) : 0;
+    if (address && maxConnectionsPerIp > 0 && fromAddress >= maxConnectionsPerIp) {
+      this.countRefusal('too-many-connections');
+      throw new SignalError(
+        'too-many-connections',
+        `Too many connections from your address (at most ${maxConnectionsPerIp}); close some first`,
+      );
     }
     const info: PeerInfo = {
       id: options.id ?? randomBytes(12).toString('base64url'),
@@ -128,17 +174,47 @@ export class Engine implements HandlerContext {
       transport: options.transport,
       userId: options.userId,
       user: options.user,
-      address: options.address,
+      address,
       userAgent: options.userAgent,
       connectedAt: new Date().toISOString(),
     };
     const peer = new Peer(info, sink, maxMessagesPerSecond * 2);
+    if (address) this.perAddress.set(address, fromAddress + 1);
     this.local.set(info.id, peer);
     this.cluster.registerPeer(info);
     this.counters.connections++;
+    this.renewAccess(peer, options.access ?? {});
     this.hooks.emit('peer-connected', { peer: info });
     this.logger?.debug({ peerId: info.id, transport: info.transport }, 'peer connected');
     return peer;
+  }
+
+  /**
+   * Sets what a peer may do (a refreshed token): later joins follow the new grant, and the peer
+   * is told `token-expired` and disconnected when it expires.
+   */
+  renewAccess(peer: Peer, access: PeerAccess): void {
+    peer.access = access;
+    clearTimeout(peer.expiryTimer);
+    if (access.expiresAt === undefined) return;
+    // setTimeout holds at most ~24.8 days; a longer token is re-armed when that fires.
+    const delay = Math.min(Math.max(0, access.expiresAt - Date.now()), 2 ** 31 - 1);
+    peer.expiryTimer = setTimeout(() => {
+      if (peer.closed || peer.access !== access) return;
+      if (access.expiresAt! > Date.now()) return this.renewAccess(peer, access);
+      this.countRefusal('token-expired');
+      peer.sink.emit('error', {
+        code: 'token-expired',
+        message: 'Your token expired; reconnect with a fresh one',
+      });
+      peer.sink.disconnect('token-expired');
+    }, delay);
+    peer.expiryTimer.unref();
+  }
+
+  /** Counts a refusal by code for `/metrics` (handshakes refused by a transport too). */
+  countRefusal(code: string): void {
+    this.counters.refusals[code] = (this.counters.refusals[code] ?? 0) + 1;
   }
 
   /** Gives a peer that is in no room yet a new identity (a WebSocket `auth` frame). */
@@ -215,6 +291,7 @@ export class Engine implements HandlerContext {
 
   private refuse(peer: Peer, event: string, error: unknown): void {
     this.counters.refused++;
+    this.countRefusal(error instanceof SignalError ? error.code : 'invalid-payload');
     if (!(error instanceof SignalError)) {
       this.logger?.error({ err: error, event, peerId: peer.id }, 'handler failed');
       error = new SignalError('invalid-payload', 'The server could not handle this event');
@@ -236,6 +313,7 @@ export class Engine implements HandlerContext {
       return true;
     }
     this.counters.refused++;
+    this.countRefusal('rate-limited');
     if (now - peer.rateLimitNoticeAt > 1000) {
       peer.rateLimitNoticeAt = now;
       peer.sink.emit('error', {
@@ -250,7 +328,14 @@ export class Engine implements HandlerContext {
   async disconnect(peer: Peer, reason = 'disconnect'): Promise<void> {
     if (peer.closed) return;
     peer.closed = true;
+    clearTimeout(peer.expiryTimer);
     this.local.delete(peer.id);
+    const address = peer.info.address;
+    if (address) {
+      const left = (this.perAddress.get(address) ?? 1) - 1;
+      if (left > 0) this.perAddress.set(address, left);
+      else this.perAddress.delete(address);
+    }
     this.counters.connections--;
     const rooms = [...peer.rooms.values()];
     peer.rooms.clear();

@@ -1,4 +1,4 @@
-import type { PeerInfo, PeerSink, RoomRef } from './types.js';
+import type { PeerAccess, PeerInfo, PeerSink, RoomRef } from './types.js';
 
 /** A connection on this process: its identity, where its events go and which rooms it is in. */
 export class Peer {
@@ -11,6 +11,9 @@ export class Peer {
   tokens: number;
   refilledAt = Date.now();
   rateLimitNoticeAt = 0;
+  /** Grants and expiry of its token (`Engine.renewAccess`). */
+  access: PeerAccess = {};
+  expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly info: PeerInfo,

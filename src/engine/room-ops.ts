@@ -16,6 +16,8 @@ export async function admit(
   if (peer.rooms.has(key)) {
     throw new SignalError('already-joined', `Already in ${room.kind} room "${room.id}"`);
   }
+  await ctx.authorizeJoin(peer, room);
+  if (peer.closed) throw new SignalError('not-in-room', 'Disconnected during join');
   const member = ctx.memberRecord(peer);
   const result = await ctx.cluster.admit(room, member, capacity);
   if (!result.ok) {

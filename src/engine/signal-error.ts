@@ -11,7 +11,13 @@ export type ErrorCode =
   | 'no-partner'
   | 'rate-limited'
   | 'server-busy'
-  | 'unauthorized';
+  | 'unauthorized'
+  | 'auth-unavailable'
+  | 'token-expired'
+  | 'forbidden'
+  | 'too-many-rooms'
+  | 'too-many-connections'
+  | 'authz-unavailable';
 
 /** A refusal the sender should hear about; never a crash and never seen by other peers. */
 export class SignalError extends Error {

@@ -5,6 +5,7 @@ import Fastify, {
   type FastifyServerFactory,
 } from 'fastify';
 import type { Logger } from 'pino';
+import type { AuthOptions } from '../auth/identity.js';
 import type { Engine } from '../engine/engine.js';
 import { createMetricsRegistry } from './metrics.js';
 import { liveStats } from './stats.js';
@@ -13,6 +14,7 @@ import { registerWebApp, type WebAppConfig } from './web-app.js';
 export interface HttpAppOptions {
   engine: Engine;
   logger: Logger;
+  auth: AuthOptions;
   serverFactory?: FastifyServerFactory;
   /** Extra reasons `/health` reports `degraded` (store backlog, cluster link...). */
   healthChecks?: Array<() => { name: string; ok: boolean; detail?: string }>;
@@ -58,7 +60,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     return { ...liveStats(engine), memory: process.memoryUsage(), uptime: process.uptime() };
   });
 
-  registerWebApp(app, options.web);
+  registerWebApp(app, options.web, options.auth);
 
   return app;
 }

@@ -51,5 +51,17 @@ export function createMetricsRegistry(engine: Engine): Registry {
     'Inbound events refused by this process',
     () => engine.counters.refused,
   );
+  new Counter({
+    name: 'sinyal_refusals_total',
+    help: 'Refusals by error code: handshakes (unauthorized, too-many-connections...), joins (forbidden, too-many-rooms...) and events',
+    labelNames: ['code'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [code, count] of Object.entries(engine.counters.refusals)) {
+        this.inc({ code }, count);
+      }
+    },
+  });
   return registry;
 }

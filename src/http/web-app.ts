@@ -3,12 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { resolveIdentity } from '../auth/identity.js';
+import { authenticate, bearerToken, type AuthOptions } from '../auth/identity.js';
 import { iceServersFor, type IceConfig } from '../auth/turn.js';
 import type { Config } from '../config/config.js';
 import { landingPage } from './landing.js';
 
-export type WebAppConfig = IceConfig & Pick<Config, 'publicDir' | 'jwtSecret'>;
+export type WebAppConfig = IceConfig & Pick<Config, 'publicDir'>;
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -32,7 +32,11 @@ export function findPublicDir(configured?: string): string | undefined {
 }
 
 /** `/` (the demo call app, or the landing page when it is not built), `/assets/*`, `/api/ice-servers`. */
-export function registerWebApp(app: FastifyInstance, config: WebAppConfig): void {
+export function registerWebApp(
+  app: FastifyInstance,
+  config: WebAppConfig,
+  auth: AuthOptions,
+): void {
   const root = findPublicDir(config.publicDir);
 
   app.get('/', async (request, reply) => {
@@ -56,16 +60,14 @@ export function registerWebApp(app: FastifyInstance, config: WebAppConfig): void
   app.get<{ Querystring: { userId?: string; token?: string } }>(
     '/api/ice-servers',
     async (request, reply) => {
-      const bearer = request.headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
+      const token = bearerToken(request.headers.authorization, request.query.token);
       let userId: string;
       try {
         // With authentication on, TURN credentials go only to holders of a valid token.
-        ({ userId } = await resolveIdentity(
-          { userId: request.query.userId, token: bearer ?? request.query.token },
-          { jwtSecret: config.jwtSecret },
-        ));
+        ({ userId } = await authenticate({ userId: request.query.userId, token }, auth));
       } catch (error) {
-        return reply.code(401).send({ error: 'unauthorized', message: (error as Error).message });
+        const { code = 'unauthorized', message } = error as { code?: string; message: string };
+        return reply.code(code === 'auth-unavailable' ? 503 : 401).send({ error: code, message });
       }
       reply.header('cache-control', 'no-store');
       return { iceServers: iceServersFor(config, userId), ttl: config.turnTtl };

@@ -64,7 +64,15 @@ export interface ServerEvents {
 
   // Server-wide
   /** The connection's own identity, sent once on connect (an addition; old clients ignore it). */
-  welcome: { socketId: string; userId: string; user: User };
+  welcome: {
+    socketId: string;
+    userId: string;
+    user: User;
+    /** When the token expires (ms since the epoch); refresh before with an `auth` message. */
+    expiresAt?: number;
+    /** Proves this connection to `GET /api/ice-servers` when authentication is off. */
+    connectionToken?: string;
+  };
   error: { message: string; code: ErrorCode; event?: string };
   broadcast: unknown;
   'server:shutdown': { reason: string };

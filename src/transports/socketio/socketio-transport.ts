@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Server, Socket } from 'socket.io';
-import { resolveIdentity, type AuthOptions, type Identity } from '../../auth/identity.js';
+import { addressOf, authenticate, type AuthOptions, type Identity } from '../../auth/identity.js';
+import { refreshIdentity } from '../../auth/refresh.js';
 import type { Engine } from '../../engine/engine.js';
 import type { SignalError } from '../../engine/signal-error.js';
 import type { PeerSink } from '../../engine/types.js';
@@ -34,13 +35,16 @@ export function attachSocketIo(io: Server, engine: Engine, auth: AuthOptions): v
   io.engine.on('drain', (raw: EngineSocket) => tcpSocketOf(raw)?.uncork());
 
   io.use((socket, next) => {
-    resolveIdentity(socket.handshake.auth ?? {}, auth).then(
+    authenticate(socket.handshake.auth ?? {}, auth).then(
       (identity) => {
         (socket.data as SocketData).identity = identity;
         next();
       },
-      // The message is the contract: reference 004 clients look for `Authentication required`.
-      (error: Error) => next(new Error(error.message)),
+      // The message is the contract: mesh clients look for `Authentication required`.
+      (error: SignalError) => {
+        engine.countRefusal(error.code ?? 'unauthorized');
+        next(Object.assign(new Error(error.message), { data: { code: error.code } }));
+      },
     );
   });
 
@@ -57,8 +61,9 @@ export function attachSocketIo(io: Server, engine: Engine, auth: AuthOptions): v
         id: socket.id,
         userId: identity.userId,
         user: identity.user,
-        address: socket.handshake.address,
+        address: addressOf(auth, socket.handshake.address, socket.handshake.headers),
         userAgent: socket.handshake.headers['user-agent'],
+        access: identity.access,
       });
     } catch (error) {
       const { code, message } = error as SignalError;
@@ -70,9 +75,16 @@ export function attachSocketIo(io: Server, engine: Engine, auth: AuthOptions): v
     // The handshake (headers, address, query) is copied already; dropping engine.io's reference
     // to the upgrade request frees it for the connection's lifetime (Socket.IO's memory advice).
     (socket.conn as { request: unknown }).request = null;
-    socket.emit('welcome', { socketId: socket.id, userId: identity.userId, user: identity.user });
+    socket.emit('welcome', {
+      socketId: socket.id,
+      userId: identity.userId,
+      user: identity.user,
+      expiresAt: identity.access.expiresAt,
+    });
     socket.onAny((event: string, payload: unknown) => {
-      void engine.receive(connected, event, payload);
+      if (event === 'auth' && auth.mode === 'jwt') {
+        void refreshIdentity(engine, connected, payload, auth);
+      } else void engine.receive(connected, event, payload);
     });
     socket.on('disconnect', (reason) => {
       void engine.disconnect(connected, reason);

@@ -2,7 +2,14 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { resolveIdentity, type AuthOptions, type HandshakeAuth } from '../../auth/identity.js';
+import {
+  addressOf,
+  authenticate,
+  type AuthOptions,
+  type HandshakeAuth,
+  type Identity,
+} from '../../auth/identity.js';
+import { refreshIdentity } from '../../auth/refresh.js';
 import type { Engine } from '../../engine/engine.js';
 import type { Peer } from '../../engine/peer.js';
 import type { SignalError } from '../../engine/signal-error.js';
@@ -65,8 +72,8 @@ export class WebSocketTransport {
       avatar: url.searchParams.get('avatar') ?? undefined,
     };
     const hasCredentials = query.userId !== undefined || query.token !== undefined;
-    const needsAuthFrame = Boolean(this.options.auth.jwtSecret) && !hasCredentials;
-    const identify = needsAuthFrame ? undefined : resolveIdentity(query, this.options.auth);
+    const needsAuthFrame = this.options.auth.mode !== 'open' && !hasCredentials;
+    const identify = needsAuthFrame ? undefined : authenticate(query, this.options.auth);
     if (!identify) {
       this.wss.handleUpgrade(request, socket, head, (ws) => this.awaitAuthFrame(ws, request));
       return true;
@@ -76,8 +83,11 @@ export class WebSocketTransport {
         this.wss.handleUpgrade(request, socket, head, (ws) => {
           this.open(ws, request, identity);
         }),
-      (error: Error) => {
-        socket.end(`HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n${error.message}`);
+      (error: SignalError) => {
+        this.engine.countRefusal(error.code ?? 'unauthorized');
+        const status =
+          error.code === 'auth-unavailable' ? '503 Service Unavailable' : '401 Unauthorized';
+        socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n${error.message}`);
       },
     );
     return true;
@@ -95,18 +105,17 @@ export class WebSocketTransport {
         ws.close(CLOSE_UNAUTHORIZED, 'Authentication required');
         return;
       }
-      resolveIdentity((frame.data ?? frame) as HandshakeAuth, this.options.auth).then(
+      authenticate((frame.data ?? frame) as HandshakeAuth, this.options.auth).then(
         (identity) => this.open(ws, request, identity),
-        (error: Error) => ws.close(CLOSE_UNAUTHORIZED, error.message.slice(0, 120)),
+        (error: SignalError) => {
+          this.engine.countRefusal(error.code ?? 'unauthorized');
+          ws.close(CLOSE_UNAUTHORIZED, error.message.slice(0, 120));
+        },
       );
     });
   }
 
-  private open(
-    ws: WebSocket,
-    request: IncomingMessage,
-    identity: Awaited<ReturnType<typeof resolveIdentity>>,
-  ): void {
+  private open(ws: WebSocket, request: IncomingMessage, identity: Identity): void {
     const connection: Connection = { ws, lastSeen: Date.now() };
     const maxBuffered = this.options.maxPayloadBytes * MAX_BUFFERED_FRAMES_OF_MAX_SIZE;
     const tcp = request.socket;
@@ -128,8 +137,9 @@ export class WebSocketTransport {
         transport: 'websocket',
         userId: identity.userId,
         user: identity.user,
-        address: request.socket.remoteAddress,
+        address: addressOf(this.options.auth, request.socket.remoteAddress, request.headers),
         userAgent: request.headers['user-agent'],
+        access: identity.access,
       });
     } catch (error) {
       const { code, message } = error as SignalError;
@@ -139,7 +149,12 @@ export class WebSocketTransport {
     }
     connection.peer = peer;
     this.connections.add(connection);
-    sink.emit('welcome', { socketId: peer.id, userId: identity.userId, user: identity.user });
+    sink.emit('welcome', {
+      socketId: peer.id,
+      userId: identity.userId,
+      user: identity.user,
+      expiresAt: identity.access.expiresAt,
+    });
 
     ws.on('pong', () => (connection.lastSeen = Date.now()));
     ws.on('message', (raw, isBinary) => {
@@ -152,7 +167,8 @@ export class WebSocketTransport {
         });
         return;
       }
-      if (frame.event === 'auth') this.reidentify(peer, frame.data);
+      if (frame.event === 'auth')
+        void refreshIdentity(this.engine, peer, frame.data, this.options.auth);
       else void this.engine.receive(peer, frame.event, frame.data);
     });
     ws.on('close', () => {
@@ -160,22 +176,6 @@ export class WebSocketTransport {
       void this.engine.disconnect(peer, 'transport close');
     });
     ws.on('error', () => ws.terminate());
-  }
-
-  /** A late `auth` frame (credentials not in the query) names the peer before it joins rooms. */
-  private reidentify(peer: Peer, data: unknown): void {
-    if (peer.rooms.size > 0) {
-      peer.sink.emit('error', { code: 'not-allowed', message: 'Send "auth" before joining rooms' });
-      return;
-    }
-    resolveIdentity((data ?? {}) as HandshakeAuth, this.options.auth).then(
-      (identity) => {
-        this.engine.reidentify(peer, identity);
-        peer.sink.emit('welcome', { socketId: peer.id, ...identity });
-      },
-      (error: SignalError) =>
-        peer.sink.emit('error', { code: 'unauthorized', message: error.message }),
-    );
   }
 
   private sweep(): void {
