@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles the browser SDK (client/) and the demo call app (web/) as ESM into dist/public,
+// Bundles the browser SDK (client/), its SSE client and the demo call app (web/) as ESM into dist/public,
 // which the server serves at `/` and `/assets/*`. `npm run build` runs it after tsc.
 // Usage: node scripts/build-client.mjs [outDir]
 import { copyFile, mkdir } from 'node:fs/promises';
@@ -26,7 +26,11 @@ export async function buildClient(outDir = join(root, 'dist/public'), { minify =
   await Promise.all([
     esbuild.build({
       ...common,
-      entryPoints: { 'sinyal-client': join(root, 'client/src/index.ts') },
+      entryPoints: {
+        'sinyal-client': join(root, 'client/src/index.ts'),
+        // The SSE + REST client alone, for pages that do not hold a WebSocket.
+        'sinyal-sse': join(root, 'client/src/sse/sse-client.ts'),
+      },
       outdir: join(out, 'assets'),
     }),
     esbuild.build({

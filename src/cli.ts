@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { storeApi } from './api/extension.js';
-import { ConfigError, helpText, loadConfig } from './config/config.js';
+import { ConfigError, helpText, loadConfig, loadEnvFile } from './config/config.js';
 import { createServer } from './server.js';
 
 async function main(): Promise<void> {
@@ -9,6 +9,7 @@ async function main(): Promise<void> {
     console.log(helpText());
     return;
   }
+  loadEnvFile();
   const config = loadConfig(argv);
   // Persistence and the REST + SSE API (DATA_DIR or DATABASE_URL).
   const server = await createServer({ ...config, extensions: [storeApi()] });

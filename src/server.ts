@@ -66,7 +66,9 @@ function buildTransports(
     pingInterval: config.pingInterval,
     pingTimeout: config.pingTimeout,
     maxHttpBufferSize: config.maxPayloadBytes,
-    serveClient: false,
+    // `/socket.io/socket.io.js` as an Express + Socket.IO server serves it: pages written for
+    // such servers load the client script from there.
+    serveClient: true,
   });
   attachSocketIo(io, engine, auth);
   const websocket = new WebSocketTransport(engine, {

@@ -79,11 +79,25 @@ for (const transport of ['socket.io', 'websocket'] as Transport[]) {
       c.emit('join-room', { roomId: 'room-3' });
       assert.deepEqual(await c.next('room-full'), {
         roomId: 'room-3',
-        message: 'Room "room-3" is full',
+        message: 'Room is full (2 max)',
       });
       await a.events.none(['peer-left', 'joined', 'ready']);
       a.emit('offer', { roomId: 'room-3', sdp });
       assert.equal((await b.next('offer-received')).from, a.id);
+    });
+
+    it("answers a missing or blank roomId with the gateway's own text", async () => {
+      const a = await join();
+      for (const payload of [{}, { roomId: '  ' }, { roomId: null }]) {
+        a.emit('join-room', payload);
+        assert.deepEqual(await a.next('error'), {
+          message: 'roomId is required',
+          code: 'invalid-payload',
+          event: 'join-room',
+        });
+      }
+      a.emit('join-room', { roomId: ['x'] });
+      assert.match((await a.next('error')).message, /^Invalid "join-room": roomId/);
     });
 
     it('tells the partner on leave-room, and the one who stays calls next', async () => {

@@ -30,6 +30,7 @@ describe('demo app at / and its assets', () => {
     for (const [asset, type] of [
       ['app.js', /text\/javascript/],
       ['sinyal-client.js', /text\/javascript/],
+      ['sinyal-sse.js', /text\/javascript/],
       ['app.css', /text\/css/],
     ] as const) {
       const response = await fetch(`${srv.url}/assets/${asset}`);
@@ -39,6 +40,15 @@ describe('demo app at / and its assets', () => {
     }
     const sdk = await (await fetch(`${srv.url}/assets/sinyal-client.js`)).text();
     assert.match(sdk, /export\s*\{[^}]*SinyalClient/, 'the SDK bundle is an ES module');
+    const sse = await (await fetch(`${srv.url}/assets/sinyal-sse.js`)).text();
+    assert.match(sse, /export\s*\{[^}]*SseClient/, 'the SSE client bundle is an ES module');
+  });
+
+  it('serves /socket.io/socket.io.js as an Express + Socket.IO server does', async () => {
+    const response = await fetch(`${srv.url}/socket.io/socket.io.js`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type')!, /javascript/);
+    assert.match(await response.text(), /Socket\.IO v4/);
   });
 
   it('answers unknown or escaping asset paths with a JSON 404', async () => {

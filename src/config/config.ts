@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import { optionTable, type OptionKey } from './options.js';
@@ -64,6 +65,14 @@ export function loadConfig(
     throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   }
   return config as Config;
+}
+
+/**
+ * Reads `.env` from the working directory into `process.env` when there is one (copied from
+ * `.env.example`); variables already set in the environment win.
+ */
+export function loadEnvFile(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
 }
 
 /** `--help` text generated from the option table. */

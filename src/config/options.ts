@@ -18,7 +18,7 @@ export const optionTable = {
     env: 'PORT',
     schema: int(0, 65535),
     default: 4000,
-    doc: 'TCP port to listen on (0 = any free port). Reference 004 uses 4000.',
+    doc: 'TCP port to listen on (0 = any free port); 4000, as Express + Socket.IO mesh clients expect.',
   },
   host: {
     env: 'HOST',
@@ -127,7 +127,7 @@ export const optionTable = {
     env: 'MAX_PAYLOAD_BYTES',
     schema: int(1024, 100_000_000),
     default: 1_000_000,
-    doc: 'Largest frame any transport accepts (Socket.IO maxHttpBufferSize, as reference 004).',
+    doc: 'Largest frame any transport accepts (Socket.IO maxHttpBufferSize; 1 MB as Express + Socket.IO servers use).',
   },
   maxSdpLength: {
     env: 'MAX_SDP_LENGTH',
@@ -151,13 +151,13 @@ export const optionTable = {
     env: 'PING_INTERVAL_MS',
     schema: int(1000, 600_000),
     default: 25000,
-    doc: 'Heartbeat interval (Socket.IO and /ws), as reference 004.',
+    doc: 'Heartbeat interval (Socket.IO and /ws), as Express + Socket.IO mesh servers use.',
   },
   pingTimeout: {
     env: 'PING_TIMEOUT_MS',
     schema: int(1000, 600_000),
     default: 60000,
-    doc: 'How long a silent connection lives, as reference 004.',
+    doc: 'How long a silent connection lives, as Express + Socket.IO mesh servers use.',
   },
   shutdownTimeout: {
     env: 'SHUTDOWN_TIMEOUT_MS',

@@ -5,6 +5,7 @@ import { MemoryCluster } from '../cluster/memory.js';
 import {
   createInboundSchemas,
   findForbiddenKey,
+  isMissingField,
   type InboundEvent,
   type InboundSchemas,
 } from '../protocol/inbound.js';
@@ -277,7 +278,10 @@ export class Engine implements HandlerContext {
         const tooLarge = issue?.code === 'too_big';
         throw new SignalError(
           tooLarge ? 'payload-too-large' : 'invalid-payload',
-          `Invalid "${event}": ${path} ${issue?.message ?? 'is invalid'}`,
+          // The pair-room gateway's own text for a missing room: `roomId is required`.
+          isMissingField(issue, payload)
+            ? `${path} is required`
+            : `Invalid "${event}": ${path} ${issue?.message ?? 'is invalid'}`,
         );
       }
       data = parsed.data;

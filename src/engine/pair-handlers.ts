@@ -22,7 +22,8 @@ export const pairHandlers: HandlerMap = {
   async 'join-room'(ctx, peer, { roomId }) {
     const result = await admit(ctx, peer, pair(roomId), PAIR_CAPACITY);
     if (!result.ok) {
-      peer.sink.emit('room-full', { roomId, message: `Room "${roomId}" is full` });
+      // The gateway's own text; pair-room clients may show or match it.
+      peer.sink.emit('room-full', { roomId, message: `Room is full (${PAIR_CAPACITY} max)` });
       return;
     }
     const members = [...result.others.map((m) => m.peerId), peer.id];

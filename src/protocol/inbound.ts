@@ -79,3 +79,11 @@ export function findForbiddenKey(value: unknown, depth = 0): string | undefined 
   }
   return undefined;
 }
+
+/** Whether a refusal is for a required field that is absent, null or blank (not wrong or too big). */
+export function isMissingField(issue: z.core.$ZodIssue | undefined, payload: object): boolean {
+  if (!issue || issue.path.length !== 1) return false;
+  const value = (payload as Record<PropertyKey, unknown>)[issue.path[0]!];
+  if (issue.code === 'invalid_type') return value === undefined || value === null;
+  return issue.code === 'too_small' && typeof value === 'string' && value.trim() === '';
+}

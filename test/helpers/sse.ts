@@ -55,11 +55,13 @@ export async function openSse(url: string, options: OpenSseOptions = {}): Promis
   const state = { comments: 0, lastEventId: undefined as string | undefined };
   const ended = pump(response.body!, (chunk) => {
     if (chunk.comment) state.comments++;
-    if (!chunk.event) return;
+    if (!chunk.event && !chunk.data) return;
     if (chunk.id) state.lastEventId = chunk.id;
     const data = JSON.parse(chunk.data);
-    log.push({ id: chunk.id, event: chunk.event, data });
-    events.push(chunk.event, data);
+    // As in EventSource: an event without a name is a `message`.
+    const event = chunk.event ?? 'message';
+    log.push({ id: chunk.id, event, data });
+    events.push(event, data);
   }).catch(() => {});
   const connected = await events.next('connected');
   const peer: SsePeer = {

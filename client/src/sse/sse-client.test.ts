@@ -86,6 +86,31 @@ describe('browser SSE client module (client/src/sse) against a real server', () 
     });
   });
 
+  it('gets admin broadcasts, as does a bare EventSource with onmessage (SSE + REST clients)', async () => {
+    const client = open(srv.url);
+    await client.next('connected');
+    const mail = inbox(client);
+    // What an SSE + REST client's page does: no named listeners, only onmessage.
+    const bare = new EventSource(new URL('/api/events', srv.url).toString());
+    const heard = new Promise<unknown>((resolve) => {
+      bare.onmessage = (event) => resolve(JSON.parse(event.data as string));
+    });
+    await new Promise((resolve) => bare.addEventListener('connected', resolve, { once: true }));
+    try {
+      const notice = { type: 'notification', message: 'Yeni güncelleme mevcut!' };
+      const sent = await fetch(new URL('/api/broadcast', srv.url), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(notice),
+      });
+      assert.equal(sent.status, 200);
+      assert.deepEqual(await heard, notice);
+      assert.deepEqual(await mail.next('broadcast'), notice);
+    } finally {
+      bare.close();
+    }
+  });
+
   it('reconnects with backoff and resumes: same connection id, missed events delivered', async () => {
     const client = open(proxied);
     const first = await client.next('connected');

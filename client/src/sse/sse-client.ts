@@ -13,7 +13,10 @@ export type SseState = 'connecting' | 'open' | 'reconnecting' | 'closed' | 'fail
 export interface SseClientEvents {
   connected: SseConnected;
   state: SseState;
-  /** Any server event, by name: `video:offer`, `video:user-joined`, `broadcast`, `error`... */
+  /**
+   * Any server event, by name: `video:offer`, `video:user-joined`, `error`... An admin broadcast,
+   * sent on the stream as an unnamed event, arrives here as `broadcast`.
+   */
   message: { event: string; data: unknown };
 }
 
@@ -63,7 +66,6 @@ const defaultEvents = [
   'video:peer-screen-share',
   'chat:video-message-received',
   'room-full',
-  'broadcast',
   'server:shutdown',
 ];
 
@@ -179,6 +181,11 @@ export class SseClient extends Emitter<SseClientEvents> {
         this.dispatch(name, event.data);
       });
     }
+    // Broadcasts come unnamed, so that `eventSource.onmessage` clients see them too.
+    source.addEventListener('message', (event) => {
+      track(event);
+      this.dispatch('broadcast', event.data);
+    });
     source.addEventListener('error', (event) => {
       // A server `error` event carries data; a connection failure does not.
       if ('data' in event && typeof event.data === 'string') {

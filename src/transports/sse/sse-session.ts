@@ -2,6 +2,9 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Peer } from '../../engine/peer.js';
 
+/** The one event sent unnamed (an EventSource `message`). */
+export const UNNAMED_EVENT = 'broadcast';
+
 export type SessionListener = (event: string, data: unknown) => void;
 
 interface Sent {
@@ -63,10 +66,15 @@ export class SseSession {
     return seq >= oldest - 1;
   }
 
-  /** Numbers, keeps and (if a stream is attached) writes one event. */
+  /**
+   * Numbers, keeps and (if a stream is attached) writes one event. A broadcast goes out without
+   * an `event:` line: SSE + REST clients read it with `eventSource.onmessage`, which fires only
+   * for unnamed events. Signaling events keep their names.
+   */
   emit(event: string, data: unknown): void {
     const seq = ++this.seq;
-    const frame = `id: ${this.eventId(seq)}\nevent: ${event}\ndata: ${JSON.stringify(data ?? null)}\n\n`;
+    const name = event === UNNAMED_EVENT ? '' : `event: ${event}\n`;
+    const frame = `id: ${this.eventId(seq)}\n${name}data: ${JSON.stringify(data ?? null)}\n\n`;
     const now = Date.now();
     this.sent.push({ seq, at: now, frame });
     this.trim(now);
