@@ -1,10 +1,17 @@
 #!/usr/bin/env node
 import { storeApi } from './api/extension.js';
 import { ConfigError, helpText, loadConfig, loadEnvFile } from './config/config.js';
+import { tokenCommand, tokenUsage } from './auth/token-command.js';
 import { createServer } from './server.js';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (argv[0] === 'token') {
+    if (argv.includes('--help') || argv.includes('-h')) return console.log(tokenUsage);
+    loadEnvFile();
+    console.log(await tokenCommand(argv.slice(1), loadConfig([])));
+    return;
+  }
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(helpText());
     return;

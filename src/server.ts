@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Server as SocketIoServer } from 'socket.io';
 import { createAuth, createJoinPolicy } from './auth/auth.js';
+import { TurnAccess } from './auth/turn-access.js';
 import type { AuthOptions } from './auth/identity.js';
 import type { Cluster } from './cluster/cluster.js';
 import { redisClusterFromConfig } from './cluster/redis-cluster.js';
@@ -109,8 +110,10 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
   const { logger: givenLogger, cluster, extensions = [], ...overrides } = options;
   const config = resolveConfig(overrides);
   const logger = givenLogger ?? createLogger(config.logLevel);
-  const auth = createAuth(config);
   const engine = buildEngine(config, logger, cluster);
+  const auth = createAuth(config);
+  const turn = new TurnAccess(config, auth, engine);
+  auth.connectionToken = (peerId) => turn.connectionToken(peerId);
 
   const tls = await loadTls(config, logger);
   let httpServer: HttpServer | HttpsServer | undefined;
@@ -118,6 +121,7 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
     engine,
     logger,
     auth,
+    turn,
     web: config,
     serverFactory: (handler) => {
       httpServer = tls ? createHttpsServer(tls, handler) : createHttpServer(handler);

@@ -13,7 +13,7 @@ export class ApiError extends Error {
 }
 
 /** Engine refusal codes as HTTP statuses. */
-const statusOfCode: Record<string, number> = {
+export const statusOfCode: Record<string, number> = {
   'invalid-payload': 400,
   'payload-too-large': 413,
   'forbidden-key': 400,

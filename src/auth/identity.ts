@@ -20,6 +20,8 @@ export interface AuthOptions {
   verify?: Verifier;
   /** Proxies whose `X-Forwarded-For` names the client (`TRUST_PROXY`). */
   trustProxy?: TrustProxy;
+  /** The proof of a live connection for `GET /api/ice-servers`, sent in its `welcome`. */
+  connectionToken?: (peerId: string) => string;
 }
 
 /** The client address of a request, through trusted proxies only. */

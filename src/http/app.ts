@@ -6,6 +6,7 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { AuthOptions } from '../auth/identity.js';
+import type { TurnAccess } from '../auth/turn-access.js';
 import type { Engine } from '../engine/engine.js';
 import { createMetricsRegistry } from './metrics.js';
 import { liveStats } from './stats.js';
@@ -15,6 +16,8 @@ export interface HttpAppOptions {
   engine: Engine;
   logger: Logger;
   auth: AuthOptions;
+  /** Who gets TURN credentials from `/api/ice-servers`. */
+  turn: TurnAccess;
   serverFactory?: FastifyServerFactory;
   /** Extra reasons `/health` reports `degraded` (store backlog, cluster link...). */
   healthChecks?: Array<() => { name: string; ok: boolean; detail?: string }>;
@@ -60,7 +63,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     return { ...liveStats(engine), memory: process.memoryUsage(), uptime: process.uptime() };
   });
 
-  registerWebApp(app, options.web, options.auth);
+  registerWebApp(app, options.web, options.turn);
 
   return app;
 }

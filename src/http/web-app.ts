@@ -3,7 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { authenticate, bearerToken, type AuthOptions } from '../auth/identity.js';
+import { bearerToken } from '../auth/identity.js';
+import type { TurnAccess } from '../auth/turn-access.js';
+import { statusOfCode } from '../api/errors.js';
 import { iceServersFor, type IceConfig } from '../auth/turn.js';
 import type { Config } from '../config/config.js';
 import { landingPage } from './landing.js';
@@ -32,11 +34,7 @@ export function findPublicDir(configured?: string): string | undefined {
 }
 
 /** `/` (the demo call app, or the landing page when it is not built), `/assets/*`, `/api/ice-servers`. */
-export function registerWebApp(
-  app: FastifyInstance,
-  config: WebAppConfig,
-  auth: AuthOptions,
-): void {
+export function registerWebApp(app: FastifyInstance, config: WebAppConfig, turn: TurnAccess): void {
   const root = findPublicDir(config.publicDir);
 
   app.get('/', async (request, reply) => {
@@ -57,17 +55,22 @@ export function registerWebApp(
     return sendFile(reply, path);
   });
 
-  app.get<{ Querystring: { userId?: string; token?: string } }>(
+  app.get<{ Querystring: Record<string, string | undefined> }>(
     '/api/ice-servers',
     async (request, reply) => {
-      const token = bearerToken(request.headers.authorization, request.query.token);
+      const { query, headers } = request;
+      const token = headers['x-connection-token'];
       let userId: string;
       try {
-        // With authentication on, TURN credentials go only to holders of a valid token.
-        ({ userId } = await authenticate({ userId: request.query.userId, token }, auth));
+        userId = await turn.authorize({
+          token: bearerToken(headers.authorization, query.token),
+          userId: query.userId,
+          connectionId: query.connectionId,
+          connectionToken: typeof token === 'string' ? token : query.connectionToken,
+        });
       } catch (error) {
         const { code = 'unauthorized', message } = error as { code?: string; message: string };
-        return reply.code(code === 'auth-unavailable' ? 503 : 401).send({ error: code, message });
+        return reply.code(statusOfCode[code] ?? 401).send({ error: code, message });
       }
       reply.header('cache-control', 'no-store');
       return { iceServers: iceServersFor(config, userId), ttl: config.turnTtl };

@@ -80,6 +80,7 @@ export function attachSocketIo(io: Server, engine: Engine, auth: AuthOptions): v
       userId: identity.userId,
       user: identity.user,
       expiresAt: identity.access.expiresAt,
+      connectionToken: auth.connectionToken?.(socket.id),
     });
     socket.onAny((event: string, payload: unknown) => {
       if (event === 'auth' && auth.mode === 'jwt') {

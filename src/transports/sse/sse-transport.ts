@@ -143,7 +143,8 @@ export class SseTransport {
         userAgent: headerValue(request.headers['user-agent']),
         access: identity.access,
       });
-      session = new SseSession(peer, { keepFor, maxKept: MAX_KEPT_EVENTS, maxUnsent });
+      const token = this.options.auth.connectionToken?.(peer.id);
+      session = new SseSession(peer, { keepFor, maxKept: MAX_KEPT_EVENTS, maxUnsent }, token);
     } catch (error) {
       if (error instanceof SignalError) return error;
       throw error;

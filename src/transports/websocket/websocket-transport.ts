@@ -154,6 +154,7 @@ export class WebSocketTransport {
       userId: identity.userId,
       user: identity.user,
       expiresAt: identity.access.expiresAt,
+      connectionToken: this.options.auth.connectionToken?.(peer.id),
     });
 
     ws.on('pong', () => (connection.lastSeen = Date.now()));
