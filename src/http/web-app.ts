@@ -60,6 +60,7 @@ export function registerWebApp(app: FastifyInstance, config: WebAppConfig, turn:
     async (request, reply) => {
       const { query, headers } = request;
       const token = headers['x-connection-token'];
+      reply.header('cache-control', 'no-store');
       let userId: string;
       try {
         userId = await turn.authorize({
@@ -72,7 +73,6 @@ export function registerWebApp(app: FastifyInstance, config: WebAppConfig, turn:
         const { code = 'unauthorized', message } = error as { code?: string; message: string };
         return reply.code(statusOfCode[code] ?? 401).send({ error: code, message });
       }
-      reply.header('cache-control', 'no-store');
       return { iceServers: iceServersFor(config, userId), ttl: config.turnTtl };
     },
   );

@@ -121,7 +121,7 @@ describe('JOIN_AUTHZ_URL (fail closed, the default)', () => {
     cy.emit('video:join-room', { roomId: 'hang-1' });
     const error = await cy.next('error', 10_000);
     assert.equal(error.code, 'authz-unavailable');
-    assert.ok(Date.now() - started < 9000, "answered within about JOIN_AUTHZ_TIMEOUT_MS");
+    assert.ok(Date.now() - started < 9000, 'answered within about JOIN_AUTHZ_TIMEOUT_MS');
     cy.emit('join-room', { roomId: 'broken-1' });
     assert.equal((await cy.next('error')).code, 'authz-unavailable');
   });
