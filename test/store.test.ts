@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { sql } from 'drizzle-orm';
+import { threadId } from 'node:worker_threads';
 import { defaultLiveSettings } from '../src/engine/engine.js';
 import { Store, RoomExistsError, type StoreOptions } from '../src/store/store.js';
 import { dropSchema, postgresUrl, query, uniqueSchema } from './helpers/pg.js';
@@ -21,6 +21,8 @@ const tables = [
 
 interface Backend {
   name: string;
+  /** Whether the database work runs on a thread of its own. */
+  offThread: boolean;
   options(): StoreOptions;
   cleanup(): Promise<void>;
 }
@@ -30,11 +32,13 @@ const schema = uniqueSchema('store');
 const backends: Backend[] = [
   {
     name: 'PGlite',
+    offThread: true,
     options: () => ({ dataDir: pgliteDir }),
     cleanup: async () => rmSync(pgliteDir, { recursive: true, force: true }),
   },
   {
     name: 'PostgreSQL',
+    offThread: false,
     options: () => ({ databaseUrl: postgresUrl, pgSchema: schema }),
     cleanup: () => dropSchema(schema),
   },
@@ -54,12 +58,16 @@ for (const backend of backends) {
       await backend.cleanup();
     });
 
+    it(`runs its database work ${backend.offThread ? 'in the store worker' : 'on this thread (asynchronous I/O)'}`, () => {
+      if (backend.offThread) assert.notEqual(store.backend.threadId, threadId);
+      else assert.equal(store.backend.threadId, threadId);
+    });
+
     it('applies the drizzle-kit migrations: every table of reference 001 exists', async () => {
-      const result = await store.database.db.execute(
-        sql`select table_name from information_schema.tables where table_schema = current_schema()`,
+      const rows = await store.backend.queries.rawQuery(
+        'select table_name from information_schema.tables where table_schema = current_schema()',
       );
-      const rows = (result as unknown as { rows: Array<{ table_name: string }> }).rows;
-      const names = rows.map((r) => r.table_name);
+      const names = rows.map((r) => r.table_name as string);
       for (const table of tables) assert.ok(names.includes(table), `missing ${table}: ${names}`);
     });
 
@@ -107,10 +115,7 @@ for (const backend of backends) {
         });
       }
       await w.flush();
-      const db = store.database.db;
-      const exec = async (text: string) =>
-        ((await db.execute(sql.raw(text))) as unknown as { rows: Array<Record<string, unknown>> })
-          .rows;
+      const exec = (text: string) => store.backend.queries.rawQuery(text);
       const [user] = await exec(`select name, last_seen_at from users where id = 'u1'`);
       assert.equal(user!.name, 'Ada L');
       const [conn] = await exec(`select closed_at, close_reason from connections where id = 'p1'`);

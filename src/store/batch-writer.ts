@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import type { Database } from './database.js';
 import { writeBatch, type StoreOp } from './ops.js';
 
@@ -14,7 +13,24 @@ export interface BatchWriterOptions {
   flushInterval?: number;
   /** Longest wait between retries while the database is down. @default 5000 ms */
   maxRetryDelay?: number;
-  logger?: Logger;
+  logger?: WriterLogger;
+}
+
+/** The few log calls of the writer; a pino logger fits, and so does the store worker's relay. */
+export type WriterLogger = Record<
+  'info' | 'warn' | 'error',
+  (fields: object, message: string) => void
+>;
+
+/** What the engine's recorder and the API need of history writes, wherever the database runs. */
+export interface HistoryWriter {
+  /** Queues a write without waiting; false when it was dropped (and counted). */
+  push(op: StoreOp): boolean;
+  stats(): WriterStats;
+  /** Writes everything queued so far; rejects if the database refuses (the ops stay queued). */
+  flush(): Promise<void>;
+  /** Writes what it can within `timeout` ms, then stops taking writes. */
+  close(timeout?: number): Promise<void>;
 }
 
 export interface WriterStats {
@@ -35,7 +51,7 @@ const DROP_LOG_INTERVAL = 5000;
  * A failed batch stays at the head of the buffer and is retried with backoff, so nothing is lost
  * while the database is briefly away; only what exceeds `maxBuffered` is dropped, and counted.
  */
-export class BatchWriter {
+export class BatchWriter implements HistoryWriter {
   private buffer: StoreOp[] = [];
   private readonly stat: WriterStats = {
     buffered: 0,
@@ -54,7 +70,7 @@ export class BatchWriter {
   private readonly batchSize: number;
   private readonly flushInterval: number;
   private readonly maxRetryDelay: number;
-  private readonly logger: Logger | undefined;
+  private readonly logger: WriterLogger | undefined;
 
   constructor(
     private readonly database: Database,

@@ -1,13 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { schema } from './schema.js';
 
@@ -53,31 +50,21 @@ export function migrationsFolder(): string {
 
 const identifier = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/** Opens the database and applies pending migrations; throws if it cannot. */
-export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  const { pgSchema } = options;
+/** Throws on a schema name that could not be quoted safely. */
+export function checkSchemaName(pgSchema: string | undefined): void {
   if (pgSchema !== undefined && !identifier.test(pgSchema)) {
     throw new Error(`Invalid PostgreSQL schema name "${pgSchema}"`);
   }
-  const folder = migrationsFolder();
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, folder, pgSchema);
+}
 
-  const dataDir = options.dataDir ?? './data';
-  if (!dataDir.includes('://')) mkdirSync(resolve(dataDir), { recursive: true });
-  const client = new PGlite(dataDir);
-  const db = drizzlePglite({ client, schema });
-  try {
-    await migratePglite(db, { migrationsFolder: folder });
-  } catch (error) {
-    await client.close();
-    throw error;
-  }
-  return {
-    db: db as unknown as Db,
-    kind: 'pglite',
-    ping: async () => void (await client.query('select 1')),
-    close: () => client.close(),
-  };
+/**
+ * Opens PostgreSQL (`databaseUrl`) and applies pending migrations; throws if it cannot.
+ * node-postgres is asynchronous I/O, so it stays on the calling thread. PGlite is opened by
+ * `pglite-database.ts`, only ever inside the store worker.
+ */
+export async function openPostgres(options: DatabaseOptions & { databaseUrl: string }) {
+  checkSchemaName(options.pgSchema);
+  return connectPostgres(options.databaseUrl, migrationsFolder(), options.pgSchema);
 }
 
 /** Advisory lock id ("sinyal" in ASCII) that serializes migrations across processes. */
@@ -97,7 +84,7 @@ async function migrateLocked(pool: pg.Pool, folder: string, pgSchema?: string): 
   }
 }
 
-async function openPostgres(url: string, folder: string, pgSchema?: string): Promise<Database> {
+async function connectPostgres(url: string, folder: string, pgSchema?: string): Promise<Database> {
   const settings = ['-c statement_timeout=10000'];
   if (pgSchema) settings.push(`-c search_path=${pgSchema}`);
   const pool = new pg.Pool({
@@ -128,4 +115,4 @@ async function openPostgres(url: string, folder: string, pgSchema?: string): Pro
   };
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());

@@ -3,13 +3,14 @@
 // DATABASE_URL or the PGlite DATA_DIR, without starting the server. The server does the same at
 // start; this is for those who prepare the database first.
 import { ConfigError, loadConfig, loadEnvFile } from '../config/config.js';
-import { openDatabase } from './database.js';
+import { Store } from './store.js';
 
 try {
   loadEnvFile();
   const config = loadConfig(process.argv.slice(2));
-  const database = await openDatabase(config);
-  await database.close();
+  // Opening the store applies the migrations (PGlite's in its worker, as the server does).
+  const store = await Store.open(config);
+  await store.close();
   const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.dataDir}`;
   console.log(`Schema up to date: ${where}`);
 } catch (error) {

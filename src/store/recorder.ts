@@ -1,7 +1,7 @@
 import type { EngineEventMap } from '../engine/hooks.js';
 import type { Engine } from '../engine/engine.js';
 import type { ErrorCode } from '../engine/signal-error.js';
-import type { BatchWriter } from './batch-writer.js';
+import type { HistoryWriter } from './batch-writer.js';
 
 /** Refusals caused by a malformed message are `error`s; the rest are relay/room `refused`. */
 const malformed = new Set<ErrorCode>([
@@ -15,7 +15,7 @@ const malformed = new Set<ErrorCode>([
  * Turns engine hooks into buffered writes: connections, joins, leaves, media changes, chat and
  * refusals. Every listener only pushes to the writer, so the hot path never waits on the database.
  */
-export function recordEngine(engine: Engine, writer: BatchWriter): () => void {
+export function recordEngine(engine: Engine, writer: HistoryWriter): () => void {
   const nodeId = engine.cluster.nodeId;
   const log = (
     type: string,

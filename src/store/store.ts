@@ -1,24 +1,14 @@
-import { and, count, desc, eq, gte, isNull, lte, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { LiveSettings } from '../engine/engine.js';
-import { BatchWriter, type BatchWriterOptions, type WriterStats } from './batch-writer.js';
-import { openDatabase, type Database, type DatabaseOptions } from './database.js';
-import { eventLogs, messages, serverSettings, videoRooms } from './schema.js';
+import type { StoreBackend } from './backend.js';
+import { localBackend } from './backend.js';
+import type { BatchWriterOptions, HistoryWriter, WriterStats } from './batch-writer.js';
+import { checkSchemaName, openPostgres, type DatabaseOptions } from './database.js';
+import type { EventLog, LogFilter, NewRoom, PersistentRoom, StoredSetting } from './queries.js';
 import { applyLiveSetting } from './settings.js';
+import { openWorkerBackend } from './worker-backend.js';
 
-export type PersistentRoom = typeof videoRooms.$inferSelect;
-export type StoredSetting = typeof serverSettings.$inferSelect;
-export type EventLog = typeof eventLogs.$inferSelect;
-
-export interface LogFilter {
-  type?: string;
-  roomId?: string;
-  peerId?: string;
-  since?: Date;
-  until?: Date;
-  limit: number;
-  offset: number;
-}
+export type { EventLog, LogFilter, PersistentRoom, StoredSetting } from './queries.js';
 
 export interface StoreOptions extends DatabaseOptions {
   writer?: Omit<BatchWriterOptions, 'logger'>;
@@ -29,28 +19,41 @@ export interface StoreOptions extends DatabaseOptions {
 export class RoomExistsError extends Error {}
 
 /**
- * History, persistent rooms and settings. Writes from the engine go through the {@link BatchWriter};
- * persistent rooms are cached in memory so the engine's capacity lookup stays synchronous.
+ * History, persistent rooms and settings. Writes from the engine go through a {@link HistoryWriter}
+ * that never waits; persistent rooms are cached in memory so the engine's capacity lookup stays
+ * synchronous. PostgreSQL is reached from this thread (node-postgres is asynchronous I/O); the
+ * embedded PGlite lives in the store worker, so its synchronous WASM never runs beside signaling.
  */
 export class Store {
-  readonly writer: BatchWriter;
   private readonly rooms = new Map<string, PersistentRoom>();
 
-  private constructor(
-    readonly database: Database,
-    options: StoreOptions,
-  ) {
-    this.writer = new BatchWriter(database, { ...options.writer, logger: options.logger });
-  }
+  private constructor(readonly backend: StoreBackend) {}
 
   static async open(options: StoreOptions): Promise<Store> {
-    const store = new Store(await openDatabase(options), options);
-    await store.loadRooms();
+    const { writer = {}, logger, ...database } = options;
+    checkSchemaName(database.pgSchema);
+    const backend = database.databaseUrl
+      ? localBackend(await openPostgres({ ...database, databaseUrl: database.databaseUrl }), {
+          ...writer,
+          logger,
+        })
+      : await openWorkerBackend({ database, writer }, logger);
+    const store = new Store(backend);
+    try {
+      await store.loadRooms();
+    } catch (error) {
+      await backend.close();
+      throw error;
+    }
     return store;
   }
 
-  get kind(): Database['kind'] {
-    return this.database.kind;
+  get kind(): StoreBackend['kind'] {
+    return this.backend.kind;
+  }
+
+  get writer(): HistoryWriter {
+    return this.backend.writer;
   }
 
   /** For `Engine.setRoomCapacity`: synchronous, from the cache. */
@@ -63,38 +66,24 @@ export class Store {
 
   /** Re-reads persistent rooms (other nodes may have created some). */
   async loadRooms(): Promise<void> {
-    const rows = await this.database.db
-      .select()
-      .from(videoRooms)
-      .where(isNull(videoRooms.closedAt));
+    const rows = await this.backend.queries.openRooms();
     this.rooms.clear();
     for (const row of rows) this.rooms.set(row.roomId, row);
   }
 
-  async createRoom(room: Omit<PersistentRoom, 'createdAt' | 'closedAt'>): Promise<PersistentRoom> {
-    const [row] = await this.database.db
-      .insert(videoRooms)
-      .values({ ...room, createdAt: new Date() })
-      .onConflictDoNothing()
-      .returning();
+  async createRoom(room: NewRoom): Promise<PersistentRoom> {
+    const row = await this.backend.queries.createRoom(room);
     if (!row) throw new RoomExistsError(`Room "${room.roomId}" already exists`);
     this.rooms.set(row.roomId, row);
     return row;
   }
 
-  async settings(): Promise<StoredSetting[]> {
-    return this.database.db.select().from(serverSettings).orderBy(serverSettings.key);
+  settings(): Promise<StoredSetting[]> {
+    return this.backend.queries.settings();
   }
 
-  async saveSetting(key: string, value: string, description?: string): Promise<StoredSetting> {
-    const row = { key, value, description: description ?? null, updatedAt: new Date() };
-    const set = description === undefined ? { value, updatedAt: row.updatedAt } : row;
-    const [saved] = await this.database.db
-      .insert(serverSettings)
-      .values(row)
-      .onConflictDoUpdate({ target: serverSettings.key, set })
-      .returning();
-    return saved!;
+  saveSetting(key: string, value: string, description?: string): Promise<StoredSetting> {
+    return this.backend.queries.saveSetting(key, value, description);
   }
 
   /** Applies stored live settings to the engine (at start and on refresh). */
@@ -102,35 +91,18 @@ export class Store {
     for (const { key, value } of await this.settings()) applyLiveSetting(live, key, value);
   }
 
-  async logs(filter: LogFilter): Promise<{ total: number; logs: EventLog[] }> {
-    const where = logWhere(filter);
-    const db = this.database.db;
-    const [totals] = await db.select({ total: count() }).from(eventLogs).where(where);
-    const logs = await db
-      .select()
-      .from(eventLogs)
-      .where(where)
-      .orderBy(desc(eventLogs.createdAt), desc(eventLogs.id))
-      .limit(filter.limit)
-      .offset(filter.offset);
-    return { total: totals?.total ?? 0, logs };
+  logs(filter: LogFilter): Promise<{ total: number; logs: EventLog[] }> {
+    return this.backend.queries.logs(filter);
   }
 
   /** Deletes matching logs; what is still buffered is written first so it is cleared too. */
   async clearLogs(filter: Omit<LogFilter, 'limit' | 'offset'>): Promise<number> {
     await this.writer.flush();
-    const deleted = await this.database.db
-      .delete(eventLogs)
-      .where(logWhere(filter))
-      .returning({ id: eventLogs.id });
-    return deleted.length;
+    return this.backend.queries.clearLogs(filter);
   }
 
-  async totals(): Promise<{ eventLogs: number; messages: number }> {
-    const db = this.database.db;
-    const [logs] = await db.select({ n: count() }).from(eventLogs);
-    const [msgs] = await db.select({ n: count() }).from(messages);
-    return { eventLogs: logs?.n ?? 0, messages: msgs?.n ?? 0 };
+  totals(): Promise<{ eventLogs: number; messages: number }> {
+    return this.backend.queries.totals();
   }
 
   health(): { ok: boolean; detail: string; writer: WriterStats } {
@@ -143,18 +115,8 @@ export class Store {
     };
   }
 
-  async close(): Promise<void> {
-    await this.writer.close();
-    await this.database.close();
+  /** Writes what is buffered (through the worker, for PGlite), then closes the database. */
+  close(): Promise<void> {
+    return this.backend.close();
   }
-}
-
-function logWhere(filter: Omit<LogFilter, 'limit' | 'offset'>): SQL | undefined {
-  const parts: SQL[] = [];
-  if (filter.type) parts.push(eq(eventLogs.type, filter.type));
-  if (filter.roomId) parts.push(eq(eventLogs.roomId, filter.roomId));
-  if (filter.peerId) parts.push(eq(eventLogs.peerId, filter.peerId));
-  if (filter.since) parts.push(gte(eventLogs.createdAt, filter.since));
-  if (filter.until) parts.push(lte(eventLogs.createdAt, filter.until));
-  return parts.length ? and(...parts) : undefined;
 }

@@ -1,0 +1,112 @@
+import { and, count, desc, eq, gte, isNull, lte, sql, type SQL } from 'drizzle-orm';
+import type { Database } from './database.js';
+import { eventLogs, messages, serverSettings, videoRooms } from './schema.js';
+
+export type PersistentRoom = typeof videoRooms.$inferSelect;
+export type StoredSetting = typeof serverSettings.$inferSelect;
+export type EventLog = typeof eventLogs.$inferSelect;
+export type NewRoom = Omit<PersistentRoom, 'createdAt' | 'closedAt'>;
+
+export interface LogFilter {
+  type?: string;
+  roomId?: string;
+  peerId?: string;
+  since?: Date;
+  until?: Date;
+  limit: number;
+  offset: number;
+}
+
+/**
+ * Every read and direct write of the store, as plain data in and out, so the same methods run
+ * beside node-postgres on the main thread or beside PGlite in the store worker.
+ */
+export class StoreQueries {
+  constructor(private readonly database: Database) {}
+
+  openRooms(): Promise<PersistentRoom[]> {
+    return this.database.db.select().from(videoRooms).where(isNull(videoRooms.closedAt));
+  }
+
+  /** The row, or undefined when the room id is taken. */
+  async createRoom(room: NewRoom): Promise<PersistentRoom | undefined> {
+    const [row] = await this.database.db
+      .insert(videoRooms)
+      .values({ ...room, createdAt: new Date() })
+      .onConflictDoNothing()
+      .returning();
+    return row;
+  }
+
+  settings(): Promise<StoredSetting[]> {
+    return this.database.db.select().from(serverSettings).orderBy(serverSettings.key);
+  }
+
+  async saveSetting(key: string, value: string, description?: string): Promise<StoredSetting> {
+    const row = { key, value, description: description ?? null, updatedAt: new Date() };
+    const set = description === undefined ? { value, updatedAt: row.updatedAt } : row;
+    const [saved] = await this.database.db
+      .insert(serverSettings)
+      .values(row)
+      .onConflictDoUpdate({ target: serverSettings.key, set })
+      .returning();
+    return saved!;
+  }
+
+  async logs(filter: LogFilter): Promise<{ total: number; logs: EventLog[] }> {
+    const where = logWhere(filter);
+    const db = this.database.db;
+    const [totals] = await db.select({ total: count() }).from(eventLogs).where(where);
+    const logs = await db
+      .select()
+      .from(eventLogs)
+      .where(where)
+      .orderBy(desc(eventLogs.createdAt), desc(eventLogs.id))
+      .limit(filter.limit)
+      .offset(filter.offset);
+    return { total: totals?.total ?? 0, logs };
+  }
+
+  async clearLogs(filter: Omit<LogFilter, 'limit' | 'offset'>): Promise<number> {
+    const deleted = await this.database.db
+      .delete(eventLogs)
+      .where(logWhere(filter))
+      .returning({ id: eventLogs.id });
+    return deleted.length;
+  }
+
+  async totals(): Promise<{ eventLogs: number; messages: number }> {
+    const db = this.database.db;
+    const [logs] = await db.select({ n: count() }).from(eventLogs);
+    const [msgs] = await db.select({ n: count() }).from(messages);
+    return { eventLogs: logs?.n ?? 0, messages: msgs?.n ?? 0 };
+  }
+
+  /** Rows of one SQL statement as plain objects: for diagnostics and tests, never on a request path. */
+  async rawQuery(text: string): Promise<Array<Record<string, unknown>>> {
+    const result = await this.database.db.execute(sql.raw(text));
+    return (result as unknown as { rows: Array<Record<string, unknown>> }).rows;
+  }
+
+  ping(): Promise<void> {
+    return this.database.ping();
+  }
+}
+
+/** The methods a {@link StoreQueries} answers, callable from another thread. */
+export type QueryMethod = {
+  [K in keyof StoreQueries]: StoreQueries[K] extends (...args: never[]) => unknown ? K : never;
+}[keyof StoreQueries];
+
+/** What the store needs of its queries, wherever they run. */
+export type Queries = Pick<StoreQueries, QueryMethod>;
+
+function logWhere(filter: Omit<LogFilter, 'limit' | 'offset'>): SQL | undefined {
+  const parts: SQL[] = [];
+  if (filter.type) parts.push(eq(eventLogs.type, filter.type));
+  if (filter.roomId) parts.push(eq(eventLogs.roomId, filter.roomId));
+  if (filter.peerId) parts.push(eq(eventLogs.peerId, filter.peerId));
+  if (filter.since) parts.push(gte(eventLogs.createdAt, filter.since));
+  if (filter.until) parts.push(lte(eventLogs.createdAt, filter.until));
+  return parts.length ? and(...parts) : undefined;
+}
