@@ -9,6 +9,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { SignalError } from '../engine/signal-error.js';
+import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS } from './algorithms.js';
 
 /** Longest token accepted: identity providers' tokens with many claims stay under 4 KB. */
 export const MAX_TOKEN_LENGTH = 8192;
@@ -35,20 +36,8 @@ export interface VerifierOptions {
 /** Verifies a token's signature and standard claims; resolves to its payload. */
 export type Verifier = (token: string) => Promise<JWTPayload>;
 
-const HMAC = ['HS256', 'HS384', 'HS512'];
-const ASYMMETRIC = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-];
+const HMAC: readonly string[] = HMAC_ALGORITHMS;
+const ASYMMETRIC: readonly string[] = ASYMMETRIC_ALGORITHMS;
 
 /** A PEM given inline or as a file path. */
 export function readPem(value: string): string {
@@ -117,7 +106,7 @@ export function createVerifier(options: VerifierOptions): Verifier | undefined {
     throw new Error('Set only one of AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY and AUTH_JWKS_URL');
   }
   let key: Uint8Array | KeyObject | JWTVerifyGetKey;
-  let allowed: string[];
+  let allowed: readonly string[];
   if (secret) {
     key = new TextEncoder().encode(secret);
     allowed = HMAC;
@@ -137,7 +126,7 @@ export function createVerifier(options: VerifierOptions): Verifier | undefined {
   }
   const algorithms = options.algorithms?.length
     ? options.algorithms.filter((alg) => allowed.includes(alg))
-    : allowed;
+    : [...allowed];
   if (!algorithms.length) {
     throw new Error(
       `AUTH_JWT_ALGORITHMS (${options.algorithms?.join(', ')}) allows none of the configured key's algorithms (${allowed.join(', ')})`,

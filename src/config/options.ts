@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { JWS_ALGORITHMS } from '../auth/algorithms.js';
 import { parseTrustProxy } from '../auth/client-address.js';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -205,25 +206,9 @@ export const optionTable = {
     env: 'AUTH_JWT_ALGORITHMS',
     schema: list.pipe(
       z.array(
-        z.enum(
-          [
-            'HS256',
-            'HS384',
-            'HS512',
-            'RS256',
-            'RS384',
-            'RS512',
-            'PS256',
-            'PS384',
-            'PS512',
-            'ES256',
-            'ES384',
-            'ES512',
-            'EdDSA',
-            'Ed25519',
-          ],
-          { error: 'must be JWS algorithms (HS256, RS256, PS256, ES256, EdDSA...); never none' },
-        ),
+        z.enum(JWS_ALGORITHMS, {
+          error: 'must be JWS algorithms (HS256, RS256, PS256, ES256, EdDSA...); never none',
+        }),
       ),
     ),
     default: undefined,
@@ -280,7 +265,10 @@ export const optionTable = {
         try {
           return JSON.parse(s) as unknown;
         } catch {
-          ctx.addIssue({ code: 'custom', message: 'must be a JSON array of RTCIceServer' });
+          ctx.addIssue({
+            code: 'custom',
+            message: 'must be a JSON array of RTCIceServer',
+          });
           return z.NEVER;
         }
       })
