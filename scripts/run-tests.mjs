@@ -5,8 +5,11 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { URL } from 'node:url';
 
 const roots = ['src', 'test', 'client'];
+// Spec output with the summary last, cancelled tests counted as not passed.
+const reporter = new URL('./test-reporter.mjs', import.meta.url).href;
 const filters = process.argv.slice(2);
 const skipE2E = process.env.SINYAL_SKIP_E2E === '1';
 
@@ -36,7 +39,7 @@ if (files.length === 0) {
 
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=2', `--test-reporter=${reporter}`, ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

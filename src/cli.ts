@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-import { storeApi } from './api/extension.js';
 import { ConfigError, helpText, loadConfig, loadEnvFile } from './config/config.js';
-import { tokenCommand, tokenUsage } from './auth/token-command.js';
-import { createServer } from './server.js';
+import { createLogger } from './logger.js';
+import { startupSummary } from './startup-summary.js';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === 'token') {
+    const { tokenCommand, tokenUsage } = await import('./auth/token-command.js');
     if (argv.includes('--help') || argv.includes('-h')) return console.log(tokenUsage);
     loadEnvFile();
     console.log(await tokenCommand(argv.slice(1), loadConfig([])));
@@ -18,13 +18,21 @@ async function main(): Promise<void> {
   }
   loadEnvFile();
   const config = loadConfig(argv);
+  // A person at a terminal reads lines; a log collector reads JSON.
+  const pretty = Boolean(process.stdout.isTTY);
+  const logger = createLogger(config.logLevel, { pretty });
+  // Loaded only now, so `--help` and config errors answer at once.
+  const [{ createServer }, { storeApi }] = await Promise.all([
+    import('./server.js'),
+    import('./api/extension.js'),
+  ]);
   // Persistence and the REST + SSE API (DATA_DIR or DATABASE_URL).
-  const server = await createServer({ ...config, extensions: [storeApi()] });
-  const { url } = await server.listen();
-  server.logger.info(
-    { url, socketIo: url, websocket: `${url.replace(/^http/, 'ws')}/ws` },
-    `sinyal listening on ${url}`,
-  );
+  const server = await createServer({ ...config, logger, extensions: [storeApi()] });
+  const { url, port } = await server.listen();
+  const summary = startupSummary({ config, url, port, tls: server.tls });
+  // The first line of the text is also the JSON `msg`: `sinyal listening on <url>`.
+  if (pretty) logger.info(summary.text);
+  else logger.info(summary.fields, summary.text.split('\n')[0]);
   if (!config.allowedOrigins && config.nodeEnv === 'production') {
     server.logger.warn(
       'ALLOWED_ORIGINS is not set: any website may connect. Set it in production.',

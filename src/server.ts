@@ -10,10 +10,11 @@ import type { AuthOptions } from './auth/identity.js';
 import type { Cluster } from './cluster/cluster.js';
 import { redisClusterFromConfig } from './cluster/redis-cluster.js';
 import { loadConfig, type Config } from './config/config.js';
+import { logRoomActivity } from './engine/activity-log.js';
 import { Engine } from './engine/engine.js';
 import type { SinyalExtension } from './extension.js';
 import { createHttpApp } from './http/app.js';
-import { loadTls } from './http/tls.js';
+import { loadTls, type TlsSetup } from './http/tls.js';
 import { createLogger } from './logger.js';
 import { attachSocketIo } from './transports/socketio/socketio-transport.js';
 import { WebSocketTransport } from './transports/websocket/websocket-transport.js';
@@ -38,6 +39,8 @@ export interface SinyalServer {
   readonly logger: Logger;
   /** How handshakes are authenticated (mode, token verifier, trusted proxies). */
   readonly auth: AuthOptions;
+  /** The certificate in use and where it came from, when serving HTTPS. */
+  readonly tls: TlsSetup | undefined;
   /** Starts listening on `config.port` (0 = any free port). */
   listen(): Promise<{ port: number; url: string }>;
   /** Graceful shutdown: stop accepting, tell clients, flush, close within `shutdownTimeout`. */
@@ -85,7 +88,7 @@ function buildTransports(
 }
 
 function buildEngine(config: Config, logger: Logger, cluster?: Cluster): Engine {
-  return new Engine({
+  const engine = new Engine({
     // REDIS_URL makes this process one of many; otherwise the engine keeps a memory cluster.
     cluster: cluster ?? redisClusterFromConfig(config, logger),
     logger: logger.child({ component: 'engine' }),
@@ -103,6 +106,8 @@ function buildEngine(config: Config, logger: Logger, cluster?: Cluster): Engine 
       maxConnectionsPerIp: config.maxConnectionsPerIp,
     },
   });
+  logRoomActivity(engine.hooks, logger.child({ component: 'rooms' }));
+  return engine;
 }
 
 /** A complete sinyal server: HTTP app, Socket.IO and `/ws` on one port. */
@@ -115,7 +120,7 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
   const turn = new TurnAccess(config, auth, engine);
   auth.connectionToken = (peerId) => turn.connectionToken(peerId);
 
-  const tls = await loadTls(config, logger);
+  const tls = await loadTls(config);
   let httpServer: HttpServer | HttpsServer | undefined;
   const app = createHttpApp({
     engine,
@@ -152,6 +157,7 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
     httpServer: server,
     logger,
     auth,
+    tls,
     async listen() {
       await app.listen({ port: config.port, host: config.host });
       const { port } = server.address() as AddressInfo;

@@ -291,9 +291,18 @@ describe('REST API (PROTOCOLS.md §3)', () => {
       '/api/stats',
       '/api/logs',
       '/api/settings',
+      '/health',
+      '/metrics',
+      '/api/ice-servers',
     ]) {
       assert.ok(doc.paths[path], `OpenAPI lacks ${path}`);
     }
+    // Preflights, the demo page and its files are not operations.
+    for (const path of Object.keys(doc.paths)) {
+      assert.ok(!path.includes('*') && path !== '/' && !path.startsWith('/assets'), path);
+    }
+    // Users' words, not internal document numbers.
+    assert.doesNotMatch(JSON.stringify(doc), /reference \d|PROTOCOLS\.md/i);
     const signal =
       doc.paths['/api/webrtc/signal'].post.requestBody.content['application/json'].schema;
     assert.deepEqual(signal.properties.type.enum, ['offer', 'answer', 'ice-candidate']);

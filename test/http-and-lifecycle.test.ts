@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer as createNodeServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { attach } from '../src/server.js';
 import { connectSocketIo, connectWebSocket } from './helpers/clients.js';
 import { startServer } from './helpers/server.js';
 
-describe('/health and /metrics (reference 004 shapes)', () => {
+describe('/health and /metrics (the shapes Express + Socket.IO mesh servers answer)', () => {
   it('reports connections and rooms, as JSON and as Prometheus text', async () => {
     const srv = await startServer();
     const a = await connectSocketIo(srv.url);
@@ -37,9 +41,26 @@ describe('/health and /metrics (reference 004 shapes)', () => {
     assert.match(text, /^sinyal_connections 2$/m);
     assert.match(text, /^sinyal_rooms 1$/m);
     assert.match(text, /^sinyal_relayed_messages_total 1$/m);
+    assert.match(text, /^sinyal_process_cpu_user_seconds_total /m);
+    assert.doesNotMatch(text, /process_process_|nodejs_nodejs_/);
     await a.close();
     await b.close();
     await srv.close();
+  });
+
+  it('answers every unknown route with one error shape', async () => {
+    const srv = await startServer();
+    try {
+      for (const path of ['/nope', '/api/nope', '/assets/nope.js', '/metrics/x']) {
+        const res = await fetch(`${srv.url}${path}`);
+        assert.equal(res.status, 404, path);
+        const body = await res.json();
+        assert.deepEqual(Object.keys(body).sort(), ['error', 'message'], path);
+        assert.equal(body.error, 'not-found', path);
+      }
+    } finally {
+      await srv.close();
+    }
   });
 
   it('serves a page at / that says what the server is', async () => {
@@ -119,19 +140,48 @@ describe('command line', () => {
     assert.match(stderr, /ROOM_CAPACITY="1"/);
   });
 
-  it('starts from flags, logs its URL, and exits 0 on SIGTERM', async () => {
-    const child = cli({}, ['--port', '0', '--host', '127.0.0.1']);
-    let stdout = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (d) => {
-        stdout += d;
-        const match = /sinyal listening on (http:\/\/[^"]+)/.exec(stdout);
-        if (match) resolve(match[1]!);
+  it('starts from flags with one startup block, keeps DATA_DIR to itself, exits 0 on SIGTERM', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'sinyal-cli-'));
+    try {
+      const child = cli({ DATA_DIR: dataDir }, ['--port', '0', '--host', '127.0.0.1']);
+      let stdout = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (d) => {
+          stdout += d;
+          const match = /sinyal listening on (http:\/\/[^"]+)/.exec(stdout);
+          if (match) resolve(match[1]!);
+        });
+        child.once('exit', () => reject(new Error(`exited early: ${stdout}`)));
       });
-      child.once('exit', () => reject(new Error(`exited early: ${stdout}`)));
-    });
-    assert.equal((await (await fetch(`${url}/health`)).json()).status, 'ok');
-    child.kill('SIGTERM');
-    assert.equal(await new Promise((r) => child.once('exit', r)), 0);
+      assert.equal((await (await fetch(`${url}/health`)).json()).status, 'ok');
+      // Not a terminal: JSON lines, and the startup facts in one of them.
+      const lines = stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      const startup = lines.filter((line) => /listening/i.test(line.msg));
+      assert.equal(startup.length, 1, stdout);
+      assert.equal(startup[0].docs, `${url}/docs`);
+      assert.match(startup[0].admin, /^on at \/api, open to anyone/);
+      assert.equal(startup[0].store, `PGlite in ${dataDir}`);
+      assert.match(startup[0].cluster, /this process only/);
+
+      // A second server on the same DATA_DIR refuses, saying why and what to do.
+      const second = cli({ DATA_DIR: dataDir }, ['--port', '0', '--host', '127.0.0.1']);
+      let stderr = '';
+      second.stderr.on('data', (d) => (stderr += d));
+      assert.equal(await new Promise((r) => second.once('exit', r)), 1);
+      assert.match(
+        stderr,
+        new RegExp(`DATA_DIR "${dataDir}" is in use by another sinyal process \\(pid ${child.pid}`),
+      );
+      assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+
+      child.kill('SIGTERM');
+      assert.equal(await new Promise((r) => child.once('exit', r)), 0);
+      assert.ok(!existsSync(join(dataDir, 'sinyal.lock')), 'the lock is released on exit');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import type { TLSSocket } from 'node:tls';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { generate } from 'selfsigned';
 import { io } from 'socket.io-client';
-import { loadConfig } from '../src/config/config.js';
+import { ConfigError, loadConfig } from '../src/config/config.js';
 import { createServer } from '../src/server.js';
 
 /** GET over TLS, trusting only `ca` (or anything, for the generated certificate). */
@@ -33,13 +33,15 @@ function get(url: string, ca?: string): Promise<{ status: number; body: string; 
 
 describe('HTTPS for LAN testing', () => {
   it('--https alone serves a generated self-signed certificate, Socket.IO included', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'sinyal-https-'));
     const config = loadConfig(
       ['--https', '--port', '0', '--host', '127.0.0.1', '--log-level', 'silent'],
-      {},
+      { DATA_DIR: dataDir },
     );
     assert.equal(config.https, true);
     const server = await createServer(config);
     try {
+      assert.equal(server.tls?.source, 'generated');
       const { url } = await server.listen();
       assert.match(url, /^https:\/\/127\.0\.0\.1:\d+$/);
       const health = await get(`${url}/health`);
@@ -59,6 +61,57 @@ describe('HTTPS for LAN testing', () => {
       socket.disconnect();
     } finally {
       await server.close();
+    }
+    try {
+      // A phone accepts the certificate once: the next start serves the same one.
+      const kept = await readFile(join(dataDir, 'tls', 'cert.pem'), 'utf8');
+      const again = await createServer(config);
+      await again.close();
+      assert.equal(again.tls?.source, 'reused');
+      assert.equal(again.tls?.cert, kept);
+
+      // Near its expiry it is replaced.
+      const short = await generate([{ name: 'commonName', value: 'sinyal development' }], {
+        keyType: 'ec',
+        curve: 'P-256',
+        notAfterDate: new Date(Date.now() + 5 * 24 * 3600 * 1000),
+      });
+      await writeFile(join(dataDir, 'tls', 'cert.pem'), short.cert);
+      await writeFile(join(dataDir, 'tls', 'key.pem'), short.private);
+      const renewed = await createServer(config);
+      await renewed.close();
+      assert.equal(renewed.tls?.source, 'generated');
+      assert.ok(renewed.tls!.validTo.getTime() > Date.now() + 300 * 24 * 3600 * 1000);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('names the setting when a certificate file is missing or not PEM', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sinyal-tls-'));
+    try {
+      const garbage = join(dir, 'garbage.pem');
+      await writeFile(garbage, 'hello');
+      const missing = join(dir, 'nope.pem');
+      const cases: Array<[Record<string, string>, RegExp]> = [
+        [
+          { HTTPS_CERT: missing, HTTPS_KEY: garbage },
+          /^HTTPS_CERT: cannot read ".*nope\.pem" \(ENOENT\)/,
+        ],
+        [{ HTTPS_CERT: garbage, HTTPS_KEY: missing }, /^HTTPS_KEY: cannot read ".*nope\.pem"/],
+        [
+          { HTTPS_CERT: garbage, HTTPS_KEY: garbage },
+          /^HTTPS_CERT: ".*garbage\.pem" is not a PEM certificate/,
+        ],
+      ];
+      for (const [env, message] of cases) {
+        await assert.rejects(
+          createServer(loadConfig([], { HTTPS: 'true', LOG_LEVEL: 'silent', ...env })),
+          (error: Error) => error instanceof ConfigError && message.test(error.message),
+        );
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

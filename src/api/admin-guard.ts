@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { readClaims } from '../auth/claims.js';
 import type { Verifier } from '../auth/verifier.js';
+import { jwtKeyName } from '../auth/auth.js';
 import type { Config } from '../config/config.js';
 import type { SignalError } from '../engine/signal-error.js';
 import { ApiError } from './errors.js';
@@ -20,7 +21,7 @@ export interface AdminAccess {
  * `Authorization: Bearer` with `ADMIN_TOKEN` or a JWT whose `admin` claim is true.
  */
 export function adminAccess(config: Config, verify?: Verifier): AdminAccess {
-  const credential = !!config.adminToken || !!verify;
+  const credential = !!config.adminToken || !!verify || !!jwtKeyName(config);
   const enabled =
     config.adminApi === 'on' ||
     (config.adminApi === undefined && (config.nodeEnv !== 'production' || credential));

@@ -76,7 +76,8 @@ export function adminRoutes(app: FastifyInstance, ctx: ApiContext): void {
       schema: {
         tags: ['admin'],
         summary: 'Send a JSON object to every client of every transport',
-        description: 'Clients receive it as the event `broadcast` with the body as its data.',
+        description:
+          'Socket.IO and WebSocket clients receive it as the event `broadcast` with the body as its data; SSE clients as an unnamed event (`eventSource.onmessage`).',
         security,
         body: openApi(broadcastBody),
         response: errors,

@@ -30,8 +30,12 @@ export async function fromDb<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Records an admin action (or a room creation) in the event log, buffered like every event. */
+/**
+ * Records an admin action (or a room creation) in the event log, buffered like every event, and
+ * tells the server log at `info` (kicks, broadcasts...: rare, and what an operator looks for).
+ */
 export function logAdmin(ctx: ApiContext, action: string, details: Record<string, unknown>): void {
+  ctx.logger.info({ action, ...details }, `admin: ${action}`);
   ctx.store.writer.push({
     kind: 'log',
     row: {

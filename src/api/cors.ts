@@ -22,5 +22,8 @@ export function allowOrigins(api: FastifyInstance, allowed: string[] | undefined
     }
   });
   // Preflights need a route to reach the hook above.
-  api.options('/*', async (_request, reply) => reply.status(204).send());
+  // Not an API operation: hidden from the OpenAPI document.
+  api.options('/*', { schema: { hide: true } }, async (_request, reply) =>
+    reply.status(204).send(),
+  );
 }

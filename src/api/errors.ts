@@ -52,7 +52,10 @@ export const errorBody = {
   properties: { error: { type: 'string' }, message: { type: 'string' } },
 } as const;
 
-/** Every error of the API scope as `{ error, message }`, including Fastify's own (bad JSON...). */
+/**
+ * Every error of the API scope as `{ error, message }`, including Fastify's own (bad JSON...).
+ * Unknown routes get the same shape from the HTTP app's not-found handler.
+ */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((raw: FastifyError | ApiError, request, reply: FastifyReply) => {
     if (raw instanceof ApiError) {
@@ -67,9 +70,4 @@ export function installErrorHandling(app: FastifyInstance): void {
       status === 415 ? 'unsupported-media-type' : status === 413 ? 'too-large' : 'bad-request';
     return reply.status(status).send({ error, message: raw.message });
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .send({ error: 'not-found', message: `No route ${request.method} ${request.url}` }),
-  );
 }

@@ -7,7 +7,6 @@ import { adminRoutes } from './admin-routes.js';
 import type { ApiContext } from './context.js';
 import { allowOrigins } from './cors.js';
 import { installErrorHandling } from './errors.js';
-import { registerDocsUi, registerOpenApi } from './openapi.js';
 import { roomRoutes } from './room-routes.js';
 import { sseMediaRoutes } from './sse-media-routes.js';
 import { sseRoutes } from './sse-routes.js';
@@ -67,7 +66,6 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
       }
       const ctx: ApiContext = { engine, store: opened, sse, config, access, logger };
 
-      await registerOpenApi(app);
       await app.register(
         async (api) => {
           // Bodies are parsed with zod in the handlers; the JSON schemas only document them.
@@ -84,11 +82,11 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
         },
         { prefix: '/api' },
       );
-      await registerDocsUi(app);
       // Open streams would hold the HTTP server open until the shutdown timeout.
       const transport = sse;
       app.addHook('preClose', async () => transport.close());
-      logger.info(
+      // The CLI's startup block names the store; embedders may ask for this line.
+      logger.debug(
         { database: opened.kind, dataDir: opened.kind === 'pglite' ? config.dataDir : undefined },
         'store ready',
       );

@@ -51,7 +51,7 @@ export function sseRoutes(app: FastifyInstance, ctx: ApiContext): void {
         tags: ['sse'],
         summary: 'Open the SSE stream',
         description:
-          'First event `connected { connectionId, connectionToken, resumed }`, then the mesh events of PROTOCOLS.md §2 (`video:user-joined`, `video:offer`, ...), `broadcast` and `disconnect { reason }`. Every event has an id; reconnect with `Last-Event-ID` (or `?lastEventId=`) within the resume window to keep the connection id and get what was missed.',
+          'First event `connected { connectionId, connectionToken, resumed }`, then the mesh-room events every client gets (`video:user-joined`, `video:offer`, ...) and `disconnect { reason }`, each named; an admin broadcast comes as an unnamed `data:` event (`eventSource.onmessage`). Every event has an id; reconnect with `Last-Event-ID` (or `?lastEventId=`) within the resume window to keep the connection id and get what was missed.',
         querystring: openApi(eventsQuery),
         produces: ['text/event-stream'],
       },

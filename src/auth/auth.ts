@@ -20,6 +20,16 @@ export type AuthConfig = Pick<
   | 'trustProxy'
 >;
 
+/** Which JWT key setting is set, if any (for messages). */
+export function jwtKeyName(
+  config: Pick<Config, 'jwtSecret' | 'jwtPublicKey' | 'jwksUrl'>,
+): string | undefined {
+  if (config.jwtSecret) return 'AUTH_JWT_SECRET';
+  if (config.jwtPublicKey) return 'AUTH_JWT_PUBLIC_KEY';
+  if (config.jwksUrl) return 'AUTH_JWKS_URL';
+  return undefined;
+}
+
 /** The authentication every transport shares, from the configuration. Throws on a bad setup. */
 export function createAuth(config: AuthConfig): AuthOptions {
   try {

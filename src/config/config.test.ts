@@ -38,6 +38,37 @@ describe('loadConfig', () => {
     );
   });
 
+  it('says what is wrong with a number: negative, fractional, not a number, out of range', () => {
+    const reasons: Array<[Record<string, string>, RegExp]> = [
+      [{ PORT: '-1' }, /PORT="-1": must not be negative/],
+      [{ ROOM_CAPACITY: '-3' }, /ROOM_CAPACITY="-3": must not be negative/],
+      [{ ROOM_CAPACITY: '1' }, /ROOM_CAPACITY="1": must be at least 2/],
+      [{ MAX_CONNECTIONS: '2.5' }, /MAX_CONNECTIONS="2.5": must be a whole number/],
+      [{ PORT: 'eighty' }, /PORT="eighty": must be a number/],
+      [{ PORT: '70000' }, /PORT="70000": must be at most 65535/],
+    ];
+    for (const [env, reason] of reasons) assert.throws(() => loadConfig([], env), reason);
+  });
+
+  it('validates STUN and TURN URLs', () => {
+    const config = loadConfig([], {
+      STUN_URLS: 'stun:stun.example.org:3478, stuns:[2001:db8::1]:5349',
+      TURN_URLS: 'turn:turn.example.org:3478?transport=udp,turns:turn.example.org',
+    });
+    assert.deepEqual(config.stunUrls, ['stun:stun.example.org:3478', 'stuns:[2001:db8::1]:5349']);
+    assert.equal(config.turnUrls?.length, 2);
+    for (const env of [
+      { STUN_URLS: 'stun.l.google.com:19302' },
+      { STUN_URLS: 'turn:t.example:3478' },
+      { TURN_URLS: 'https://turn.example.org' },
+      { TURN_URLS: 'turn:t.example:3478?transport=sctp' },
+      { ICE_SERVERS: '[{"urls": "http://x"}]' },
+    ]) {
+      const name = Object.keys(env)[0]!;
+      assert.throws(() => loadConfig([], env), new RegExp(`${name}=.*must`), name);
+    }
+  });
+
   it('rejects unknown flags with a pointer to --help', () => {
     assert.throws(() => loadConfig(['--prot', '1'], {}), /--help/);
   });

@@ -2,13 +2,37 @@ import { z } from 'zod';
 import { JWS_ALGORITHMS } from '../auth/algorithms.js';
 import { parseTrustProxy } from '../auth/client-address.js';
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A whole number in [min, max], refused with a reason a person can act on. */
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .refine((n) => n >= 0 || min < 0, 'must not be negative')
+    .refine((n) => n >= min, `must be at least ${min}`)
+    .refine((n) => n <= max, `must be at most ${max}`);
 const list = z.string().transform((s) =>
   s
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean),
 );
+/** A host name, an IPv4 address or a bracketed IPv6 address. */
+const iceHost = String.raw`(\[[0-9a-fA-F:.]+\]|[^\s/?#:[\]]+)`;
+const iceUrl = z
+  .string()
+  .regex(/^(stuns?|turns?):\S+$/, 'must be a stun:, stuns:, turn: or turns: URL');
+/** A comma list of ICE server URLs of the given schemes (`stun:host[:port]`, RFC 7064/7065). */
+const iceUrls = (schemes: string) =>
+  list.pipe(
+    z.array(
+      z
+        .string()
+        .regex(
+          new RegExp(`^(${schemes}):${iceHost}(:\\d{1,5})?(\\?transport=(udp|tcp))?$`),
+          `each must look like ${schemes.split('|')[0]}:host:port`,
+        ),
+    ),
+  );
 
 /**
  * Every setting: its environment variable, CLI flag, schema and default. `sinyal --help` prints
@@ -275,7 +299,7 @@ export const optionTable = {
       .pipe(
         z.array(
           z.object({
-            urls: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+            urls: z.union([iceUrl, z.array(iceUrl).min(1)]),
             username: z.string().optional(),
             credential: z.string().optional(),
           }),
@@ -286,13 +310,13 @@ export const optionTable = {
   },
   stunUrls: {
     env: 'STUN_URLS',
-    schema: list,
+    schema: iceUrls('stun|stuns'),
     default: ['stun:stun.l.google.com:19302'],
     doc: 'Comma list of STUN URLs for /api/ice-servers; a public one finds addresses behind NAT.',
   },
   turnUrls: {
     env: 'TURN_URLS',
-    schema: list,
+    schema: iceUrls('turn|turns'),
     default: undefined,
     doc: 'Comma list of TURN URLs (turn:host:3478?transport=udp,...), for peers no STUN can join.',
   },

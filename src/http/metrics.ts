@@ -5,7 +5,8 @@ import { liveStats } from './stats.js';
 /** A Prometheus registry for one server (not the global one, so servers can share a process). */
 export function createMetricsRegistry(engine: Engine): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'sinyal_process_' });
+  // The default names carry their own `process_`/`nodejs_`: `sinyal_process_cpu_user_seconds_total`.
+  collectDefaultMetrics({ register: registry, prefix: 'sinyal_' });
   new Gauge({
     name: 'sinyal_connections',
     help: 'Live connections, cluster-wide',

@@ -37,7 +37,9 @@ export function findPublicDir(configured?: string): string | undefined {
 export function registerWebApp(app: FastifyInstance, config: WebAppConfig, turn: TurnAccess): void {
   const root = findPublicDir(config.publicDir);
 
-  app.get('/', async (request, reply) => {
+  // Pages and files, not API operations: kept out of the OpenAPI document.
+  const hidden = { schema: { hide: true } };
+  app.get('/', hidden, async (request, reply) => {
     if (!root) {
       const origin = `${request.protocol}://${request.headers.host ?? 'localhost'}`;
       return reply.type('text/html; charset=utf-8').send(landingPage(origin));
@@ -45,7 +47,7 @@ export function registerWebApp(app: FastifyInstance, config: WebAppConfig, turn:
     return sendFile(reply, join(root, 'index.html'));
   });
 
-  app.get<{ Params: { '*': string } }>('/assets/*', async (request, reply) => {
+  app.get<{ Params: { '*': string } }>('/assets/*', hidden, async (request, reply) => {
     const base = root ? resolve(root, 'assets') : undefined;
     const path = base ? resolve(base, request.params['*']) : undefined;
     // resolve() folds `..`; anything that lands outside the assets folder is not ours to serve.
@@ -57,6 +59,14 @@ export function registerWebApp(app: FastifyInstance, config: WebAppConfig, turn:
 
   app.get<{ Querystring: Record<string, string | undefined> }>(
     '/api/ice-servers',
+    {
+      schema: {
+        tags: ['ice'],
+        summary: 'The ICE servers to put in `new RTCPeerConnection({ iceServers })`',
+        description:
+          '`{ iceServers: RTCIceServer[], ttl }`: `ICE_SERVERS` as given, else `STUN_URLS` plus `TURN_URLS`; with `TURN_SECRET` the TURN entry carries time-limited credentials (`username` = `expiry:userId`). TURN credentials need, with authentication on, `Authorization: Bearer <token>` (or `?token=`); otherwise a live connection: `?connectionId=` (its `welcome.socketId`) with `connectionToken` (query or `X-Connection-Token`) from its `welcome`. 401 `{ error, message }` without, 429 beyond `ICE_SERVERS_PER_MINUTE`. STUN alone needs nothing.',
+      },
+    },
     async (request, reply) => {
       const { query, headers } = request;
       const token = headers['x-connection-token'];

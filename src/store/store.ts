@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { LiveSettings } from '../engine/engine.js';
 import type { StoreBackend } from './backend.js';
 import { localBackend } from './backend.js';
+import { lockDataDir } from './data-dir-lock.js';
 import type { BatchWriterOptions, HistoryWriter, WriterStats } from './batch-writer.js';
 import { checkSchemaName, openPostgres, type DatabaseOptions } from './database.js';
 import type { EventLog, LogFilter, NewRoom, PersistentRoom, StoredSetting } from './queries.js';
@@ -27,22 +28,36 @@ export class RoomExistsError extends Error {}
 export class Store {
   private readonly rooms = new Map<string, PersistentRoom>();
 
-  private constructor(readonly backend: StoreBackend) {}
+  private constructor(
+    readonly backend: StoreBackend,
+    private readonly unlock: () => void,
+  ) {}
 
   static async open(options: StoreOptions): Promise<Store> {
     const { writer = {}, logger, ...database } = options;
     checkSchemaName(database.pgSchema);
-    const backend = database.databaseUrl
-      ? localBackend(await openPostgres({ ...database, databaseUrl: database.databaseUrl }), {
-          ...writer,
-          logger,
-        })
-      : await openWorkerBackend({ database, writer }, logger);
-    const store = new Store(backend);
+    // A PGlite folder belongs to one process: a second server on it refuses here, on this
+    // thread, with a message the CLI prints as it is.
+    const dataDir = database.dataDir ?? './data';
+    const unlock =
+      database.databaseUrl || dataDir.includes('://') ? () => {} : lockDataDir(dataDir);
+    let backend: StoreBackend;
+    try {
+      backend = database.databaseUrl
+        ? localBackend(await openPostgres({ ...database, databaseUrl: database.databaseUrl }), {
+            ...writer,
+            logger,
+          })
+        : await openWorkerBackend({ database, writer }, logger);
+    } catch (error) {
+      unlock();
+      throw error;
+    }
+    const store = new Store(backend, unlock);
     try {
       await store.loadRooms();
     } catch (error) {
-      await backend.close();
+      await store.close();
       throw error;
     }
     return store;
@@ -117,6 +132,6 @@ export class Store {
 
   /** Writes what is buffered (through the worker, for PGlite), then closes the database. */
   close(): Promise<void> {
-    return this.backend.close();
+    return this.backend.close().finally(this.unlock);
   }
 }

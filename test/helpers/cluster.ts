@@ -128,6 +128,21 @@ export interface NodeProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** A start that used this much CPU without listening is stuck, however busy the machine. */
+const STARTUP_CPU_LIMIT = 60;
+/** ...and one waiting this long is given up on even if it got no CPU at all. */
+const STARTUP_WALL_LIMIT = 600;
+
+/** CPU seconds a process has used (Linux /proc; clock ticks of 1/100 s), else undefined. */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startNode(env: Record<string, string>): Promise<NodeProcess> {
   const child = spawn(process.execPath, [cli], {
     cwd: root,
@@ -146,17 +161,23 @@ export async function startNode(env: Record<string, string>): Promise<NodeProces
   const log: string[] = [];
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
-    // Generous: on a loaded 2-core machine a process (PGlite included) can take tens of seconds.
-    const timer = setTimeout(() => {
+    // On a loaded 2-core machine a starting process (PGlite's wasm included) may wait minutes for
+    // a core. Wall time says little then; the CPU time the process got says whether it is stuck.
+    const started = Date.now();
+    const timer = setInterval(() => {
+      const cpu = cpuSeconds(child.pid!);
+      const wall = (Date.now() - started) / 1000;
+      if ((cpu ?? wall) < STARTUP_CPU_LIMIT && wall < STARTUP_WALL_LIMIT) return;
       child.kill('SIGKILL');
-      reject(new Error(`no "listening" line in 120 s:\n${log.join('\n')}`));
-    }, 120000);
+      const used = cpu === undefined ? '' : ` (${cpu.toFixed(1)} s of CPU)`;
+      reject(new Error(`no "listening" line in ${wall.toFixed(0)} s${used}:\n${log.join('\n')}`));
+    }, 2000);
     const onLine = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) {
         log.push(line);
         const match = /"msg":"sinyal listening on (https?:\/\/[^"]+)"/.exec(line);
         if (match) {
-          clearTimeout(timer);
+          clearInterval(timer);
           resolve(match[1]!.replace('localhost', '127.0.0.1'));
         }
       }
@@ -164,7 +185,7 @@ export async function startNode(env: Record<string, string>): Promise<NodeProces
     child.stdout!.on('data', onLine);
     child.stderr!.on('data', onLine);
     child.once('exit', (code) => {
-      clearTimeout(timer);
+      clearInterval(timer);
       reject(new Error(`sinyal exited with ${code}:\n${log.join('\n')}`));
     });
   });
