@@ -13,13 +13,20 @@ const sources = [
   'src',
   'client/src',
   'web',
+  'admin',
   'scripts/build-client.mjs',
+  'scripts/build-admin.mjs',
   'package.json',
   'tsconfig.json',
   'tsconfig.build.json',
 ];
 /** What the build writes; the oldest of them must be newer than every source. */
-const outputs = ['dist/src/cli.js', 'dist/client/src/index.js', 'dist/public/index.html'];
+const outputs = [
+  'dist/src/cli.js',
+  'dist/client/src/index.js',
+  'dist/public/index.html',
+  'dist/admin/index.html',
+];
 
 /** Newest modification time under `path` (0 when missing), tests excluded. */
 function newest(path) {

@@ -7,6 +7,7 @@ import { fromDb, logAdmin, type ApiContext } from './context.js';
 import { ApiError, errorBody, parse } from './errors.js';
 import {
   broadcastBody,
+  broadcastQuery,
   kickQuery,
   logsDeleteQuery,
   logsQuery,
@@ -75,25 +76,37 @@ export function adminRoutes(app: FastifyInstance, ctx: ApiContext): void {
     {
       schema: {
         tags: ['admin'],
-        summary: 'Send a JSON object to every client of every transport',
+        summary: 'Send a JSON object to every client of every transport, or to one room',
         description:
-          'Socket.IO and WebSocket clients receive it as the event `broadcast` with the body as its data; SSE clients as an unnamed event (`eventSource.onmessage`).',
+          'Socket.IO and WebSocket clients receive it as the event `broadcast` with the body as its data; SSE clients as an unnamed event (`eventSource.onmessage`). With `?roomId=` only the members of that room (a video room unless `kind` says otherwise) get it.',
         security,
+        querystring: openApi(broadcastQuery),
         body: openApi(broadcastBody),
         response: errors,
       },
     },
     async (request) => {
+      const { roomId, kind } = parse(broadcastQuery, request.query, 'query');
       const body = parse(broadcastBody, request.body);
       const forbidden = findForbiddenKey(body);
       if (forbidden) throw new ApiError(400, 'invalid-body', `Key "${forbidden}" is not allowed`);
       let recipients = 0;
-      for (const _ of ctx.engine.cluster.peers()) recipients++;
-      ctx.engine.broadcast('broadcast', body);
+      if (roomId === undefined) {
+        for (const _ of ctx.engine.cluster.peers()) recipients++;
+        ctx.engine.broadcast('broadcast', body);
+      } else {
+        for (const member of ctx.engine.cluster.members({ kind, id: roomId })) {
+          ctx.engine.deliver(member, 'broadcast', body);
+          recipients++;
+        }
+      }
       const id = randomUUID();
       const createdAt = new Date();
-      ctx.store.writer.push({ kind: 'message', row: { id, kind: 'broadcast', body, createdAt } });
-      logAdmin(ctx, 'broadcast', { messageId: id, recipients });
+      ctx.store.writer.push({
+        kind: 'message',
+        row: { id, kind: 'broadcast', roomId: roomId ?? null, body, createdAt },
+      });
+      logAdmin(ctx, 'broadcast', { messageId: id, recipients, ...(roomId ? { roomId } : {}) });
       return { ok: true, id, recipients };
     },
   );

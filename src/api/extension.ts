@@ -3,7 +3,9 @@ import { recordEngine } from '../store/recorder.js';
 import { Store, type StoreOptions } from '../store/store.js';
 import { SseTransport } from '../transports/sse/sse-transport.js';
 import { adminAccess } from './admin-guard.js';
+import { adminConsoleRoutes } from './admin-console-routes.js';
 import { adminRoutes } from './admin-routes.js';
+import { AdminFeed, adminStreamRoute } from './admin-stream.js';
 import type { ApiContext } from './context.js';
 import { allowOrigins } from './cors.js';
 import { installErrorHandling } from './errors.js';
@@ -28,6 +30,7 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
   let sse: SseTransport | undefined;
   let stopRecording: (() => void) | undefined;
   let refresh: NodeJS.Timeout | undefined;
+  let feed: AdminFeed | undefined;
 
   return {
     name: 'store',
@@ -65,6 +68,9 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
         logger.warn('ADMIN_API=on without ADMIN_TOKEN: anyone can use the admin endpoints');
       }
       const ctx: ApiContext = { engine, store: opened, sse, config, access, logger };
+      const adminFeed = new AdminFeed(ctx);
+      adminFeed.start();
+      feed = adminFeed;
 
       await app.register(
         async (api) => {
@@ -78,13 +84,20 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
           sseRoutes(api, ctx);
           sseMediaRoutes(api, ctx);
           roomRoutes(api, ctx);
-          await api.register(async (admin) => adminRoutes(admin, ctx));
+          await api.register(async (admin) => {
+            adminRoutes(admin, ctx);
+            adminConsoleRoutes(admin, ctx);
+            adminStreamRoute(admin, adminFeed);
+          });
         },
         { prefix: '/api' },
       );
       // Open streams would hold the HTTP server open until the shutdown timeout.
       const transport = sse;
-      app.addHook('preClose', async () => transport.close());
+      app.addHook('preClose', async () => {
+        transport.close();
+        adminFeed.close();
+      });
       // The CLI's startup block names the store; embedders may ask for this line.
       logger.debug(
         { database: opened.kind, dataDir: opened.kind === 'pglite' ? config.dataDir : undefined },
@@ -94,6 +107,7 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
     async close() {
       clearInterval(refresh);
       sse?.close();
+      feed?.close();
       // Disconnects announced by the transports' shutdown finish within a turn: record them.
       await new Promise((resolve) => setImmediate(resolve));
       stopRecording?.();

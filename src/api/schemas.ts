@@ -35,6 +35,27 @@ export const createRoomBody = z.object({
   maxParticipants: z.number().int().min(2).max(1000),
 });
 
+export const updateRoomBody = z
+  .object({
+    name: z.string().trim().min(1, 'must not be empty').max(200).optional(),
+    maxParticipants: z.number().int().min(2).max(1000).optional(),
+  })
+  .refine((b) => b.name !== undefined || b.maxParticipants !== undefined, {
+    message: 'give name or maxParticipants',
+  });
+
+export const participantParams = z.object({
+  kind: z.enum(['mesh', 'pair', 'presence']),
+  roomId: id,
+  peerId: id,
+});
+
+/** Without `roomId` a broadcast goes to everyone; with it, to the members of that room only. */
+export const broadcastQuery = z.object({
+  roomId: id.optional(),
+  kind: z.enum(['mesh', 'pair', 'presence']).default('mesh'),
+});
+
 export const broadcastBody = z.record(z.string(), z.unknown(), {
   error: 'must be a JSON object',
 });
@@ -54,6 +75,7 @@ const logFilter = {
   type: z.string().max(40).optional(),
   roomId: id.optional(),
   peerId: id.optional(),
+  userId: id.optional(),
   since: z.coerce.date().optional(),
   until: z.coerce.date().optional(),
 };

@@ -389,6 +389,19 @@ export class Engine implements HandlerContext {
     announceLeave(this, room, member, remaining);
   }
 
+  /**
+   * Takes a peer out of a room (admin), on whichever node it is connected. The others hear the
+   * usual leave; the peer itself gets the same notice about its own id, so its client knows.
+   * Returns false when the peer is not in that room.
+   */
+  async removeFromRoom(room: RoomRef, peerId: PeerId): Promise<boolean> {
+    const member = this.cluster.member(room, peerId);
+    if (!member) return false;
+    await this.removeMember(room, member);
+    announceLeave(this, room, member, [member]);
+    return true;
+  }
+
   /** Replaces the persistent-room capacity lookup (the store loads it after construction). */
   setRoomCapacity(resolver: (roomId: string) => number | undefined): void {
     this.roomCapacity = resolver;

@@ -14,7 +14,11 @@ export async function admit(
 ): Promise<(AdmitResult & { ok: true; member: Member }) | { ok: false; reason: 'full' }> {
   const key = roomKey(room);
   if (peer.rooms.has(key)) {
-    throw new SignalError('already-joined', `Already in ${room.kind} room "${room.id}"`);
+    if (ctx.cluster.member(room, peer.id)) {
+      throw new SignalError('already-joined', `Already in ${room.kind} room "${room.id}"`);
+    }
+    // An admin on another node removed this peer from the room: the local record is stale.
+    peer.rooms.delete(key);
   }
   await ctx.authorizeJoin(peer, room);
   if (peer.closed) throw new SignalError('not-in-room', 'Disconnected during join');

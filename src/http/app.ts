@@ -9,6 +9,7 @@ import type { AuthOptions } from '../auth/identity.js';
 import type { TurnAccess } from '../auth/turn-access.js';
 import type { Engine } from '../engine/engine.js';
 import type { Registry } from 'prom-client';
+import { registerAdminApp } from './admin-app.js';
 import { createMetricsRegistry } from './metrics.js';
 import { registerDocsUi, registerOpenApi } from './openapi.js';
 import { liveStats } from './stats.js';
@@ -59,6 +60,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     operationRoutes(scope, engine, registry, options.healthChecks ?? []);
     registerWebApp(scope, options.web, options.turn);
   });
+  registerAdminApp(app);
   registerDocsUi(app);
   return app;
 }

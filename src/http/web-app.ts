@@ -12,7 +12,7 @@ import { landingPage } from './landing.js';
 
 export type WebAppConfig = IceConfig & Pick<Config, 'publicDir'>;
 
-const types: Record<string, string> = {
+export const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -47,15 +47,9 @@ export function registerWebApp(app: FastifyInstance, config: WebAppConfig, turn:
     return sendFile(reply, join(root, 'index.html'));
   });
 
-  app.get<{ Params: { '*': string } }>('/assets/*', hidden, async (request, reply) => {
-    const base = root ? resolve(root, 'assets') : undefined;
-    const path = base ? resolve(base, request.params['*']) : undefined;
-    // resolve() folds `..`; anything that lands outside the assets folder is not ours to serve.
-    if (!base || !path || !path.startsWith(base + sep) || !types[extname(path)]) {
-      return reply.code(404).send({ error: 'not-found', message: 'No such asset' });
-    }
-    return sendFile(reply, path);
-  });
+  app.get<{ Params: { '*': string } }>('/assets/*', hidden, async (request, reply) =>
+    sendAsset(reply, root, request.params['*']),
+  );
 
   app.get<{ Querystring: Record<string, string | undefined> }>(
     '/api/ice-servers',
@@ -88,7 +82,7 @@ export function registerWebApp(app: FastifyInstance, config: WebAppConfig, turn:
   );
 }
 
-async function sendFile(reply: FastifyReply, path: string): Promise<FastifyReply> {
+export async function sendFile(reply: FastifyReply, path: string): Promise<FastifyReply> {
   try {
     const body = await readFile(path);
     return reply
@@ -98,4 +92,19 @@ async function sendFile(reply: FastifyReply, path: string): Promise<FastifyReply
   } catch {
     return reply.code(404).send({ error: 'not-found', message: 'No such file' });
   }
+}
+
+/** A file under `<root>/assets`, or 404: never anything outside that folder. */
+export async function sendAsset(
+  reply: FastifyReply,
+  root: string | undefined,
+  name: string,
+): Promise<FastifyReply> {
+  const base = root ? resolve(root, 'assets') : undefined;
+  const path = base ? resolve(base, name) : undefined;
+  // resolve() folds `..`; anything that lands outside the assets folder is not ours to serve.
+  if (!base || !path || !path.startsWith(base + sep) || !types[extname(path)]) {
+    return reply.code(404).send({ error: 'not-found', message: 'No such asset' });
+  }
+  return sendFile(reply, path);
 }

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gte, isNull, lte, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gt, gte, isNotNull, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import type { Database } from './database.js';
 import { eventLogs, messages, serverSettings, videoRooms } from './schema.js';
 
@@ -11,6 +11,7 @@ export interface LogFilter {
   type?: string;
   roomId?: string;
   peerId?: string;
+  userId?: string;
   since?: Date;
   until?: Date;
   limit: number;
@@ -30,12 +31,41 @@ export class StoreQueries {
 
   /** The row, or undefined when the room id is taken. */
   async createRoom(room: NewRoom): Promise<PersistentRoom | undefined> {
+    const values = { ...room, createdAt: new Date(), closedAt: null };
     const [row] = await this.database.db
       .insert(videoRooms)
-      .values({ ...room, createdAt: new Date() })
-      .onConflictDoNothing()
+      .values(values)
+      // A closed (deleted) room's id may be used again; an open one's may not.
+      .onConflictDoUpdate({
+        target: videoRooms.roomId,
+        set: values,
+        setWhere: isNotNull(videoRooms.closedAt),
+      })
       .returning();
     return row;
+  }
+
+  /** The changed room, or undefined when there is no such open room. */
+  async updateRoom(
+    roomId: string,
+    change: { name?: string; maxParticipants?: number },
+  ): Promise<PersistentRoom | undefined> {
+    const [row] = await this.database.db
+      .update(videoRooms)
+      .set(change)
+      .where(and(eq(videoRooms.roomId, roomId), isNull(videoRooms.closedAt)))
+      .returning();
+    return row;
+  }
+
+  /** Closes an open room (kept for history); false when there is none. */
+  async closeRoom(roomId: string): Promise<boolean> {
+    const closed = await this.database.db
+      .update(videoRooms)
+      .set({ closedAt: new Date() })
+      .where(and(eq(videoRooms.roomId, roomId), isNull(videoRooms.closedAt)))
+      .returning({ roomId: videoRooms.roomId });
+    return closed.length > 0;
   }
 
   settings(): Promise<StoredSetting[]> {
@@ -65,6 +95,23 @@ export class StoreQueries {
       .limit(filter.limit)
       .offset(filter.offset);
     return { total: totals?.total ?? 0, logs };
+  }
+
+  /**
+   * The log rows written after `afterId`, oldest first (the dashboard's live tail). Without
+   * `afterId`, the newest row only: where a tail starts.
+   */
+  logsAfter(afterId: number | undefined, limit: number): Promise<EventLog[]> {
+    const db = this.database.db;
+    if (afterId === undefined) {
+      return db.select().from(eventLogs).orderBy(desc(eventLogs.id)).limit(1);
+    }
+    return db
+      .select()
+      .from(eventLogs)
+      .where(gt(eventLogs.id, afterId))
+      .orderBy(eventLogs.id)
+      .limit(limit);
   }
 
   async clearLogs(filter: Omit<LogFilter, 'limit' | 'offset'>): Promise<number> {
@@ -106,6 +153,7 @@ function logWhere(filter: Omit<LogFilter, 'limit' | 'offset'>): SQL | undefined 
   if (filter.type) parts.push(eq(eventLogs.type, filter.type));
   if (filter.roomId) parts.push(eq(eventLogs.roomId, filter.roomId));
   if (filter.peerId) parts.push(eq(eventLogs.peerId, filter.peerId));
+  if (filter.userId) parts.push(eq(eventLogs.userId, filter.userId));
   if (filter.since) parts.push(gte(eventLogs.createdAt, filter.since));
   if (filter.until) parts.push(lte(eventLogs.createdAt, filter.until));
   return parts.length ? and(...parts) : undefined;

@@ -93,6 +93,23 @@ export class Store {
     return row;
   }
 
+  /** Renames a room or changes its capacity; undefined when there is no such open room. */
+  async updateRoom(
+    roomId: string,
+    change: { name?: string; maxParticipants?: number },
+  ): Promise<PersistentRoom | undefined> {
+    const row = await this.backend.queries.updateRoom(roomId, change);
+    if (row) this.rooms.set(row.roomId, row);
+    return row;
+  }
+
+  /** Closes a persistent room (kept for history); false when there is no such open room. */
+  async closeRoom(roomId: string): Promise<boolean> {
+    const closed = await this.backend.queries.closeRoom(roomId);
+    this.rooms.delete(roomId);
+    return closed;
+  }
+
   settings(): Promise<StoredSetting[]> {
     return this.backend.queries.settings();
   }
@@ -108,6 +125,11 @@ export class Store {
 
   logs(filter: LogFilter): Promise<{ total: number; logs: EventLog[] }> {
     return this.backend.queries.logs(filter);
+  }
+
+  /** Log rows after `afterId`, oldest first; without it, the newest row (see StoreQueries). */
+  logsAfter(afterId: number | undefined, limit: number): Promise<EventLog[]> {
+    return this.backend.queries.logsAfter(afterId, limit);
   }
 
   /** Deletes matching logs; what is still buffered is written first so it is cleared too. */

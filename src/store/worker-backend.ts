@@ -56,9 +56,12 @@ class WorkerBackend implements StoreBackend, HistoryWriter {
     this.queries = {
       openRooms: call('openRooms'),
       createRoom: call('createRoom'),
+      updateRoom: call('updateRoom'),
+      closeRoom: call('closeRoom'),
       settings: call('settings'),
       saveSetting: call('saveSetting'),
       logs: call('logs'),
+      logsAfter: call('logsAfter'),
       clearLogs: call('clearLogs'),
       totals: call('totals'),
       rawQuery: call('rawQuery'),
