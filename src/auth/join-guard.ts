@@ -36,20 +36,21 @@ function takeJoin(peer: Peer, perMinute: number): boolean {
 }
 
 /**
- * The engine's {@link JoinPolicy}: the token's `rooms` grant, then the per-connection limits,
+ * The engine's {@link JoinPolicy}: the join rate, the token's `rooms` grant, the rooms limit,
  * then the app. Cheap checks first, so a refused join never costs a call to the app.
  */
 export function joinGuard(options: JoinGuardOptions): JoinPolicy {
   return (peer, room) => {
-    const kind = KIND_NAMES[room.kind];
-    if (!grantAllows(peer.access.rooms, room.id)) {
-      throw new SignalError('forbidden', `Your token does not grant the ${kind} "${room.id}"`);
-    }
+    // The rate first: refused attempts count too, so room names cannot be probed quickly.
     if (options.maxJoinsPerMinute > 0 && !takeJoin(peer, options.maxJoinsPerMinute)) {
       throw new SignalError(
         'rate-limited',
         `Too many joins: at most ${options.maxJoinsPerMinute} per minute`,
       );
+    }
+    if (!grantAllows(peer.access.rooms, room.id)) {
+      const kind = KIND_NAMES[room.kind];
+      throw new SignalError('forbidden', `Your token does not grant the ${kind} "${room.id}"`);
     }
     if (options.maxRoomsPerPeer > 0 && peer.rooms.size >= options.maxRoomsPerPeer) {
       throw new SignalError(
