@@ -211,6 +211,22 @@ describe('admin API by admin JWT or ADMIN_TOKEN', () => {
     assert.equal((await get(adminToken)).status, 200);
   });
 
+  it('the dashboard stream (GET /api/admin/stream) takes an admin JWT; a user token gets 403', async () => {
+    const stream = async (bearer: string) => {
+      const controller = new AbortController();
+      const res = await fetch(`${srv.url}/api/admin/stream`, {
+        headers: { authorization: `Bearer ${bearer}` },
+        signal: controller.signal,
+      });
+      controller.abort();
+      return res;
+    };
+    const ok = await stream(await hsToken({ sub: 'root', claims: { admin: true } }));
+    assert.equal(ok.status, 200);
+    assert.match(ok.headers.get('content-type') ?? '', /text\/event-stream/);
+    assert.equal((await stream(await hsToken({ sub: 'user' }))).status, 403);
+  });
+
   it('in production with neither ADMIN_TOKEN nor a JWT key the admin API stays off', async () => {
     const bare = await startFullServer({ nodeEnv: 'production' });
     try {
