@@ -5,13 +5,26 @@ import type { RunningServer } from './servers.js';
 
 export interface IdleResult {
   connections: number;
+  /** Peers connected and joined (PeerJS: opened) per second, over the whole ramp. */
+  joinsPerSecond: number;
+  joinSeconds: number;
+  /** RSS as an operator reads it (no forced GC): before connecting, and with all of them open. */
   rssBeforeBytes: number;
   rssAfterBytes: number;
   bytesPerConnection: number;
+  /** With a full GC forced in the server, against the same once the connections closed. */
+  gcBytesPerConnection: number;
+  errors: number;
+}
+
+/** Server RSS 20 s after it started, as `ps` shows it: nothing forced. */
+export async function idleServerRss(server: RunningServer): Promise<number> {
+  await sleep(Math.max(0, server.startedAt + 20_000 - Date.now()));
+  return processRssBytes(server.pid);
 }
 
 /** RSS after a full GC, once it stops moving (at most a few seconds). */
-async function settledRss(server: RunningServer): Promise<number> {
+async function collectedRss(server: RunningServer): Promise<number> {
   let previous = 0;
   for (let i = 0; i < 10; i++) {
     await server.collectGarbage();
@@ -22,36 +35,75 @@ async function settledRss(server: RunningServer): Promise<number> {
   return previous;
 }
 
+export interface IdleOptions {
+  /** Loopback source addresses to spread connections over (each has ~28,000 ports). */
+  localAddresses?: string[];
+}
+
 /**
- * Server RSS per idle connection: RSS before connecting, then with `count` connections open
- * (admitted by the server, nothing sent) and settled. Both readings follow a full GC, so what is
- * counted is memory the connections keep, not garbage of their handshakes.
+ * Opens `count` peers, each connecting and joining a pair room (PeerJS: opening its id), 100 at
+ * a time, and times the ramp. Then the per-connection RSS: without a forced GC (what an operator
+ * sees), then after one (what the connections really keep, against the RSS once they closed).
  */
 export async function measureIdle(
   server: RunningServer,
   count: number,
   progress: (line: string) => void,
+  options: IdleOptions = {},
 ): Promise<IdleResult> {
-  const rssBeforeBytes = await settledRss(server);
+  const { framing, wsPath } = server.spec;
+  const addresses = options.localAddresses ?? [undefined];
+  // No GC is forced before or while connecting: the first figure is what an operator sees.
+  const rssBeforeBytes = processRssBytes(server.pid);
   const peers: BenchPeer[] = [];
   let next = 0;
+  let errors = 0;
+  const runId = Math.random().toString(36).slice(2, 8);
+  const open = async (index: number) => {
+    const peer = await BenchPeer.connect(
+      framing,
+      server.port,
+      wsPath,
+      addresses[index % addresses.length],
+    );
+    if (framing !== 'peerjs') {
+      const joined = peer.next('joined', 60_000);
+      const [before, after] = peer.envelope('join-room');
+      peer.sendFrame(`${before}{"roomId":"${runId}-${index >> 1}"}${after}`);
+      await joined;
+    }
+    return peer;
+  };
   const worker = async () => {
     while (next < count) {
-      next++;
-      const { framing } = server.spec;
-      peers.push(await BenchPeer.connect(framing, server.port, server.spec.wsPath));
-      if (peers.length % 1000 === 0) progress(`${peers.length} idle connections`);
+      const index = next++;
+      try {
+        peers.push(await open(index));
+      } catch {
+        errors++;
+      }
+      if (peers.length % 5000 === 0) progress(`${peers.length} peers joined`);
     }
   };
+  const started = performance.now();
   // Bounded concurrency keeps the listen backlog from overflowing.
   await Promise.all(Array.from({ length: 100 }, worker));
+  const joinSeconds = (performance.now() - started) / 1000;
   await sleep(2000);
-  const rssAfterBytes = await settledRss(server);
+  const rssAfterBytes = processRssBytes(server.pid);
+  // The forced-GC figure: with the connections, then once they are gone.
+  const gcAfter = await collectedRss(server);
   for (const peer of peers) peer.close();
+  await sleep(2000);
+  const gcBefore = await collectedRss(server);
   return {
     connections: peers.length,
+    joinsPerSecond: peers.length / joinSeconds,
+    joinSeconds,
     rssBeforeBytes,
     rssAfterBytes,
     bytesPerConnection: (rssAfterBytes - rssBeforeBytes) / peers.length,
+    gcBytesPerConnection: (gcAfter - gcBefore) / peers.length,
+    errors,
   };
 }

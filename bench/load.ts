@@ -14,6 +14,8 @@ export interface LoadOptions {
   maxMessages: number;
   /** Fixed offered rate in messages/s over all pairs; unset = as fast as the server allows. */
   rate?: number;
+  /** Pairs that connect and join while the measured phase runs (their history is recorded). */
+  joinBurstPairs?: number;
 }
 
 export interface LoadResult {
@@ -22,6 +24,9 @@ export interface LoadResult {
   messages: number;
   p50Ms: number;
   p99Ms: number;
+  maxMs: number;
+  /** How long the burst of joins took, if there was one. */
+  burstSeconds?: number;
   /** Server CPU (all server processes) per relayed message, µs. */
   cpuMicrosPerMessage: number;
   /** Server write syscalls (write, writev, all server processes) per relayed message. */
@@ -165,6 +170,12 @@ export async function runLoad(
   const generatorBefore = process.cpuUsage();
   const t0 = performance.now();
   measuring = true;
+  const burst = options.joinBurstPairs
+    ? openPairs(servers, options.joinBurstPairs, `${runId}b`).then((opened) => ({
+        opened,
+        seconds: (performance.now() - t0) / 1000,
+      }))
+    : undefined;
   const deadline = t0 + options.durationMs;
   while (measuring && deadline - performance.now() > 20) {
     await sleep(Math.min(1000, deadline - performance.now()));
@@ -184,6 +195,8 @@ export async function runLoad(
   const errors = all.reduce((sum, s) => sum + s.peer.errors, 0);
   const lastError = all.find((s) => s.peer.lastError)?.peer.lastError ?? '';
   for (const sender of all) sender.peer.close();
+  const burstDone = await burst;
+  for (const pair of burstDone?.opened ?? []) pair.forEach((peer) => peer.close());
 
   const sorted = latencies.slice(0, measured).sort();
   return {
@@ -191,6 +204,8 @@ export async function runLoad(
     messages: measured,
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
+    maxMs: sorted.length ? sorted[sorted.length - 1]! : NaN,
+    burstSeconds: burstDone?.seconds,
     cpuMicrosPerMessage: cpu / measured,
     writesPerMessage: writes / measured,
     serverCpuPercent: cpu / 1e4 / seconds,

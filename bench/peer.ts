@@ -27,13 +27,21 @@ export class BenchPeer {
     ws.on('error', () => {});
   }
 
-  /** Opens a connection; resolves once the server has admitted it (Socket.IO: namespace joined). */
-  static connect(framing: Framing, port: number, wsPath = '/ws'): Promise<BenchPeer> {
-    const url =
-      framing === 'socket.io'
-        ? `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`
-        : `ws://127.0.0.1:${port}${wsPath}`;
-    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
+  /**
+   * Opens a connection; resolves once the server has admitted it (Socket.IO: namespace joined;
+   * PeerJS: `OPEN`). `localAddress` (127.0.0.x) spreads many connections over source addresses.
+   */
+  static connect(
+    framing: Framing,
+    port: number,
+    wsPath = '/ws',
+    localAddress?: string,
+  ): Promise<BenchPeer> {
+    const ws = new WebSocket(connectUrl(framing, port, wsPath), {
+      perMessageDeflate: false,
+      skipUTF8Validation: true,
+      localAddress,
+    });
     return new Promise((resolve, reject) => {
       const fail = (error: Error) => reject(error);
       ws.once('error', fail);
@@ -43,7 +51,7 @@ export class BenchPeer {
         resolve(peer);
       };
       if (framing === 'ws') ws.once('open', admitted);
-      else peer.waiters.set('connect', admitted);
+      else peer.waiters.set(framing === 'peerjs' ? 'OPEN' : 'connect', admitted);
     });
   }
 
@@ -103,7 +111,8 @@ export class BenchPeer {
       else if (frame.startsWith('42')) event = (JSON.parse(frame.slice(2)) as [string])[0];
       else event = frame.startsWith('44') ? 'error' : 'other';
     } else {
-      event = (JSON.parse(frame) as { event: string }).event;
+      const parsed = JSON.parse(frame) as { event?: string; type?: string };
+      event = parsed.event ?? (parsed.type === 'ERROR' ? 'error' : (parsed.type ?? 'other'));
     }
     if (event === 'error') {
       this.errors++;
@@ -115,6 +124,16 @@ export class BenchPeer {
       waiter();
     }
   }
+}
+
+let peerjsIds = 0;
+
+function connectUrl(framing: Framing, port: number, wsPath: string): string {
+  const base = `ws://127.0.0.1:${port}`;
+  if (framing === 'socket.io') return `${base}/socket.io/?EIO=4&transport=websocket`;
+  if (framing === 'ws') return `${base}${wsPath}`;
+  const id = `bench-${process.pid}-${++peerjsIds}`;
+  return `${base}/peerjs?key=peerjs&id=${id}&token=${id}`;
 }
 
 function uncork(tcp: Socket): void {

@@ -13,12 +13,21 @@ export function processCpuMicros(pid: number): number {
   return (ticks * 1_000_000) / CLOCK_TICKS;
 }
 
-/** Resident set size of a process, in bytes (VmRSS of /proc/<pid>/status). */
+/** Resident set size of a process, in bytes (VmRSS of /proc/<pid>/status), as `ps` shows it. */
 export function processRssBytes(pid: number): number {
+  return statusKb(pid, 'VmRSS') * 1024;
+}
+
+/** The highest RSS the process has reached (VmHWM), in bytes. */
+export function processPeakRssBytes(pid: number): number {
+  return statusKb(pid, 'VmHWM') * 1024;
+}
+
+function statusKb(pid: number, field: string): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
-  if (!match) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(match[1]) * 1024;
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
+  if (!match) throw new Error(`no ${field} for pid ${pid}`);
+  return Number(match[1]);
 }
 
 /** The 1-minute load average, to tell how busy the shared machine was. */

@@ -8,11 +8,26 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runCluster } from './cluster.js';
-import { measureIdle, type IdleResult } from './idle.js';
+import { idleServerRss, measureIdle, type IdleResult } from './idle.js';
 import { runLoad, type LoadOptions, type LoadResult } from './load.js';
 import { loadAverage, openFileLimit } from './proc.js';
-import { clusterTable, targetsTable, throughputTable, type ServerFigures } from './report.js';
-import { baselineSpecs, sinyalSpec, startServer, type ServerSpec } from './servers.js';
+import {
+  clusterTable,
+  issueTable,
+  issueTargets,
+  kb,
+  mb,
+  num,
+  throughputTable,
+  type ServerFigures,
+} from './report.js';
+import {
+  baselineSpecs,
+  removeDataDirs,
+  sinyalSpec,
+  startServer,
+  type ServerSpec,
+} from './servers.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,6 +43,8 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     out: { type: 'string' },
     profile: { type: 'string' },
+    'burst-pairs': { type: 'string', default: '200' },
+    many: { type: 'string', default: '0' },
     before: { type: 'string' },
     quick: { type: 'boolean', default: false },
   },
@@ -43,6 +60,10 @@ const load: LoadOptions = {
 };
 const idleConnections = Number(quick ? 500 : args.idle);
 const rounds = Number(args.rounds);
+const offered = Number(args.rate);
+const burstPairs = Number(args['burst-pairs']);
+/** `--many N`: N idle `/ws` peers on one process (100,000 needs `ulimit -n` above 200,000). */
+const many = Number(args.many);
 /** `--profile DIR`: a V8 CPU profile of each server's throughput run (written when it exits). */
 const profileFlags = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
 
@@ -55,6 +76,7 @@ const specs: ServerSpec[] = [
   baselineSpecs.ws,
   sinyalSpec('ws'),
   ...(before ? [sinyalSpec('ws', {}, before)] : []),
+  baselineSpecs.peerjs,
 ].filter((spec) => !args.only || args.only.split(',').some((o) => spec.name.includes(o)));
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -75,37 +97,62 @@ async function main(): Promise<void> {
   say(`sinyal bench: ${specs.map((s) => s.name).join(', ')}; load average ${loadBefore}`);
   const figures = new Map<string, ServerFigures>(specs.map((s) => [s.name, { name: s.name }]));
   const byRound = new Map<string, LoadResult[]>(specs.map((s) => [s.name, []]));
+  const idleByRound = new Map<string, IdleResult[]>(specs.map((s) => [s.name, []]));
+  const peak = (name: string, bytes: number) => {
+    const f = figures.get(name)!;
+    f.peakRssBytes = Math.max(f.peakRssBytes ?? 0, bytes);
+  };
 
   // Rounds interleave the servers, so a burst of load from elsewhere hits all of them alike;
   // each figure is the median over rounds (throughput by msg/s, idle RSS by bytes/connection).
-  const idleByRound = new Map<string, IdleResult[]>(specs.map((s) => [s.name, []]));
   for (let round = 1; round <= rounds; round++) {
     const suffix = rounds > 1 ? ` #${round}` : '';
-    for (const spec of load.durationMs > 0 ? specs : []) {
+    for (const spec of specs) {
       const tag = `[${spec.name}${suffix}]`;
-      say(`${tag} throughput: ${load.pairs} pairs, window ${load.window}`);
-      const server = await startServer(spec, profileFlags);
-      try {
-        const result = await runLoad([server], load, (line) => say(`${tag} ${line}`));
-        byRound.get(spec.name)!.push(result);
-        if (result.errors) say(`${tag} ${result.errors} errors, e.g. ${result.lastError}`);
-      } finally {
-        await server.stop();
+      const relays = spec.framing !== 'peerjs';
+      if (relays && load.durationMs > 0) {
+        const server = await startServer(spec, profileFlags);
+        try {
+          say(`${tag} throughput: ${load.pairs} pairs, window ${load.window}, both directions`);
+          const result = await runLoad([server], load, (line) => say(`${tag} ${line}`));
+          byRound.get(spec.name)!.push(result);
+          if (result.errors) say(`${tag} ${result.errors} errors, e.g. ${result.lastError}`);
+          // Fixed, non-saturating rate: CPU per message and latency of a busy but healthy node.
+          if (round === 1 && !spec.name.endsWith('(before)')) {
+            say(`${tag} steady: ${offered} msg/s offered`);
+            const steady = { ...load, rate: offered, warmupMs: Math.max(load.warmupMs, 3000) };
+            figures.get(spec.name)!.steady = await runLoad([server], steady, (l) =>
+              say(`${tag} ${l}`),
+            );
+            say(`${tag} burst: ${offered} msg/s while ${burstPairs} more pairs join`);
+            figures.get(spec.name)!.burst = await runLoad(
+              [server],
+              { ...steady, joinBurstPairs: burstPairs },
+              (l) => say(`${tag} ${l}`),
+            );
+          }
+          peak(spec.name, server.peakRssBytes());
+        } finally {
+          await server.stop();
+        }
       }
-    }
-    // The `--before` build is compared on throughput only, to keep the run short.
-    for (const spec of idleConnections > 0
-      ? specs.filter((s) => !s.name.endsWith('(before)'))
-      : []) {
-      const tag = `[${spec.name}${suffix}]`;
-      say(`${tag} idle RSS: ${idleConnections} connections`);
-      const server = await startServer(spec);
-      try {
-        const idle = await measureIdle(server, idleConnections, (line) => say(`${tag} ${line}`));
-        say(`${tag} ${(idle.bytesPerConnection / 1024).toFixed(1)} KB per idle connection`);
-        idleByRound.get(spec.name)!.push(idle);
-      } finally {
-        await server.stop();
+      // The `--before` build is compared on throughput only, to keep the run short.
+      if (idleConnections > 0 && !spec.name.endsWith('(before)')) {
+        const server = await startServer(spec);
+        try {
+          const rss = await idleServerRss(server);
+          const f = figures.get(spec.name)!;
+          f.startRssBytes = Math.min(f.startRssBytes ?? Infinity, rss);
+          say(`${tag} ${mb(rss)} 20 s after start; now ${idleConnections} peers connect and join`);
+          const idle = await measureIdle(server, idleConnections, (l) => say(`${tag} ${l}`));
+          say(
+            `${tag} ${num(idle.joinsPerSecond)} joins/s, ${kb(idle.bytesPerConnection)} per idle connection`,
+          );
+          idleByRound.get(spec.name)!.push(idle);
+          peak(spec.name, server.peakRssBytes());
+        } finally {
+          await server.stop();
+        }
       }
     }
   }
@@ -116,9 +163,11 @@ async function main(): Promise<void> {
     if (idles.length) figures.get(spec.name)!.idle = median(idles, (r) => r.bytesPerConnection);
   }
 
+  let manySection = '';
+  if (many > 0) manySection = await runMany(many);
+
   let clusterSection = '';
   if (args.cluster) {
-    const offered = Number(args.rate);
     const heading = '\n### Two processes on Redis (Socket.IO, fixed offered rate)\n\n';
     try {
       const { single, cluster } = await runCluster({ ...load, rate: offered }, say, profileFlags);
@@ -130,19 +179,61 @@ async function main(): Promise<void> {
       clusterSection = `${heading}Not measured: ${(error as Error).message.split('\n')[0]}\n`;
     }
   }
+  removeDataDirs();
 
   const rows = specs.map((s) => figures.get(s.name)!);
   const markdown = `### Run of ${startedAt.toISOString()}
 
 Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, load average ${loadBefore} before / ${loadAverage()} after.
-Throughput: ${load.pairs} pairs per server, ${load.window} messages in flight per peer, ${load.warmupMs / 1000} s warm-up + ${load.durationMs / 1000} s measured${rounds > 1 ? `, median of ${rounds} interleaved rounds` : ''}; idle RSS at ${idleConnections.toLocaleString('en-US')} connections.
+sinyal as \`npm start\` runs it (embedded store on, in a data directory a previous start created), per-peer rate limit off. Throughput: ${load.pairs} pairs per server, both peers of each pair sending, ${load.window} messages in flight per peer, ${load.warmupMs / 1000} s warm-up + ${load.durationMs / 1000} s measured${rounds > 1 ? `, median of ${rounds} interleaved rounds` : ''}. Steady and burst: ${num(offered)} msg/s offered over the same pairs; burst: ${burstPairs} more pairs connect and join while it runs. Connections: ${idleConnections.toLocaleString('en-US')} peers connect and join, 100 at a time; RSS read from /proc without forcing a GC (after a forced GC in brackets).
+
+${issueTable(rows, offered, burstPairs)}
+
+${issueTargets(figures)}
+
+<details><summary>Saturated throughput, all figures</summary>
 
 ${throughputTable(rows)}
 
-${targetsTable(figures)}
-${clusterSection}`;
+</details>
+${manySection}${clusterSection}`;
   process.stdout.write(`\n${markdown}`);
   if (args.out) writeFileSync(args.out, markdown);
+}
+
+/** Many idle `/ws` peers on one sinyal, spread over loopback source addresses. */
+async function runMany(count: number): Promise<string> {
+  // The server holds one descriptor per connection, and so does this generator.
+  const fdCap = openFileLimit() - 1000;
+  const reached = Math.min(count, fdCap);
+  if (reached < count) {
+    say(`open-file limit caps the many-connections run at ${reached} (asked ${count})`);
+  }
+  const addresses = Array.from(
+    { length: Math.ceil(reached / 20_000) },
+    (_, i) => `127.0.0.${i + 2}`,
+  );
+  const spec = specs.find((s) => s.name === 'sinyal /ws') ?? sinyalSpec('ws');
+  const server = await startServer(spec);
+  try {
+    await idleServerRss(server);
+    const idle = await measureIdle(server, reached, (l) => say(`[many] ${l}`), {
+      localAddresses: addresses,
+    });
+    const capped =
+      reached < count
+        ? ` (asked ${num(count)}; the open-file limit here, ${num(openFileLimit())}, caps a process's connections)`
+        : '';
+    return `
+### ${num(idle.connections)} idle \`/ws\` peers on one process${capped}
+
+| peers joined | join time | joins/s | RSS before | RSS with all open (no forced GC) | per connection (forced GC) | peak RSS | errors |
+|--:|--:|--:|--:|--:|--:|--:|--:|
+| ${num(idle.connections)} | ${num(idle.joinSeconds, 1)} s | ${num(idle.joinsPerSecond)} | ${mb(idle.rssBeforeBytes)} | ${mb(idle.rssAfterBytes)} | ${kb(idle.bytesPerConnection)} (${kb(idle.gcBytesPerConnection)}) | ${mb(server.peakRssBytes())} | ${idle.errors} |
+`;
+  } finally {
+    await server.stop();
+  }
 }
 
 main().catch((error: unknown) => {

@@ -1,9 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { processPeakRssBytes } from './proc.js';
 
-export type Framing = 'socket.io' | 'ws';
+/** `peerjs`: PeerJS's own protocol, for connection figures only (it has no rooms). */
+export type Framing = 'socket.io' | 'ws' | 'peerjs';
 
 /** A server under test: how to start it and which framing its clients speak. */
 export interface ServerSpec {
@@ -19,14 +24,46 @@ export interface ServerSpec {
 const root = fileURLToPath(new URL('..', import.meta.url));
 const gcHook = new URL('./gc-hook.mjs', import.meta.url).href;
 
+const dataDirs: string[] = [];
+let template: string | undefined;
+
 /**
- * sinyal from its build (`npm start` without the build step), with the per-peer rate limit off
- * so it does not cap the load, and its embedded store in memory so runs leave no files and
- * several processes do not share one database directory. `build` is another checkout's root
- * (`--before`).
+ * A PGlite data directory of its own, already created and migrated: a copy of one made once by
+ * `db:push`, so no measured start runs initdb (a fresh clone's first start does, once).
+ */
+function preparedDataDir(): string {
+  if (!template) {
+    template = mkdtempSync(join(tmpdir(), 'sinyal-bench-template-'));
+    dataDirs.push(template);
+    const made = spawnSync(process.execPath, ['dist/src/store/db-push.js'], {
+      cwd: root,
+      env: { ...process.env, DATA_DIR: template },
+      encoding: 'utf8',
+    });
+    if (made.status !== 0) throw new Error(`db:push failed: ${made.stderr || made.stdout}`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'sinyal-bench-data-'));
+  dataDirs.push(dir);
+  cpSync(template, dir, { recursive: true });
+  return dir;
+}
+
+/** Removes the data directories the run made. */
+export function removeDataDirs(): void {
+  for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** `DATA_DIR` value a spec uses to get a prepared data directory per start. */
+const PREPARED = 'prepared-per-start';
+
+/**
+ * sinyal from its build, as `npm start` runs it: the embedded store on, in a data directory of
+ * its own that a previous start already created (the first start of a fresh clone also runs
+ * PostgreSQL's initdb, a one-off). Only the per-peer rate limit is off, so it does not cap the
+ * load. `build` is another checkout's root (`--before`).
  */
 export function sinyalSpec(
-  framing: Framing,
+  framing: Exclude<Framing, 'peerjs'>,
   env: Record<string, string> = {},
   build?: { dir: string; label: string },
 ): ServerSpec {
@@ -36,11 +73,16 @@ export function sinyalSpec(
     framing,
     wsPath: '/ws',
     args: [build ? `${build.dir}/dist/src/cli.js` : 'dist/src/cli.js'],
-    env: { LOG_LEVEL: 'warn', MAX_MESSAGES_PER_SECOND: '0', DATA_DIR: 'memory://', ...env },
+    env: { LOG_LEVEL: 'warn', MAX_MESSAGES_PER_SECOND: '0', DATA_DIR: PREPARED, ...env },
   };
 }
 
 export const baselineSpecs: Record<Framing, ServerSpec> = {
+  peerjs: {
+    name: 'PeerJS 1.0.2',
+    framing: 'peerjs',
+    args: ['bench/baselines/peerjs-server.mjs'],
+  },
   'socket.io': {
     name: 'bare Socket.IO',
     framing: 'socket.io',
@@ -58,6 +100,9 @@ export interface RunningServer {
   spec: ServerSpec;
   pid: number;
   port: number;
+  startedAt: number;
+  /** Highest RSS the process has had so far (VmHWM), in bytes. */
+  peakRssBytes(): number;
   /** Full GC in the server (SIGUSR2 → gc-hook.mjs), then a moment for it to finish. */
   collectGarbage(): Promise<void>;
   stop(): Promise<void>;
@@ -72,7 +117,7 @@ async function freePort(): Promise<number> {
 }
 
 async function waitForPort(port: number, child: ChildProcess, output: () => string) {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
       const lines = output().trim().split('\n');
@@ -89,7 +134,7 @@ async function waitForPort(port: number, child: ChildProcess, output: () => stri
     if (open) return;
     await sleep(100);
   }
-  throw new Error(`server did not listen on ${port} within 30 s:\n${output()}`);
+  throw new Error(`server did not listen on ${port} within 120 s:\n${output()}`);
 }
 
 /** Starts a server under test as its own child process on 127.0.0.1 and waits until it listens. */
@@ -98,10 +143,17 @@ export async function startServer(
   nodeFlags: string[] = [],
 ): Promise<RunningServer> {
   const port = await freePort();
+  const startedAt = Date.now();
   const flags = ['--expose-gc', '--import', gcHook, ...nodeFlags];
   const child = spawn(process.execPath, [...flags, ...spec.args], {
     cwd: root,
-    env: { ...process.env, ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
+    env: {
+      ...process.env,
+      ...spec.env,
+      ...(spec.env?.DATA_DIR === PREPARED ? { DATA_DIR: preparedDataDir() } : {}),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -121,6 +173,8 @@ export async function startServer(
     spec,
     pid: child.pid!,
     port,
+    startedAt,
+    peakRssBytes: () => processPeakRssBytes(child.pid!),
     async collectGarbage() {
       child.kill('SIGUSR2');
       await sleep(500);

@@ -25,6 +25,7 @@ io.on('connection', (socket) => {
   socket.on('join-room', ({ roomId }: RoomPayload) => {
     void socket.join(roomId);
     const members = io.sockets.adapter.rooms.get(roomId);
+    socket.emit('joined', { roomId, members: [...(members ?? [])] });
     if (members?.size !== 2) return;
     const [caller, callee] = [...members] as [string, string];
     const common = { roomId, initiatorId: caller, members: [caller, callee] };

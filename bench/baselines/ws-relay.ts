@@ -36,6 +36,7 @@ wss.on('connection', (ws) => {
       rooms.set(data.roomId, members);
       members.add(client);
       client.rooms.add(data.roomId);
+      send(client, 'joined', { roomId: data.roomId, members: [...members].map((m) => m.id) });
       if (members.size !== 2) return;
       const [caller, callee] = [...members] as [Client, Client];
       const common = {

@@ -37,7 +37,7 @@ function roomsWithMembers(ctx: ApiContext) {
     rooms.push({
       kind: 'mesh',
       roomId: stored.roomId,
-      label: `video:${stored.roomId}`,
+      label: roomName({ kind: 'mesh', id: stored.roomId }),
       persistent: true,
       name: stored.name,
       maxParticipants: stored.maxParticipants,

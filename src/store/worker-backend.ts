@@ -10,14 +10,23 @@ import type { Reply, Request, WorkerInit, WorkerStats } from './worker-protocol.
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 type Call = { type: 'call'; method: QueryMethod; args: unknown[] } | { type: 'flush' | 'close' };
 
+/**
+ * The worker's JS holds little more than a batch in flight, so a small young generation is
+ * enough (V8's default reserves 16 MB semi-spaces); PGlite's own memory is WASM, outside it.
+ */
+const resourceLimits = { maxYoungGenerationSizeMb: 4 };
+
 /** Built, the worker is plain JS; from src/ (tests, `npm run dev`) it loads through tsx. */
 function startWorker(init: WorkerInit): Worker {
   if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./store-worker.js', import.meta.url), { workerData: init });
+    return new Worker(new URL('./store-worker.js', import.meta.url), {
+      workerData: init,
+      resourceLimits,
+    });
   }
   const entry = JSON.stringify(new URL('./store-worker.ts', import.meta.url).href);
   const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${entry}); })`;
-  return new Worker(boot, { eval: true, workerData: init });
+  return new Worker(boot, { eval: true, workerData: init, resourceLimits });
 }
 
 /**

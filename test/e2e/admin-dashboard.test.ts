@@ -164,6 +164,22 @@ describe('admin dashboard', { skip: skipReason }, () => {
     await page.context().close();
   });
 
+  it('a setting saved in the dashboard is checked as the API does and applies at once', async () => {
+    const page = await openDashboard(browser, srv.url);
+    await go(page, 'Settings');
+    const row = page.locator('form', { has: page.locator('#setting-max_connections') });
+    await row.getByText('default', { exact: true }).waitFor();
+    await page.locator('#setting-max_connections').fill('-1');
+    await page.getByRole('button', { name: 'Save max_connections' }).click();
+    await page.getByRole('alert').filter({ hasText: 'at least 0' }).waitFor();
+    await page.locator('#setting-max_connections').fill('5000');
+    await page.getByRole('button', { name: 'Save max_connections' }).click();
+    await page.getByRole('status').filter({ hasText: 'applied without a restart' }).waitFor();
+    assert.equal(srv.server.engine.settings.maxConnections, 5000);
+    await row.getByText('changed at runtime').waitFor();
+    await page.context().close();
+  });
+
   it('a broadcast reaches a Socket.IO client and an SSE client; one room only its members', async () => {
     const socket = await peer('listener-io');
     const sse = await openSse(srv.url, { query: { userId: 'listener-sse' } });
