@@ -270,6 +270,7 @@ describe('SSE transport over real HTTP (PROTOCOLS.md §3)', () => {
     const { a, b } = await pair('call-5');
     const kicked = await request(srv.url, 'DELETE', `/api/connections/${a.id}?reason=test`);
     assert.deepEqual(kicked, { status: 200, body: { ok: true, id: a.id } });
+    assert.deepEqual(await a.next('kicked'), { reason: 'test' });
     assert.deepEqual(await a.next('disconnect'), { reason: 'test' });
     await a.ended;
     assert.equal((await b.next('video:user-left')).socketId, a.id);
@@ -281,6 +282,8 @@ describe('SSE transport over real HTTP (PROTOCOLS.md §3)', () => {
 
     const kickedSio = await request(srv.url, 'DELETE', `/api/connections/${b.id}`);
     assert.equal(kickedSio.status, 200);
+    // Told before the connection ends, so a client knows not to reconnect.
+    assert.deepEqual(await b.next('kicked'), { reason: 'disconnected by an admin' });
     await b.next('disconnect');
     const unknown = await request(srv.url, 'DELETE', `/api/connections/${b.id}`);
     assert.equal(unknown.status, 404);

@@ -85,7 +85,8 @@ export class SinyalClient extends Emitter<ClientEvents> {
   /** Connects and resolves with this connection's identity (`welcome`). */
   async connect(): Promise<ServerEvents['welcome']> {
     if (this.socket) throw new Error('Already connected: close() first');
-    const auth: Record<string, string> = { userId: this.userId };
+    // With a token the server takes the user id from it; a generated one would contradict it.
+    const auth: Record<string, string> = this.claimsUserId ? { userId: this.userId } : {};
     if (this.options.name) auth.name = this.options.name;
     if (this.options.token) auth.token = this.options.token;
     const socket = openSignaling(
@@ -257,6 +258,11 @@ export class SinyalClient extends Emitter<ClientEvents> {
     });
     socket.on('disconnect', (reason) => this.emit('disconnected', { reason }));
     socket.on('error', (error) => this.emit('error', error));
+    socket.on('broadcast', (data) => this.emit('broadcast', data));
+    socket.on('kicked', ({ reason }) => {
+      this.close();
+      this.emit('kicked', { reason });
+    });
 
     // Mesh dialect (reference 004)
     socket.on('video:room-state', ({ roomId, participants }) => {
@@ -409,7 +415,7 @@ export class SinyalClient extends Emitter<ClientEvents> {
 
   private async fetchIceServers(welcome: ServerEvents['welcome']): Promise<RTCIceServer[]> {
     const url = new URL('/api/ice-servers', this.url);
-    url.searchParams.set('userId', this.userId);
+    if (this.claimsUserId) url.searchParams.set('userId', this.userId);
     url.searchParams.set('connectionId', welcome.socketId);
     if (welcome.connectionToken) url.searchParams.set('connectionToken', welcome.connectionToken);
     const headers: Record<string, string> = {};
@@ -424,6 +430,11 @@ export class SinyalClient extends Emitter<ClientEvents> {
       this.emit('error', { message: `ICE servers unavailable: ${(error as Error).message}` });
       return [];
     }
+  }
+
+  /** Whether to send `userId`: always without a token, with one only when given explicitly. */
+  private get claimsUserId(): boolean {
+    return !this.options.token || this.options.userId !== undefined;
   }
 
   private requireSocket(): SignalingSocket {

@@ -46,7 +46,14 @@ export function openSignaling(
   });
   let attempt = 0;
   let connectedOnce = false;
+  // An admin removed this connection: coming back under a new id would undo the kick.
+  let kicked = false;
+  socket.on('kicked', () => {
+    kicked = true;
+    socket.io.opts.reconnection = false;
+  });
   const retry = () => {
+    if (kicked) return;
     attempt++;
     const delayMs = Math.min(5000, 250 * 2 ** (attempt - 1));
     onRetry(attempt, delayMs);

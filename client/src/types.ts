@@ -91,6 +91,10 @@ export interface ClientEvents {
   'file-progress': FileProgress;
   file: ReceivedFile;
   stats: PeerStatsSummary[];
+  /** An admin removed this connection; the client is closed and does not reconnect. */
+  kicked: { reason: string };
+  /** An admin's message to every client (`POST /api/broadcast`). */
+  broadcast: unknown;
   /** Refusals from the server (`error` event) and failures in the SDK. */
   error: { message: string; code?: string; event?: string };
 }

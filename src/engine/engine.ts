@@ -140,7 +140,7 @@ export class Engine implements HandlerContext {
       deliverLocalAll: (event, data) => {
         for (const peer of this.local.values()) peer.sink.emit(event, data);
       },
-      disconnectLocal: (peerId, reason) => this.local.get(peerId)?.sink.disconnect(reason),
+      disconnectLocal: (peerId, reason) => this.kickLocal(peerId, reason),
       evictMember: (room, member) => this.removeMember(room, member),
     };
     await this.cluster.start(handler);
@@ -356,14 +356,19 @@ export class Engine implements HandlerContext {
 
   /** Disconnects any peer of the cluster (admin). Returns false if no such peer is live. */
   kick(peerId: PeerId, reason: string): boolean {
-    const peer = this.local.get(peerId);
-    if (peer) {
-      peer.sink.disconnect(reason);
-      return true;
-    }
+    if (this.kickLocal(peerId, reason)) return true;
     const remote = this.cluster.peer(peerId);
     if (!remote) return false;
     this.cluster.disconnectRemote(remote.nodeId, peerId, reason);
+    return true;
+  }
+
+  /** Tells a local peer it was removed (so it does not reconnect), then ends its connection. */
+  private kickLocal(peerId: PeerId, reason: string): boolean {
+    const peer = this.local.get(peerId);
+    if (!peer) return false;
+    peer.sink.emit('kicked', { reason });
+    peer.sink.disconnect(reason);
     return true;
   }
 

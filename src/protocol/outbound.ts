@@ -76,6 +76,11 @@ export interface ServerEvents {
   error: { message: string; code: ErrorCode; event?: string };
   broadcast: unknown;
   'server:shutdown': { reason: string };
+  /**
+   * Sent just before an admin ends this connection: a client should not reconnect by itself
+   * (an addition; old clients ignore it and see a server-side disconnect).
+   */
+  kicked: { reason: string };
 }
 
 export type ServerEventName = keyof ServerEvents;

@@ -257,7 +257,10 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
           window.sinyal!.on('reconnecting', (r) => r.attempt > 1 && resolve(r.attempt));
         }),
     );
-    assert.ok(suite.srv.server.engine.kick(oldId, 'e2e: server-side disconnect'), 'socket kicked');
+    // A server-side drop (not an admin kick, which tells the client to stay away).
+    const socket = suite.srv.server.io.sockets.sockets.get(oldId);
+    assert.ok(socket, 'socket found');
+    socket.disconnect(true);
     assert.ok((await retries) > 1, 'refused reconnects are retried');
     await b.page.waitForFunction((old) => window.sinyal!.id && window.sinyal!.id !== old, oldId, {
       timeout: 15_000,

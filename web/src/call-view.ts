@@ -2,6 +2,7 @@ import type { SinyalClient } from '../../client/src/index.js';
 import { ChatPanel } from './chat-panel.js';
 import { h, icon } from './dom.js';
 import { icons } from './icons.js';
+import { broadcastBanner, shortcutsDialog } from './notices.js';
 import { TileGrid } from './tiles.js';
 
 interface ToggleButton {
@@ -102,6 +103,7 @@ export class CallView {
       chatButton.setAttribute('aria-label', n ? `Chat, ${n} unread` : 'Chat');
     };
     this.settings = this.buildSettings();
+    const shortcuts = shortcutsDialog();
     const settingsButton = h(
       'button',
       { type: 'button', class: 'control', id: 'open-settings', title: 'Camera and microphone' },
@@ -160,6 +162,7 @@ export class CallView {
         leave,
       ),
       this.settings,
+      shortcuts,
     );
 
     client.on('local-media', (m) => {
@@ -187,6 +190,7 @@ export class CallView {
     client.on('disconnected', () => this.setStatus('Reconnecting…', 'warn'));
     client.on('reconnecting', () => this.setStatus('Reconnecting…', 'warn'));
     client.on('connected', () => this.setStatus('Connected', 'ok'));
+    client.on('broadcast', (data) => this.el.prepend(broadcastBanner(data)));
 
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape' && this.chat.open) {
@@ -202,6 +206,12 @@ export class CallView {
         target.closest('input, textarea, select, dialog')
       )
         return;
+      if (event.key === '?') {
+        event.preventDefault();
+        if (shortcuts.open) shortcuts.close();
+        else shortcuts.showModal();
+        return;
+      }
       const key = event.key.toLowerCase();
       const action =
         key === 'm' ? mic.el : key === 'v' ? cam.el : key === 'c' ? chatButton : undefined;

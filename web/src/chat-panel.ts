@@ -33,7 +33,11 @@ export class ChatPanel {
     maxlength: 4000,
     'aria-label': 'Message',
   });
-  private readonly transfers = new Map<string, { bar: HTMLProgressElement; label: HTMLElement }>();
+  /** A file's line; `sent` holds the bytes per peer (a send goes to each peer separately). */
+  private readonly transfers = new Map<
+    string,
+    { bar: HTMLProgressElement; label: HTMLElement; sent: Map<string, number> }
+  >();
   unread = 0;
   onUnread: (count: number) => void = () => undefined;
   onToggle: (open: boolean) => void = () => undefined;
@@ -155,31 +159,42 @@ export class ChatPanel {
           h('strong', {}, mine ? 'You' : message.name),
           h('time', { datetime: message.timestamp }, time(message.timestamp)),
         ),
-        h('p', {}, message.text),
+        h('p', {}, ...linkify(message.text)),
       ),
     );
     this.bump();
   }
 
+  /** One line per file: a send to several people shows their combined progress. */
   private progress(p: FileProgress): void {
-    const key = `${p.transferId}:${p.peerId}:${p.direction}`;
+    const sending = p.direction === 'send';
+    const key = sending ? `${p.transferId}:send` : `${p.transferId}:${p.peerId}:receive`;
     let entry = this.transfers.get(key);
     if (!entry) {
       const bar = h('progress', { max: p.size || 1, value: 0 });
-      const who = this.client.participants.get(p.peerId)?.user.name ?? 'peer';
       const label = h(
         'span',
         {},
-        `${p.direction === 'send' ? 'Sending' : 'Receiving'} ${p.name} ${p.direction === 'send' ? 'to' : 'from'} ${who}`,
+        sending ? `Sending ${p.name}` : `Receiving ${p.name} from ${this.nameOf(p.peerId)}`,
       );
-      entry = { bar, label };
+      entry = { bar, label, sent: new Map() };
       this.transfers.set(key, entry);
       this.append(h('li', { class: 'transfer' }, icon(icons.file), h('div', {}, label, bar)));
     }
-    entry.bar.value = p.bytes;
-    entry.bar.setAttribute('aria-valuetext', `${size(p.bytes)} of ${size(p.size)}`);
-    if (p.direction === 'send' && p.bytes >= p.size)
-      entry.label.textContent = `Sent ${p.name} (${size(p.size)})`;
+    entry.sent.set(p.peerId, p.bytes);
+    const total = p.size * entry.sent.size;
+    const done = [...entry.sent.values()].reduce((sum, bytes) => sum + bytes, 0);
+    entry.bar.max = total || 1;
+    entry.bar.value = done;
+    entry.bar.setAttribute('aria-valuetext', `${size(done)} of ${size(total)}`);
+    if (sending && done >= total) {
+      const n = entry.sent.size;
+      entry.label.textContent = `Sent ${p.name} (${size(p.size)}) to ${n === 1 ? this.nameOf(p.peerId) : `${n} people`}`;
+    }
+  }
+
+  private nameOf(peerId: string): string {
+    return this.client.participants.get(peerId)?.user.name ?? 'someone who left';
   }
 
   private received(file: ReceivedFile): void {
@@ -188,8 +203,17 @@ export class ChatPanel {
     const link = h('a', { href: url, download: file.name }, `${file.name} (${size(file.size)})`);
     const status = file.intact ? 'verified' : 'damaged: checksum mismatch';
     const line = h('span', { class: file.intact ? 'ok' : 'bad' }, ` · ${status}`);
-    if (entry) entry.label.replaceChildren('Received ', link, line);
-    else this.append(h('li', { class: 'transfer' }, icon(icons.file), h('div', {}, link, line)));
+    const from = ` from ${this.nameOf(file.peerId)}`;
+    if (entry) entry.label.replaceChildren('Received ', link, from, line);
+    else
+      this.append(
+        h(
+          'li',
+          { class: 'transfer' },
+          icon(icons.file),
+          h('div', {}, 'Received ', link, from, line),
+        ),
+      );
     this.bump();
   }
 
@@ -207,4 +231,28 @@ export class ChatPanel {
     this.unread++;
     this.onUnread(this.unread);
   }
+}
+
+/**
+ * Message text with its http(s) links as anchors: built as DOM nodes, never as HTML, and only
+ * for URLs that parse as http or https, opened in a new tab without a referrer or opener.
+ */
+export function linkify(text: string): Array<string | HTMLAnchorElement> {
+  const parts: Array<string | HTMLAnchorElement> = [];
+  let last = 0;
+  for (const match of text.matchAll(/https?:\/\/[^\s<>"]+[^\s<>".,;:!?)\]'"]/g)) {
+    let url: URL | undefined;
+    try {
+      url = new URL(match[0]);
+    } catch {
+      continue;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') continue;
+    parts.push(text.slice(last, match.index));
+    const attrs = { href: url.href, target: '_blank', rel: 'noopener noreferrer nofollow' };
+    parts.push(h('a', attrs, match[0]));
+    last = match.index + match[0].length;
+  }
+  parts.push(text.slice(last));
+  return parts.filter((part) => part !== '');
 }

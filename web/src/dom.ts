@@ -28,8 +28,9 @@ export function icon(paths: string): SVGSVGElement {
 }
 
 export function initials(name: string): string {
-  const parts = name.trim().split(/\s+/).filter(Boolean);
-  const letters =
-    parts.length > 1 ? parts[0]![0]! + parts[parts.length - 1]![0]! : name.slice(0, 2);
+  // First letters of the first and last words ("Bob Lee" → "BL", "Ada" → "A"), by code point.
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const first = (word: string | undefined) => (word ? [...word][0]! : '');
+  const letters = first(words[0]) + (words.length > 1 ? first(words.at(-1)) : '');
   return letters.toUpperCase() || '?';
 }

@@ -40,8 +40,9 @@ function joinScreen(prefill: { room?: string; name?: string; error?: string } = 
     name: 'room',
     required: true,
     maxlength: 100,
-    pattern: '[^\\s]+',
-    title: 'One word: letters, digits, dashes',
+    // What the server accepts: any name without spaces, up to 100 characters here.
+    pattern: '\\S+',
+    title: 'Any name without spaces, up to 100 characters',
     value: prefill.room ?? randomRoom(),
   });
   const form = h(
@@ -78,7 +79,11 @@ async function startCall(roomId: string, name: string): Promise<void> {
   app.replaceChildren(
     h('div', { class: 'join' }, h('p', { class: 'loading', role: 'status' }, `Joining ${roomId}…`)),
   );
-  const client = new SinyalClient({ name, userId: tabUserId() });
+  // A server with JWT auth: the invite link carries the token in its fragment (#token=…),
+  // which browsers never send; the SDK hands it over in the Socket.IO auth payload.
+  const client = new SinyalClient(
+    fragmentToken ? { name, token: fragmentToken } : { name, userId: tabUserId() },
+  );
   window.sinyal = client;
   let mediaNote: string | undefined;
   try {
@@ -105,6 +110,10 @@ async function startCall(roomId: string, name: string): Promise<void> {
     client.close();
     leftScreen(roomId, name);
   });
+  client.on('kicked', ({ reason }) => {
+    view.destroy();
+    removedScreen(roomId, name, reason);
+  });
   client.on('room-full', ({ message }) => {
     view.destroy();
     client.close();
@@ -112,6 +121,26 @@ async function startCall(roomId: string, name: string): Promise<void> {
   });
   app.replaceChildren(view.el);
   if (mediaNote) view.el.prepend(h('p', { class: 'banner', role: 'status' }, mediaNote));
+}
+
+/** After an admin's kick: say so, and do not rejoin unless the person asks to. */
+function removedScreen(roomId: string, name: string, reason: string): void {
+  const home = h('button', { type: 'button', class: 'ghost' }, 'Back to start');
+  home.addEventListener('click', () => joinScreen({ name }));
+  app.replaceChildren(
+    h(
+      'div',
+      { class: 'join' },
+      h(
+        'div',
+        { class: 'join-card removed', role: 'alert' },
+        h('h1', {}, 'You were removed from the call'),
+        h('p', { class: 'lede' }, `Room ${roomId}: ${reason}.`),
+        home,
+      ),
+    ),
+  );
+  home.focus();
 }
 
 function leftScreen(roomId: string, name: string): void {
@@ -136,6 +165,8 @@ function leftScreen(roomId: string, name: string): void {
   again.focus();
 }
 
+const fragment = new URLSearchParams(location.hash.slice(1));
+const fragmentToken = fragment.get('token') ?? undefined;
 const params = new URLSearchParams(location.search);
 const room = params.get('room')?.trim();
 const name = params.get('name')?.trim();
