@@ -64,7 +64,7 @@ const offered = Number(args.rate);
 const burstPairs = Number(args['burst-pairs']);
 /** `--many N`: N idle `/ws` peers on one process (100,000 needs `ulimit -n` above 200,000). */
 const many = Number(args.many);
-/** `--profile DIR`: a V8 CPU profile of each server's throughput run (written when it exits). */
+/** `--profile DIR`: a V8 CPU profile of each server start (relay runs; connects and joins), written when it exits. */
 const profileFlags = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
 
 /** `--before DIR`: also run the sinyal built in DIR (e.g. without an optimization). */
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
       }
       // The `--before` build is compared on throughput only, to keep the run short.
       if (idleConnections > 0 && !spec.name.endsWith('(before)')) {
-        const server = await startServer(spec);
+        const server = await startServer(spec, profileFlags);
         try {
           const rss = await idleServerRss(server);
           const f = figures.get(spec.name)!;

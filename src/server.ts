@@ -13,7 +13,10 @@ import { loadConfig, type Config } from './config/config.js';
 import { logRoomActivity } from './engine/activity-log.js';
 import { Engine } from './engine/engine.js';
 import type { SinyalExtension } from './extension.js';
+import { roomIdsVisibleTo } from './api/admin-guard.js';
 import { createHttpApp } from './http/app.js';
+import { originCheck } from './http/origin.js';
+import { boundIdleConnections, guardUpgrades } from './http/connection-guards.js';
 import { loadTls, type TlsSetup } from './http/tls.js';
 import { createLogger } from './logger.js';
 import { attachSocketIo } from './transports/socketio/socketio-transport.js';
@@ -65,6 +68,7 @@ function buildTransports(
   engine: Engine,
   auth: AuthOptions,
 ): Transports {
+  const allowOrigin = originCheck(config.allowedOrigins);
   const io = new SocketIoServer(httpServer, {
     cors: { origin: config.allowedOrigins ?? true, credentials: true },
     pingInterval: config.pingInterval,
@@ -73,14 +77,20 @@ function buildTransports(
     // `/socket.io/socket.io.js` as an Express + Socket.IO server serves it: pages written for
     // such servers load the client script from there.
     serveClient: true,
+    // CORS above only guards polling; every handshake, websocket ones included, is checked here.
+    allowRequest: (request, callback) => callback(null, allowOrigin(request.headers.origin)),
   });
-  attachSocketIo(io, engine, auth);
+  attachSocketIo(io, engine, auth, config.maxBufferedBytes);
   const websocket = new WebSocketTransport(engine, {
     auth,
     maxPayloadBytes: config.maxPayloadBytes,
     pingInterval: config.pingInterval,
     pingTimeout: config.pingTimeout,
+    authTimeout: config.authTimeout,
+    maxBufferedBytes: config.maxBufferedBytes,
+    allowOrigin,
   });
+  guardUpgrades(httpServer);
   httpServer.on('upgrade', (request, socket, head) => {
     websocket.handleUpgrade(request, socket, head);
   });
@@ -93,6 +103,7 @@ function buildEngine(config: Config, logger: Logger, cluster?: Cluster): Engine 
     cluster: cluster ?? redisClusterFromConfig(config, logger),
     logger: logger.child({ component: 'engine' }),
     joinPolicy: createJoinPolicy(config, logger.child({ component: 'auth' })),
+    resumeWindowMs: config.resumeWindow,
     limits: {
       maxSdpLength: config.maxSdpLength,
       maxCandidateLength: config.maxCandidateLength,
@@ -128,8 +139,16 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
     auth,
     turn,
     web: config,
+    showRoomIds: roomIdsVisibleTo(config, auth.verify),
     serverFactory: (handler) => {
-      httpServer = tls ? createHttpsServer(tls, handler) : createHttpServer(handler);
+      // How often Node looks for connections past `headersTimeout` (default 30 s).
+      const bounds = {
+        connectionsCheckingInterval: Math.min(30_000, Math.max(100, config.headersTimeout / 4)),
+      };
+      httpServer = tls
+        ? createHttpsServer({ ...tls, ...bounds, handshakeTimeout: config.headersTimeout }, handler)
+        : createHttpServer(bounds, handler);
+      boundIdleConnections(httpServer, config.headersTimeout);
       return httpServer as HttpServer;
     },
     healthChecks: extensions

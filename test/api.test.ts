@@ -78,6 +78,8 @@ describe('REST API (PROTOCOLS.md §3)', () => {
       ['POST', '/api/broadcast', '{"__proto__": {"admin": true}}'],
       ['POST', '/api/broadcast', { nested: { constructor: 1 } }],
       ['POST', '/api/settings', { key: 'bad key!', value: '1' }],
+      ['POST', '/api/settings', { key: '__proto__', value: 1 }],
+      ['POST', '/api/settings', { key: 'constructor', value: 1 }],
       ['POST', '/api/settings', { key: 'max_connections', value: '-5' }],
       ['POST', '/api/settings', { key: 'default_room_capacity', value: 'abc' }],
       ['POST', '/api/settings', { key: 'motd' }],

@@ -1,141 +1,166 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { SinyalOptions } from '../src/server.js';
 import { connect, connectWebSocket, type TestPeer, type Transport } from './helpers/clients.js';
+import { httpJson, selectedModes } from './helpers/modes.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 const big = (n: number) => 'a'.repeat(n);
 
-for (const transport of ['socket.io', 'websocket'] as Transport[]) {
-  describe(`bad input over ${transport}`, () => {
-    let srv: TestServer;
-    let sender: TestPeer;
-    let partner: TestPeer;
-    let bystander: TestPeer;
+for (const mode of selectedModes())
+  for (const transport of ['socket.io', 'websocket'] as Transport[]) {
+    describe(`bad input over ${transport} (${mode.name})`, () => {
+      let options: SinyalOptions;
+      let srv: TestServer;
+      let sender: TestPeer;
+      let partner: TestPeer;
+      let bystander: TestPeer;
 
-    before(async () => {
-      srv = await startServer({ maxSdpLength: 1000, maxCandidateLength: 200 });
-      sender = await connect(transport, srv.url);
-      partner = await connect(transport, srv.url);
-      bystander = await connect(transport, srv.url);
-      for (const p of [sender, partner]) {
-        p.emit('join-room', { roomId: 'pair' });
-        await p.next('joined');
-        p.emit('video:join-room', { roomId: 'mesh' });
-        await p.next('video:room-state');
-      }
-      await sender.next('ready');
-      await partner.next('ready');
-      await sender.next('video:user-joined');
-    });
-    after(async () => {
-      for (const p of [sender, partner, bystander]) await p.close();
-      await srv.close();
-    });
-
-    const cases: Array<[string, string, unknown, string]> = [
-      ['unknown event', 'steal-secrets', { roomId: 'pair' }, 'unknown-event'],
-      ['missing field', 'offer', { sdp: { type: 'offer', sdp: 'v=0' } }, 'invalid-payload'],
-      ['wrong type', 'join-room', { roomId: { nested: true } }, 'invalid-payload'],
-      ['empty room id', 'join-room', { roomId: '   ' }, 'invalid-payload'],
-      ['string payload', 'video:offer', 'not an object', 'invalid-payload'],
-      ['array payload', 'video:join-room', ['mesh'], 'invalid-payload'],
-      ['no payload', 'leave-room', undefined, 'invalid-payload'],
-      [
-        'bad SDP type',
-        'offer',
-        { roomId: 'pair', sdp: { type: 'hack', sdp: 'v=0' } },
-        'invalid-payload',
-      ],
-      [
-        'oversized SDP',
-        'offer',
-        { roomId: 'pair', sdp: { type: 'offer', sdp: big(1001) } },
-        'payload-too-large',
-      ],
-      [
-        'oversized candidate',
-        'ice-candidate',
-        { roomId: 'pair', candidate: { candidate: big(201) } },
-        'payload-too-large',
-      ],
-      ['oversized room id', 'join-room', { roomId: big(129) }, 'payload-too-large'],
-      [
-        '__proto__ key',
-        'offer',
-        JSON.parse('{"roomId":"pair","__proto__":{"x":1}}'),
-        'forbidden-key',
-      ],
-      [
-        'nested constructor key',
-        'video:offer',
-        JSON.parse('{"to":"x","offer":{"type":"offer","constructor":{"prototype":1}}}'),
-        'forbidden-key',
-      ],
-      [
-        'relay to an unknown peer',
-        'video:offer',
-        { to: 'nobody', offer: { type: 'offer' } },
-        'unknown-peer',
-      ],
-      ['join twice', 'join-room', { roomId: 'pair' }, 'already-joined'],
-      ['mesh join twice', 'video:join-room', { roomId: 'mesh' }, 'already-joined'],
-      ['leave without join', 'leave-room', { roomId: 'elsewhere' }, 'not-in-room'],
-      ['mesh leave without join', 'video:leave-room', { roomId: 'elsewhere' }, 'not-in-room'],
-      [
-        'relay in a room not joined',
-        'offer',
-        { roomId: 'elsewhere', sdp: { type: 'offer' } },
-        'not-in-room',
-      ],
-      [
-        'toggle in a room not joined',
-        'video:toggle-audio',
-        { roomId: 'x', isMuted: true },
-        'not-in-room',
-      ],
-      [
-        'chat in a room not joined',
-        'chat:video-message',
-        { roomId: 'x', message: 'hi' },
-        'not-in-room',
-      ],
-      ['empty chat', 'chat:video-message', { roomId: 'mesh', message: ' ' }, 'invalid-payload'],
-    ];
-
-    for (const [name, event, payload, code] of cases) {
-      it(`${name}: error "${code}" to the sender only`, async () => {
-        sender.emit(event, payload);
-        const error = await sender.next('error');
-        assert.equal(error.code, code);
-        assert.equal(typeof error.message, 'string');
-        assert.ok(error.message.length > 0);
+      before(async () => {
+        options = { ...mode.options(), maxSdpLength: 1000, maxCandidateLength: 200 };
+        srv = await startServer(options);
+        sender = await connect(transport, srv.url, await mode.credentials('sender'));
+        partner = await connect(transport, srv.url, await mode.credentials('partner'));
+        bystander = await connect(transport, srv.url, await mode.credentials('bystander'));
+        for (const p of [sender, partner]) {
+          p.emit('join-room', { roomId: 'pair' });
+          await p.next('joined');
+          p.emit('video:join-room', { roomId: 'mesh' });
+          await p.next('video:room-state');
+        }
+        await sender.next('ready');
+        await partner.next('ready');
+        await sender.next('video:user-joined');
       });
-    }
+      after(async () => {
+        for (const p of [sender, partner, bystander]) await p.close();
+        await srv.close();
+        await mode.cleanup(options);
+      });
 
-    it('refuses a relay to a peer that shares no room', async () => {
-      sender.emit('video:offer', { to: bystander.id, offer: { type: 'offer', sdp: 'v=0' } });
-      assert.equal((await sender.next('error')).code, 'not-in-room');
-      sender.emit('video:offer', { to: sender.id, offer: { type: 'offer', sdp: 'v=0' } });
-      assert.equal((await sender.next('error')).code, 'not-allowed');
-    });
-
-    it('never showed any of it to another peer, and the connection still works', async () => {
-      const relayed = [
-        'offer-received',
-        'video:offer',
-        'ice-candidate-received',
-        'error',
-        'joined',
+      const cases: Array<[string, string, unknown, string]> = [
+        ['unknown event', 'steal-secrets', { roomId: 'pair' }, 'unknown-event'],
+        ['event named toString', 'toString', { roomId: 'pair' }, 'unknown-event'],
+        ['event named constructor', 'constructor', { roomId: 'pair' }, 'unknown-event'],
+        ['event named hasOwnProperty', 'hasOwnProperty', { roomId: 'pair' }, 'unknown-event'],
+        ['NUL in a room id', 'join-room', { roomId: 'a\u0000b' }, 'invalid-payload'],
+        ['newline in a mesh room id', 'video:join-room', { roomId: 'a\nb' }, 'invalid-payload'],
+        [
+          'control character in a peer id',
+          'video:ice-candidate',
+          { to: 'x\u0007', candidate: { candidate: 'candidate:1' } },
+          'invalid-payload',
+        ],
+        ['missing field', 'offer', { sdp: { type: 'offer', sdp: 'v=0' } }, 'invalid-payload'],
+        ['wrong type', 'join-room', { roomId: { nested: true } }, 'invalid-payload'],
+        ['empty room id', 'join-room', { roomId: '   ' }, 'invalid-payload'],
+        ['string payload', 'video:offer', 'not an object', 'invalid-payload'],
+        ['array payload', 'video:join-room', ['mesh'], 'invalid-payload'],
+        ['no payload', 'leave-room', undefined, 'invalid-payload'],
+        [
+          'bad SDP type',
+          'offer',
+          { roomId: 'pair', sdp: { type: 'hack', sdp: 'v=0' } },
+          'invalid-payload',
+        ],
+        [
+          'oversized SDP',
+          'offer',
+          { roomId: 'pair', sdp: { type: 'offer', sdp: big(1001) } },
+          'payload-too-large',
+        ],
+        [
+          'oversized candidate',
+          'ice-candidate',
+          { roomId: 'pair', candidate: { candidate: big(201) } },
+          'payload-too-large',
+        ],
+        ['oversized room id', 'join-room', { roomId: big(129) }, 'payload-too-large'],
+        [
+          '__proto__ key',
+          'offer',
+          JSON.parse('{"roomId":"pair","__proto__":{"x":1}}'),
+          'forbidden-key',
+        ],
+        [
+          'nested constructor key',
+          'video:offer',
+          JSON.parse('{"to":"x","offer":{"type":"offer","constructor":{"prototype":1}}}'),
+          'forbidden-key',
+        ],
+        [
+          'relay to an unknown peer',
+          'video:offer',
+          { to: 'nobody', offer: { type: 'offer' } },
+          'unknown-peer',
+        ],
+        ['join twice', 'join-room', { roomId: 'pair' }, 'already-joined'],
+        ['mesh join twice', 'video:join-room', { roomId: 'mesh' }, 'already-joined'],
+        ['leave without join', 'leave-room', { roomId: 'elsewhere' }, 'not-in-room'],
+        ['mesh leave without join', 'video:leave-room', { roomId: 'elsewhere' }, 'not-in-room'],
+        [
+          'relay in a room not joined',
+          'offer',
+          { roomId: 'elsewhere', sdp: { type: 'offer' } },
+          'not-in-room',
+        ],
+        [
+          'toggle in a room not joined',
+          'video:toggle-audio',
+          { roomId: 'x', isMuted: true },
+          'not-in-room',
+        ],
+        [
+          'chat in a room not joined',
+          'chat:video-message',
+          { roomId: 'x', message: 'hi' },
+          'not-in-room',
+        ],
+        ['empty chat', 'chat:video-message', { roomId: 'mesh', message: ' ' }, 'invalid-payload'],
       ];
-      await partner.events.none(relayed, 100);
-      await bystander.events.none(relayed, 0);
-      sender.emit('offer', { roomId: 'pair', sdp: { type: 'offer', sdp: 'v=0' } });
-      assert.equal((await partner.next('offer-received')).from, sender.id);
-      const health = await (await fetch(`${srv.url}/health`)).json();
-      assert.equal(health.status, 'ok');
+
+      for (const [name, event, payload, code] of cases) {
+        it(`${name}: error "${code}" to the sender only`, async () => {
+          sender.emit(event, payload);
+          const error = await sender.next('error');
+          assert.equal(error.code, code);
+          assert.equal(typeof error.message, 'string');
+          assert.ok(error.message.length > 0);
+        });
+      }
+
+      it('answers a relay to an online peer outside your rooms as to an unknown one', async () => {
+        sender.emit('video:offer', { to: bystander.id, offer: { type: 'offer', sdp: 'v=0' } });
+        const online = await sender.next('error');
+        sender.emit('video:offer', { to: 'nobody-at-all', offer: { type: 'offer', sdp: 'v=0' } });
+        const offline = await sender.next('error');
+        assert.equal(online.code, 'unknown-peer');
+        assert.equal(offline.code, 'unknown-peer');
+        assert.equal(
+          online.message.replace(bystander.id, 'X'),
+          offline.message.replace('nobody-at-all', 'X'),
+        );
+        sender.emit('video:offer', { to: sender.id, offer: { type: 'offer', sdp: 'v=0' } });
+        assert.equal((await sender.next('error')).code, 'not-allowed');
+      });
+
+      it('never showed any of it to another peer, and the connection still works', async () => {
+        const relayed = [
+          'offer-received',
+          'video:offer',
+          'ice-candidate-received',
+          'error',
+          'joined',
+        ];
+        await partner.events.none(relayed, 100);
+        await bystander.events.none(relayed, 0);
+        sender.emit('offer', { roomId: 'pair', sdp: { type: 'offer', sdp: 'v=0' } });
+        assert.equal((await partner.next('offer-received')).from, sender.id);
+        const health = await httpJson(srv.url, 'GET', '/health');
+        assert.equal(health.body.status, 'ok');
+      });
     });
-  });
-}
+  }
 
 describe('bad frames on /ws', () => {
   let srv: TestServer;

@@ -129,8 +129,10 @@ describe('SSE transport over real HTTP (PROTOCOLS.md §3)', () => {
     const missing = await request(srv.url, 'POST', '/api/webrtc/signal', body);
     assert.equal(missing.status, 401);
     assert.equal(missing.body.error, 'unauthorized');
+    // Flip the last character to one it is not, so the token is wrong on every run.
+    const last = a.token.endsWith('x') ? 'y' : 'x';
     const wrong = await request(srv.url, 'POST', '/api/webrtc/signal', body, {
-      'X-Connection-Token': `${a.token.slice(0, -1)}x`,
+      'X-Connection-Token': `${a.token.slice(0, -1)}${last}`,
     });
     assert.equal(wrong.status, 401);
     assert.match(wrong.body.message, /token/);
@@ -148,8 +150,8 @@ describe('SSE transport over real HTTP (PROTOCOLS.md §3)', () => {
     await b.events.none(['video:offer', 'video:user-left'], 300);
     // Not in a shared room: refused with the engine's reason, nothing relayed.
     const stranger = await other.post('/api/webrtc/signal', { ...body, connectionId: other.id });
-    assert.equal(stranger.status, 403);
-    assert.equal(stranger.body.error, 'not-in-room');
+    assert.equal(stranger.status, 404);
+    assert.equal(stranger.body.error, 'unknown-peer');
     await b.events.none(['video:offer'], 200);
   });
 

@@ -47,8 +47,13 @@ export class SinyalClient extends Emitter<ClientEvents> {
   /** The peer connection to each participant, by peer id. */
   readonly peers: PeerSet['peers'];
   readonly userId: string;
-  /** This connection's peer id (changes on reconnect). */
+  /** This peer's id: kept when a dropped connection is resumed, new when it could not be. */
   id?: string;
+  /**
+   * The signaling link: `reconnecting` from a drop until the server answers again; calls and
+   * their media go on meanwhile.
+   */
+  signalingState: 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed' = 'idle';
   user?: User;
   room?: Room;
   private socket?: SignalingSocket;
@@ -56,6 +61,8 @@ export class SinyalClient extends Emitter<ClientEvents> {
   private iceServers?: RTCIceServer[];
   private statsTimer?: ReturnType<typeof setInterval>;
   private readonly url: string;
+  /** The server's resume token and the events received since the peer id was given. */
+  private resume?: { token: string; received: number };
 
   constructor(private readonly options: SinyalClientOptions = {}) {
     super();
@@ -86,12 +93,22 @@ export class SinyalClient extends Emitter<ClientEvents> {
   async connect(): Promise<ServerEvents['welcome']> {
     if (this.socket) throw new Error('Already connected: close() first');
     // With a token the server takes the user id from it; a generated one would contradict it.
-    const auth: Record<string, string> = this.claimsUserId ? { userId: this.userId } : {};
-    if (this.options.name) auth.name = this.options.name;
-    if (this.options.token) auth.token = this.options.token;
+    const credentials: Record<string, string> = this.claimsUserId ? { userId: this.userId } : {};
+    if (this.options.name) credentials.name = this.options.name;
+    if (this.options.token) credentials.token = this.options.token;
+    const auth = () => {
+      const resume = this.resume;
+      return resume
+        ? { ...credentials, resume: resume.token, received: resume.received }
+        : credentials;
+    };
+    this.setSignalingState('connecting');
     const socket = openSignaling(
       { url: this.url, auth, socketOptions: this.options.socketOptions },
-      (attempt, delayMs) => this.emit('reconnecting', { attempt, delayMs }),
+      (attempt, delayMs) => {
+        this.setSignalingState('reconnecting');
+        this.emit('reconnecting', { attempt, delayMs });
+      },
     );
     this.socket = socket;
     this.listen(socket);
@@ -141,6 +158,8 @@ export class SinyalClient extends Emitter<ClientEvents> {
     this.media.stop();
     this.socket?.disconnect();
     this.socket = undefined;
+    this.resume = undefined;
+    this.setSignalingState('closed');
   }
 
   /** Opens camera and microphone (or uses `stream`), before or during a call. */
@@ -248,16 +267,32 @@ export class SinyalClient extends Emitter<ClientEvents> {
 
   private listen(socket: SignalingSocket): void {
     let connectedBefore = false;
+    // A resume says how many events arrived since the peer id was given: all but `welcome`.
+    socket.onAny((event: string) => {
+      if (event !== 'welcome' && this.resume) this.resume.received++;
+    });
     socket.on('welcome', (identity) => {
       const reconnect = connectedBefore;
       connectedBefore = true;
+      const resumed = identity.resumed === true && identity.socketId === this.id;
+      const received = resumed ? (this.resume?.received ?? 0) : 0;
+      this.resume = identity.resumeToken ? { token: identity.resumeToken, received } : undefined;
       this.id = identity.socketId;
       this.user = identity.user;
-      this.emit('connected', { ...identity, reconnect });
-      if (reconnect) this.rejoin();
+      this.setSignalingState('connected');
+      this.emit('connected', { ...identity, reconnect, resumed });
+      // Resumed: same id, rooms and peer connections; only a failed connection needs ICE again.
+      if (resumed) this.set.restartFailed();
+      else if (reconnect) this.rejoin();
     });
-    socket.on('disconnect', (reason) => this.emit('disconnected', { reason }));
-    socket.on('error', (error) => this.emit('error', error));
+    socket.on('disconnect', (reason) => {
+      if (this.socket === socket) this.setSignalingState('reconnecting');
+      this.emit('disconnected', { reason });
+    });
+    socket.on('error', (error) => {
+      // Not resumed: the SDK joins again by itself (rejoin), nothing for the app to do.
+      if (error.code !== 'resume-failed') this.emit('error', error);
+    });
     socket.on('broadcast', (data) => this.emit('broadcast', data));
     socket.on('kicked', ({ reason }) => {
       this.close();
@@ -326,7 +361,13 @@ export class SinyalClient extends Emitter<ClientEvents> {
     socket.on('peer-left', ({ socketId }) => this.set.drop(socketId));
   }
 
-  /** After a reconnect (new peer id), join again; connections restart from our side. */
+  private setSignalingState(state: SinyalClient['signalingState']): void {
+    if (this.signalingState === state) return;
+    this.signalingState = state;
+    this.emit('signaling-state', { state });
+  }
+
+  /** After a reconnect that could not resume (new peer id): join again, connections restart. */
   private rejoin(): void {
     const room = this.room;
     if (!room) return;

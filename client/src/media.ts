@@ -12,6 +12,8 @@ export class LocalMedia {
   screen?: MediaStreamTrack;
   isMuted = false;
   isVideoOff = false;
+  /** The camera stopped by camera-off, to open again on camera-on ('' = default device). */
+  private cameraDeviceId: string | undefined;
 
   constructor(
     private readonly onTrack: (kind: MediaKind, track: MediaStreamTrack | null) => Promise<void>,
@@ -39,7 +41,10 @@ export class LocalMedia {
     const audio = stream.getAudioTracks()[0];
     const video = stream.getVideoTracks()[0];
     if (audio) this.set('audio', audio);
-    if (video) this.set('video', video);
+    if (video && this.isVideoOff) {
+      this.cameraDeviceId = video.getSettings().deviceId ?? '';
+      video.stop();
+    } else if (video) this.set('video', video);
   }
 
   async setMuted(muted: boolean): Promise<void> {
@@ -47,10 +52,38 @@ export class LocalMedia {
     if (this.microphone) this.microphone.enabled = !muted;
   }
 
+  /**
+   * Camera off stops the camera track, so the device (and its light) is released; peers keep
+   * the transceiver with no track. Camera on opens the same device again and sends it with
+   * `replaceTrack`: no renegotiation either way.
+   */
   async setVideoOff(off: boolean): Promise<void> {
+    if (off === this.isVideoOff) return;
     this.isVideoOff = off;
-    // Disabled tracks send black frames: the transceiver stays, so turning on needs no signaling.
-    if (this.camera) this.camera.enabled = !off;
+    if (off) {
+      const camera = this.camera;
+      if (!camera) return;
+      this.cameraDeviceId = camera.getSettings().deviceId ?? '';
+      this.camera = undefined;
+      if (!this.screen) {
+        this.stream.removeTrack(camera);
+        await this.onTrack('video', null);
+      }
+      camera.stop();
+      return;
+    }
+    const deviceId = this.cameraDeviceId;
+    if (deviceId === undefined) return; // there was no camera to turn back on
+    this.cameraDeviceId = undefined;
+    const video = deviceId ? { deviceId: { ideal: deviceId } } : true;
+    const track = (await navigator.mediaDevices.getUserMedia({ video })).getVideoTracks()[0];
+    if (!track) throw new Error('The camera gave no video track');
+    if (this.isVideoOff) {
+      track.stop(); // turned off again while the camera was opening
+      return;
+    }
+    this.set('video', track);
+    if (!this.screen) await this.onTrack('video', track);
   }
 
   /** Switches camera or microphone mid-call (replaceTrack on every peer, no renegotiation). */
@@ -59,10 +92,15 @@ export class LocalMedia {
     const fresh = await navigator.mediaDevices.getUserMedia(constraints);
     const track = kind === 'audio' ? fresh.getAudioTracks()[0] : fresh.getVideoTracks()[0];
     if (!track) throw new Error(`No ${kind} track from device ${deviceId}`);
+    if (kind === 'video' && this.isVideoOff) {
+      // Camera off: remember the choice for camera-on, keep the device closed.
+      this.cameraDeviceId = track.getSettings().deviceId ?? deviceId;
+      track.stop();
+      return;
+    }
     const old = kind === 'audio' ? this.microphone : this.camera;
     this.set(kind, track);
     if (kind === 'audio') track.enabled = !this.isMuted;
-    else track.enabled = !this.isVideoOff;
     if (kind === 'audio' || !this.screen) await this.onTrack(kind, track);
     old?.stop();
   }
@@ -94,6 +132,7 @@ export class LocalMedia {
   }
 
   stop(): void {
+    this.cameraDeviceId = undefined;
     for (const track of [this.microphone, this.camera, this.screen]) track?.stop();
     for (const track of this.stream.getTracks()) this.stream.removeTrack(track);
     this.microphone = this.camera = this.screen = undefined;
@@ -107,7 +146,6 @@ export class LocalMedia {
       this.stream.addTrack(track);
     } else {
       this.camera = track;
-      track.enabled = !this.isVideoOff;
       if (!this.screen) this.showVideo(track);
     }
   }

@@ -109,6 +109,13 @@ export class PeerSet {
     this.samplers.clear();
   }
 
+  /** ICE restart for the connections whose media failed (the others are left alone). */
+  restartFailed(): void {
+    for (const link of this.peers.values()) {
+      if (link.pc.connectionState === 'failed') link.renegotiate(true);
+    }
+  }
+
   async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
     await Promise.all([...this.peers.values()].map((link) => link.replaceTrack(kind, track)));
   }

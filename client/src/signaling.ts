@@ -28,7 +28,8 @@ export type SignalingSocket = Socket<ServerListeners, ClientEmits>;
 
 export interface SignalingOptions {
   url: string;
-  auth: Record<string, string>;
+  /** Read at every (re)connection: a resume token and count change between them. */
+  auth: () => Record<string, string | number>;
   socketOptions?: Partial<ManagerOptions & SocketOptions>;
 }
 
@@ -38,7 +39,7 @@ export function openSignaling(
   onRetry: (attempt: number, delayMs: number) => void,
 ): SignalingSocket {
   const socket: SignalingSocket = io(options.url, {
-    auth: options.auth,
+    auth: (cb) => cb(options.auth()),
     transports: ['websocket', 'polling'],
     reconnectionDelay: 500,
     reconnectionDelayMax: 5000,

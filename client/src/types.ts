@@ -73,7 +73,10 @@ export type MediaKind = 'audio' | 'video';
 
 /** Every event a {@link SinyalClient} emits. */
 export interface ClientEvents {
-  connected: { socketId: string; userId: string; user: User; reconnect: boolean };
+  /** `resumed`: a dropped connection was taken up again (same id, rooms and calls). */
+  connected: { socketId: string; userId: string; user: User; reconnect: boolean; resumed: boolean };
+  /** The signaling link changed (`SinyalClient.signalingState`). */
+  'signaling-state': { state: 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed' };
   disconnected: { reason: string };
   reconnecting: { attempt: number; delayMs: number };
   'room-joined': { roomId: string; kind: 'mesh' | 'pair'; participants: Participant[] };

@@ -18,7 +18,9 @@ export interface AdminAccess {
 /**
  * `ADMIN_API` decides whether the admin endpoints exist; unset, they are on except in production
  * with neither `ADMIN_TOKEN` nor a JWT key. With either, every admin call needs
- * `Authorization: Bearer` with `ADMIN_TOKEN` or a JWT whose `admin` claim is true.
+ * `Authorization: Bearer` with `ADMIN_TOKEN` or a JWT whose `admin` claim is true. With neither,
+ * only callers on this machine (loopback, not forwarded by a proxy) are admins, in every mode: no
+ * one on the network can use an admin function without a credential.
  */
 export function adminAccess(config: Config, verify?: Verifier): AdminAccess {
   const credential = !!config.adminToken || !!verify || !!jwtKeyName(config);
@@ -78,8 +80,52 @@ export function adminGuard(access: AdminAccess) {
         'Admin endpoints are off (set ADMIN_TOKEN, a JWT key, or ADMIN_API=on)',
       );
     }
-    const header = request.headers.authorization ?? '';
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
-    await verifyAdmin(access, bearer);
+    if (!access.token && !access.verify) {
+      if (isLocalCaller(request)) return;
+      throw new ApiError(
+        403,
+        'admin-local-only',
+        'Without ADMIN_TOKEN or a JWT key, admin endpoints answer only on this machine (localhost); set ADMIN_TOKEN to use them from elsewhere',
+      );
+    }
+    await verifyAdmin(access, bearerOf(request));
   };
+}
+
+/**
+ * Who may see live room ids (`/metrics` JSON, `/api/stats`, `/api/video/rooms`): everyone in
+ * development; in production only admins, so strangers cannot find rooms to join.
+ */
+export function roomIdsVisibleTo(config: Config, verify?: Verifier) {
+  const access = adminAccess(config, verify);
+  return async (request: FastifyRequest): Promise<boolean> =>
+    config.nodeEnv !== 'production' || isAdminRequest(access, request);
+}
+
+/** Whether the request carries the admin credential (or, without one, comes from loopback). */
+export async function isAdminRequest(
+  access: AdminAccess,
+  request: FastifyRequest,
+): Promise<boolean> {
+  if (!access.enabled) return false;
+  if (!access.token && !access.verify) return isLocalCaller(request);
+  return verifyAdmin(access, bearerOf(request)).then(
+    () => true,
+    () => false,
+  );
+}
+
+function bearerOf(request: FastifyRequest): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+}
+
+/**
+ * A caller on this machine: a loopback address and no proxy header (a reverse proxy on the same
+ * host forwards strangers from loopback too).
+ */
+export function isLocalCaller(request: FastifyRequest): boolean {
+  const { headers } = request;
+  if (headers['x-forwarded-for'] || headers.forwarded || headers['x-real-ip']) return false;
+  const address = request.raw.socket.remoteAddress ?? '';
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }

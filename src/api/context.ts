@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Engine } from '../engine/engine.js';
@@ -14,6 +15,8 @@ export interface ApiContext {
   config: Config;
   access: AdminAccess;
   logger: Logger;
+  /** Whether a request may see live room ids (production: admins only). */
+  showRoomIds(request: FastifyRequest): Promise<boolean>;
 }
 
 /** A database read or write behind a REST call: a dead database is a 503, not a crash. */

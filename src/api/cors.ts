@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
+import type { OriginCheck } from '../http/origin.js';
 
 /**
  * CORS for `/api` with the same rule as Socket.IO: `ALLOWED_ORIGINS`, or any origin when unset.
  * Headers are set in `onRequest` so the hijacked SSE response carries them too.
  */
-export function allowOrigins(api: FastifyInstance, allowed: string[] | undefined): void {
+export function allowOrigins(api: FastifyInstance, allowed: OriginCheck): void {
   api.addHook('onRequest', async (request, reply) => {
     const origin = request.headers.origin;
-    if (!origin || (allowed && !allowed.includes(origin))) return;
+    if (!origin || !allowed(origin)) return;
     reply.header('Access-Control-Allow-Origin', origin);
     reply.header('Access-Control-Allow-Credentials', 'true');
     reply.header('Vary', 'Origin');

@@ -2,7 +2,8 @@ import type { SinyalExtension } from '../extension.js';
 import { recordEngine } from '../store/recorder.js';
 import { Store, type StoreOptions } from '../store/store.js';
 import { SseTransport } from '../transports/sse/sse-transport.js';
-import { adminAccess } from './admin-guard.js';
+import { originCheck } from '../http/origin.js';
+import { adminAccess, roomIdsVisibleTo } from './admin-guard.js';
 import { adminConsoleRoutes } from './admin-console-routes.js';
 import { adminRoutes } from './admin-routes.js';
 import { AdminFeed, adminStreamRoute } from './admin-stream.js';
@@ -61,13 +62,23 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
         auth,
         resumeWindow: config.sseResumeWindow,
         heartbeatInterval: config.sseHeartbeatInterval,
-        maxPayloadBytes: config.maxPayloadBytes,
+        maxBufferedBytes: config.maxBufferedBytes,
       });
       const access = adminAccess(config, auth.verify);
-      if (access.enabled && !access.token && !access.verify && config.nodeEnv === 'production') {
-        logger.warn('ADMIN_API=on without ADMIN_TOKEN: anyone can use the admin endpoints');
+      if (access.enabled && !access.token && !access.verify) {
+        logger.info(
+          'admin endpoints answer only on this machine: set ADMIN_TOKEN to use them remotely',
+        );
       }
-      const ctx: ApiContext = { engine, store: opened, sse, config, access, logger };
+      const ctx: ApiContext = {
+        engine,
+        store: opened,
+        sse,
+        config,
+        access,
+        logger,
+        showRoomIds: roomIdsVisibleTo(config, auth.verify),
+      };
       const adminFeed = new AdminFeed(ctx);
       adminFeed.start();
       feed = adminFeed;
@@ -80,7 +91,7 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
             route.bodyLimit ??= config.maxPayloadBytes;
           });
           installErrorHandling(api);
-          allowOrigins(api, config.allowedOrigins);
+          allowOrigins(api, originCheck(config.allowedOrigins));
           sseRoutes(api, ctx);
           sseMediaRoutes(api, ctx);
           roomRoutes(api, ctx);

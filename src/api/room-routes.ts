@@ -86,14 +86,20 @@ export function roomRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/video/rooms',
     { schema: { tags: ['rooms'], summary: 'List persistent rooms and rooms with participants' } },
-    async () => ({ rooms: listRooms(ctx) }),
+    async (request) => {
+      const rooms = listRooms(ctx);
+      // Anonymous callers in production see persistent rooms (created to be found), not live ones.
+      if (await ctx.showRoomIds(request)) return { rooms };
+      return { rooms: rooms.filter((room) => room.persistent) };
+    },
   );
 
   app.get(
     '/stats',
     { schema: { tags: ['rooms'], summary: 'Live server statistics (cluster-wide counts)' } },
-    async () => {
+    async (request) => {
       const live = liveStats(ctx.engine);
+      if (!(await ctx.showRoomIds(request))) live.roomDetails = [];
       const byTransport: Record<string, number> = {};
       for (const peer of ctx.engine.cluster.peers()) {
         byTransport[peer.transport] = (byTransport[peer.transport] ?? 0) + 1;

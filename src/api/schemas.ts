@@ -1,7 +1,13 @@
 import { z } from 'zod';
+import { isForbiddenKey, NO_CONTROL_CHARACTERS } from '../protocol/inbound.js';
 
 /** Request shapes of PROTOCOLS.md §3, validated with zod and shown in the OpenAPI document. */
-const id = z.string().trim().min(1, 'must not be empty').max(128, 'longer than 128 characters');
+const id = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(128, 'longer than 128 characters')
+  .regex(NO_CONTROL_CHARACTERS, 'must not contain control characters');
 
 export const connectionBody = z.object({ connectionId: id });
 
@@ -66,7 +72,8 @@ export const settingBody = z.object({
     .string()
     .min(1)
     .max(100)
-    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only')
+    .refine((key) => !isForbiddenKey(key), 'is a reserved name'),
   value: settingValue.transform(String),
   description: z.string().max(500).optional(),
 });

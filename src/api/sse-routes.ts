@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bearerToken } from '../auth/identity.js';
+import { originCheck } from '../http/origin.js';
 import type { SseSession } from '../transports/sse/sse-session.js';
 import type { Outcome } from '../transports/sse/sse-transport.js';
 import type { ApiContext } from './context.js';
@@ -44,6 +45,7 @@ export function check(outcome: Outcome): Exclude<Outcome, { kind: 'error' }> {
 
 /** `GET /api/events` and the calls an SSE connection makes as a peer (PROTOCOLS.md §3). */
 export function sseRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const allowedOrigin = originCheck(ctx.config.allowedOrigins);
   app.get(
     '/events',
     {
@@ -57,6 +59,9 @@ export function sseRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
+      if (!allowedOrigin(request.headers.origin)) {
+        throw new ApiError(403, 'origin-not-allowed', 'This origin is not in ALLOWED_ORIGINS');
+      }
       const query = parse(eventsQuery, request.query, 'query');
       query.token = bearerToken(request.headers.authorization, query.token);
       const headers: Record<string, string> = {};

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SignalError } from '../engine/signal-error.js';
 import type { PeerAccess, User } from '../engine/types.js';
+import { NO_CONTROL_CHARACTERS } from '../protocol/inbound.js';
 import { readClaims, text } from './claims.js';
 import { clientAddress, type TrustProxy } from './client-address.js';
 import { MAX_TOKEN_LENGTH, type Verifier } from './verifier.js';
@@ -47,6 +48,15 @@ export interface Identity {
   access: PeerAccess;
 }
 
+/** A user id from a handshake or token: printable, or refused with a clear error. */
+function userIdOf(value: unknown): string | undefined {
+  const id = text(value, 128);
+  if (id !== undefined && !NO_CONTROL_CHARACTERS.test(id)) {
+    throw new SignalError('unauthorized', 'userId must not contain control characters');
+  }
+  return id;
+}
+
 /**
  * The one identity check of every transport (Socket.IO, `/ws`, SSE, REST): turns handshake data
  * into an identity, or throws `unauthorized` (`auth-unavailable` when the keys are unreachable).
@@ -63,13 +73,14 @@ export async function authenticate(auth: HandshakeAuth, options: AuthOptions): P
     // The message is the contract: mesh clients look for `Authentication required`.
     if (!token) throw new SignalError('unauthorized', 'Authentication required');
     const { user, access } = readClaims(await options.verify(token));
-    const claimed = text(auth.userId, 128);
+    userIdOf(user.id);
+    const claimed = userIdOf(auth.userId);
     if (claimed && claimed !== user.id) {
       throw new SignalError('unauthorized', 'userId does not match the token');
     }
     return { userId: user.id, user, access };
   }
-  const given = text(auth.userId, 128);
+  const given = userIdOf(auth.userId);
   if (!given && options.mode === 'user-id') {
     throw new SignalError('unauthorized', 'Authentication required');
   }

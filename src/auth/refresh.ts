@@ -28,11 +28,13 @@ export async function refreshIdentity(
       engine.reidentify(peer, identity);
     }
     engine.renewAccess(peer, identity.access);
-    peer.sink.emit('welcome', {
+    // To the live connection only: a resumed client gets its own `welcome`, not this one again.
+    peer.transport?.emit('welcome', {
       socketId: peer.id,
       userId: identity.userId,
       user: identity.user,
       expiresAt: identity.access.expiresAt,
+      resumeToken: peer.resumeToken,
     });
   } catch (error) {
     const { code, message } =

@@ -1,4 +1,4 @@
-import type { MediaState, Member, PeerId, PeerInfo, RoomRef } from '../engine/types.js';
+import type { MediaState, Member, ParkedPeer, PeerId, PeerInfo, RoomRef } from '../engine/types.js';
 
 export type AdmitResult =
   | { ok: true; /** members already in the room, in join order */ others: Member[] }
@@ -14,6 +14,11 @@ export interface ClusterHandler {
   disconnectLocal(peerId: PeerId, reason: string): void;
   /** A member on a dead node must leave its room; the engine announces it (once, cluster-wide). */
   evictMember(room: RoomRef, member: Member): Promise<void>;
+  /**
+   * Another node's client came back with this peer's token: park the peer (if it is here and
+   * the secret hash is its own) so that node can claim it. Resolves to whether it was parked.
+   */
+  parkLocal?(peerId: PeerId, secretHash: string): Promise<boolean>;
 }
 
 export interface ClusterHealth {
@@ -55,4 +60,13 @@ export interface Cluster {
   /** Asks the node of a remote peer to disconnect it. */
   disconnectRemote(nodeId: string, peerId: PeerId, reason: string): void;
   health(): ClusterHealth;
+
+  /**
+   * Resume across processes (absent on one process). `park` hands a dropped peer to the
+   * cluster: its members stay in their rooms, events for it are kept. `claim` takes it over on
+   * this node for a client holding its secret, with every event it was sent meanwhile; it asks
+   * the peer's own node to park it first if that node is alive.
+   */
+  park?(peer: ParkedPeer, windowMs: number): Promise<void>;
+  claim?(peerId: PeerId, secretHash: string): Promise<ParkedPeer | undefined>;
 }

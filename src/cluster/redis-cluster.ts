@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { MediaState, Member, PeerId, PeerInfo, RoomRef } from '../engine/types.js';
+import type { MediaState, Member, ParkedPeer, PeerId, PeerInfo, RoomRef } from '../engine/types.js';
 import { roomKey } from '../engine/types.js';
 import type { AdmitResult, Cluster, ClusterHandler, ClusterHealth } from './cluster.js';
 import { Directory } from './directory.js';
+import { RedisHandover, type HandoverMessage } from './redis-handover.js';
 import { RedisLink } from './redis-link.js';
 import { RedisLiveness } from './redis-liveness.js';
 import { RedisMirror, type SnapshotReply, type StateMessage } from './redis-mirror.js';
@@ -13,6 +14,7 @@ import {
   allScripts,
   mediaScript,
   nodeGoneScript,
+  PARKED_NODE,
   peerScript,
   releaseScript,
   restoreScript,
@@ -42,7 +44,8 @@ export interface RedisClusterOptions {
 type NodeMessage =
   | { t: 'fwd'; p: PeerId; e: string; d: unknown }
   | { t: 'kick'; p: PeerId; r: string }
-  | { t: 'all'; n: string; e: string; d: unknown };
+  | { t: 'all'; n: string; e: string; d: unknown }
+  | HandoverMessage;
 
 /**
  * Many processes as one, through Redis. Membership lives in Redis and changes only through
@@ -59,6 +62,7 @@ export class RedisCluster implements Cluster {
   private readonly logger: Logger | undefined;
   private handler: ClusterHandler | undefined;
   private readonly liveness: RedisLiveness;
+  private readonly handover: RedisHandover;
   /** Local changes Redis may have missed (a failed script): re-register at the next beat. */
   private dirty = false;
   private stopped = false;
@@ -78,6 +82,13 @@ export class RedisCluster implements Cluster {
       onNode: (message) => this.onNodeMessage(message as NodeMessage),
       sync: () => this.sync(),
     });
+    this.handover = new RedisHandover({
+      link: this.link,
+      directory: this.directory,
+      nodeId: this.nodeId,
+      logger: options.logger,
+      handler: () => this.handler,
+    });
     this.liveness = new RedisLiveness({
       link: this.link,
       nodeId: this.nodeId,
@@ -85,6 +96,7 @@ export class RedisCluster implements Cluster {
       logger: options.logger,
       handler: () => this.handler,
       dirty: () => this.dirty,
+      afterBeat: () => void this.handover.expire(),
     });
   }
 
@@ -202,6 +214,7 @@ export class RedisCluster implements Cluster {
   }
 
   forward(nodeId: string, peerId: PeerId, event: string, data: unknown): void {
+    if (nodeId === PARKED_NODE) return this.handover.queue(peerId, event, data);
     this.link.publish(nodeId, JSON.stringify({ t: 'fwd', p: peerId, e: event, d: data }));
   }
 
@@ -211,6 +224,15 @@ export class RedisCluster implements Cluster {
 
   disconnectRemote(nodeId: string, peerId: PeerId, reason: string): void {
     this.link.publish(nodeId, JSON.stringify({ t: 'kick', p: peerId, r: reason }));
+  }
+
+  park(peer: ParkedPeer, windowMs: number): Promise<void> {
+    return this.handover.park(peer, windowMs);
+  }
+
+  claim(peerId: PeerId, secretHash: string): Promise<ParkedPeer | undefined> {
+    if (!this.link.synced || this.stopped) return Promise.resolve(undefined);
+    return this.handover.claim(peerId, secretHash);
   }
 
   health(): ClusterHealth {
@@ -225,7 +247,11 @@ export class RedisCluster implements Cluster {
   private onNodeMessage(message: NodeMessage): void {
     const handler = this.handler;
     if (!handler) return;
-    if (message.t === 'fwd') handler.deliverLocal(message.p, message.e, message.d);
+    if (message.t === 'fwd') {
+      if (!this.handover.intercept(message.p, message.e, message.d)) {
+        handler.deliverLocal(message.p, message.e, message.d);
+      }
+    } else if (message.t === 'park' || message.t === 'parked') this.handover.onMessage(message);
     else if (message.t === 'kick') handler.disconnectLocal(message.p, message.r);
     else if (message.t === 'all' && message.n !== this.nodeId) {
       handler.deliverLocalAll(message.e, message.d);

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Member } from '../engine/types.js';
+import { parseRoomKey } from '../engine/types.js';
 import type { ClusterHandler } from './cluster.js';
 import type { RedisLink } from './redis-link.js';
-import { parseRoomKey } from './redis-mirror.js';
 import { deadMembersScript, heartbeatScript, nodeGoneScript } from './redis-scripts.js';
 
 export interface LivenessOptions {
@@ -14,6 +14,8 @@ export interface LivenessOptions {
   handler(): ClusterHandler | undefined;
   /** Whether a local change may be missing in Redis (then re-register). */
   dirty(): boolean;
+  /** Runs after each beat while in sync (expires parked peers). */
+  afterBeat?(): void;
 }
 
 /**
@@ -67,6 +69,7 @@ export class RedisLiveness {
       }
       if (!link.synced || Date.now() < this.graceUntil) return;
       for (const node of dead) if (node !== nodeId) void this.evict(node);
+      this.options.afterBeat?.();
     } catch (error) {
       logger?.debug({ err: error }, 'heartbeat failed');
     }

@@ -1,5 +1,5 @@
-import type { Member, PeerId, PeerInfo, RoomKind, RoomRef } from '../engine/types.js';
-import { roomKey } from '../engine/types.js';
+import type { Member, PeerId, PeerInfo, RoomRef } from '../engine/types.js';
+import { parseRoomKey, roomKey } from '../engine/types.js';
 import type { Directory } from './directory.js';
 
 /** A state change as the scripts publish it on the cluster channel, numbered by `seq`. */
@@ -14,15 +14,6 @@ export type StateMessage =
 
 /** What the snapshot script returns: `[seq, peer JSONs, [room, member JSONs]…]`. */
 export type SnapshotReply = [number, string[], Array<string | string[]>];
-
-const kinds = new Set<RoomKind>(['pair', 'mesh', 'presence']);
-
-/** The inverse of `roomKey` (`kind:id`); undefined for anything else. */
-export function parseRoomKey(key: string): RoomRef | undefined {
-  const colon = key.indexOf(':');
-  const kind = key.slice(0, colon) as RoomKind;
-  return colon > 0 && kinds.has(kind) ? { kind, id: key.slice(colon + 1) } : undefined;
-}
 
 /**
  * Keeps a node's {@link Directory} equal to Redis. The node is the only writer of its own peers

@@ -184,6 +184,24 @@ export const optionTable = {
     default: 60000,
     doc: 'How long a silent connection lives, as Express + Socket.IO mesh servers use.',
   },
+  maxBufferedBytes: {
+    env: 'MAX_BUFFERED_BYTES',
+    schema: int(64 * 1024, 1_000_000_000),
+    default: 1_048_576,
+    doc: 'Outbound budget per connection: bytes waiting for a client that is not reading. Past it the client is disconnected (counted in /metrics). 1 MiB holds 16 of the largest SDPs; 10,000 connections cannot hold more than 10 GiB.',
+  },
+  authTimeout: {
+    env: 'AUTH_TIMEOUT_MS',
+    schema: int(100, 600_000),
+    default: 10000,
+    doc: 'When connections need credentials (a JWT key, or AUTH_MODE=user-id), a /ws client that connected without them has this long to send its auth frame; then it is closed (4401).',
+  },
+  headersTimeout: {
+    env: 'HEADERS_TIMEOUT_MS',
+    schema: int(100, 300_000),
+    default: 10000,
+    doc: 'A connection that has not sent complete request (or upgrade) headers within this time is closed; real clients send them at once.',
+  },
   shutdownTimeout: {
     env: 'SHUTDOWN_TIMEOUT_MS',
     schema: int(0, 600_000),
@@ -379,6 +397,12 @@ export const optionTable = {
     schema: z.string().min(16, 'must be at least 16 characters'),
     default: undefined,
     doc: 'When set, admin endpoints require Authorization: Bearer <token> (and are on in production).',
+  },
+  resumeWindow: {
+    env: 'RESUME_WINDOW_MS',
+    schema: int(0, 600_000),
+    default: 30000,
+    doc: 'A Socket.IO or /ws client whose connection dropped may resume within this window (0 = off): same peer id, rooms and media state, missed events replayed. Covers a Wi-Fi switch or a proxy restart.',
   },
   sseResumeWindow: {
     env: 'SSE_RESUME_WINDOW_MS',

@@ -15,10 +15,13 @@ import type { ServerEventName, ServerEvents } from '../protocol/outbound.js';
 import { handlers, type HandlerContext } from './handlers.js';
 import { EngineHooks, type EngineEventMap } from './hooks.js';
 import { Peer } from './peer.js';
+import { hashSecret, Resumer } from './resume.js';
+import type { Sent } from './outbound-log.js';
 import { SignalError } from './signal-error.js';
 import type {
   Member,
   PeerAccess,
+  ParkedPeer,
   PeerId,
   PeerInfo,
   PeerSink,
@@ -26,7 +29,7 @@ import type {
   TransportName,
   User,
 } from './types.js';
-import { roomKey } from './types.js';
+import { parseRoomKey, roomKey } from './types.js';
 
 /** Settings the engine reads on every use, so an admin can change them without a restart. */
 export interface LiveSettings {
@@ -78,6 +81,11 @@ export interface EngineOptions {
   /** @default every join allowed (room capacity still applies) */
   joinPolicy?: JoinPolicy;
   logger?: Logger;
+  /**
+   * How long a peer whose connection dropped is kept for its client to resume (0 = off).
+   * @default 30000 ms — covers a Wi-Fi switch or a proxy restart; media needs no server meanwhile.
+   */
+  resumeWindowMs?: number;
 }
 
 export interface ConnectOptions {
@@ -91,6 +99,8 @@ export interface ConnectOptions {
   userAgent?: string;
   /** Grants and expiry from the token. @default any room, no expiry */
   access?: PeerAccess;
+  /** Whether the engine keeps what it sends for a resume (SSE keeps its own). @default true */
+  resumable?: boolean;
 }
 
 /** Counters read by `/metrics`; plain numbers so the hot path only increments. */
@@ -100,6 +110,8 @@ export interface EngineCounters {
   connections: number;
   /** Refusals by error code (events, handshakes, joins), for `/metrics`. */
   refusals: Record<string, number>;
+  /** Peers disconnected because they let more than their outbound budget pile up, by transport. */
+  overBudget: Record<TransportName, number>;
 }
 
 /**
@@ -112,7 +124,13 @@ export class Engine implements HandlerContext {
   readonly limits: PayloadLimits;
   readonly settings: LiveSettings;
   readonly hooks = new EngineHooks();
-  readonly counters: EngineCounters = { relayed: 0, refused: 0, connections: 0, refusals: {} };
+  readonly counters: EngineCounters = {
+    relayed: 0,
+    refused: 0,
+    connections: 0,
+    refusals: {},
+    overBudget: { 'socket.io': 0, websocket: 0, sse: 0 },
+  };
   readonly local = new Map<PeerId, Peer>();
   readonly logger: Logger | undefined;
   private readonly schemas: InboundSchemas;
@@ -121,6 +139,7 @@ export class Engine implements HandlerContext {
   readonly authorizeJoin: JoinPolicy;
   /** Local connections per client address, for `maxConnectionsPerIp`. */
   private readonly perAddress = new Map<string, number>();
+  private readonly resumer: Resumer;
 
   constructor(options: EngineOptions = {}) {
     this.cluster = options.cluster ?? new MemoryCluster();
@@ -131,6 +150,12 @@ export class Engine implements HandlerContext {
     this.logger = options.logger;
     this.schemas = createInboundSchemas(this.limits);
     this.fastParsers = createFastParsers(this.limits);
+    this.resumer = new Resumer(this, options.resumeWindowMs ?? 30_000);
+  }
+
+  /** How long a dropped peer waits for its client (0 = resuming is off). */
+  get resumeWindowMs(): number {
+    return this.resumer.windowMs;
   }
 
   /** Starts the cluster and routes what it hands over to local peers. */
@@ -142,12 +167,68 @@ export class Engine implements HandlerContext {
       },
       disconnectLocal: (peerId, reason) => this.kickLocal(peerId, reason),
       evictMember: (room, member) => this.removeMember(room, member),
+      parkLocal: async (peerId, secretHash) => {
+        const peer = this.local.get(peerId);
+        if (!peer?.resumeSecret || hashSecret(peer.resumeSecret) !== secretHash) return false;
+        return this.park(peer);
+      },
     };
     await this.cluster.start(handler);
   }
 
   async stop(): Promise<void> {
+    // With other processes (REDIS_URL) dropped peers are handed to them, so a rolling restart
+    // ends no call; alone, nobody can resume them on a process going away: they leave now.
+    // Connected ones too: their transports are closing, some close handshakes still in flight.
+    await Promise.all(
+      [...this.local.values()].map(async (peer) => {
+        if (await this.park(peer)) return;
+        if (!peer.transport) await this.disconnect(peer, 'server-shutdown');
+      }),
+    );
     await this.cluster.stop();
+  }
+
+  /** Hands a peer to the cluster for its client to resume elsewhere; false if it cannot. */
+  private async park(peer: Peer): Promise<boolean> {
+    const parked = this.cluster.park && !peer.closed && this.resumer.parked(peer);
+    if (!parked) return false;
+    peer.closed = true;
+    clearTimeout(peer.expiry);
+    clearTimeout(peer.expiryTimer);
+    this.local.delete(peer.id);
+    this.releaseAddress(peer);
+    this.counters.connections--;
+    // A client still connected here (it came back elsewhere first) is let go quietly.
+    const transport = peer.transport;
+    peer.transport = null;
+    transport?.disconnect('replaced by a resumed connection');
+    try {
+      await this.cluster.park!(parked, this.resumer.windowMs);
+    } catch (error) {
+      this.logger?.warn({ err: error, peerId: peer.id }, 'could not hand a peer over');
+      peer.closed = false;
+      this.counters.connections++;
+      await this.disconnect(peer, 'server-shutdown');
+    }
+    return true;
+  }
+
+  /** Takes over a peer another process parked: detached, waiting for its client to attach. */
+  adopt(parked: ParkedPeer, secret: string): Peer {
+    const burst = this.settings.maxMessagesPerSecond * 2;
+    const peer: Peer = new Peer(parked.info, null, burst, secret, (reason) =>
+      this.end(peer, reason),
+    );
+    peer.log!.import(parked.log);
+    for (const key of parked.rooms) {
+      const room = parseRoomKey(key);
+      if (room) peer.rooms.set(key, room);
+    }
+    this.local.set(peer.id, peer);
+    this.counters.connections++;
+    this.resumer.wait(peer, Math.max(0, parked.deadline - Date.now()));
+    return peer;
   }
 
   /**
@@ -179,7 +260,10 @@ export class Engine implements HandlerContext {
       userAgent: options.userAgent,
       connectedAt: new Date().toISOString(),
     };
-    const peer = new Peer(info, sink, maxMessagesPerSecond * 2);
+    const secret = options.resumable === false ? '' : this.resumer.newSecret();
+    const peer: Peer = new Peer(info, sink, maxMessagesPerSecond * 2, secret, (reason) =>
+      this.end(peer, reason),
+    );
     if (address) this.perAddress.set(address, fromAddress + 1);
     this.local.set(info.id, peer);
     this.cluster.registerPeer(info);
@@ -208,7 +292,8 @@ export class Engine implements HandlerContext {
         code: 'token-expired',
         message: 'Your token expired; reconnect with a fresh one',
       });
-      peer.sink.disconnect('token-expired');
+      // Ended, not just disconnected: an expired token's peer cannot be resumed either.
+      this.end(peer, 'token-expired');
     }, delay);
     peer.expiryTimer.unref();
   }
@@ -216,6 +301,43 @@ export class Engine implements HandlerContext {
   /** Counts a refusal by code for `/metrics` (handshakes refused by a transport too). */
   countRefusal(code: string): void {
     this.counters.refusals[code] = (this.counters.refusals[code] ?? 0) + 1;
+  }
+
+  /**
+   * A transport lost a peer's connection. `resumable`: the connection dropped (network, proxy,
+   * server shutdown) rather than being closed on purpose; the peer then waits for its client.
+   */
+  transportClosed(peer: Peer, sink: PeerSink, reason: string, resumable: boolean): void {
+    this.resumer.transportClosed(peer, sink, reason, resumable);
+  }
+
+  /** The peer a resume token names, or a `resume-failed` error saying why not. */
+  findResumable(token: unknown, userId: string | undefined): Promise<Peer | SignalError> {
+    return this.resumer.find(token, userId);
+  }
+
+  /**
+   * Attaches a resuming connection to its peer; returns the events to write after `welcome`
+   * (synchronously: nothing else can reach the client in between), or why it failed.
+   */
+  resume(peer: Peer, sink: PeerSink, received: number | undefined): Sent[] | SignalError {
+    return this.resumer.attach(peer, sink, received);
+  }
+
+  /** Frees a peer's place in its address's connection count (`maxConnectionsPerIp`). */
+  private releaseAddress(peer: Peer): void {
+    const address = peer.info.address;
+    if (!address) return;
+    const left = (this.perAddress.get(address) ?? 1) - 1;
+    if (left > 0) this.perAddress.set(address, left);
+    else this.perAddress.delete(address);
+  }
+
+  /** Ends a peer from the server side (kick): its token is void, a connected client is closed. */
+  private end(peer: Peer, reason: string): void {
+    peer.revoked = true;
+    if (peer.transport) peer.transport.disconnect(reason);
+    else void this.disconnect(peer, reason);
   }
 
   /** Gives a peer that is in no room yet a new identity (a WebSocket `auth` frame). */
@@ -332,14 +454,10 @@ export class Engine implements HandlerContext {
   async disconnect(peer: Peer, reason = 'disconnect'): Promise<void> {
     if (peer.closed) return;
     peer.closed = true;
+    clearTimeout(peer.expiry);
     clearTimeout(peer.expiryTimer);
     this.local.delete(peer.id);
-    const address = peer.info.address;
-    if (address) {
-      const left = (this.perAddress.get(address) ?? 1) - 1;
-      if (left > 0) this.perAddress.set(address, left);
-      else this.perAddress.delete(address);
-    }
+    this.releaseAddress(peer);
     this.counters.connections--;
     const rooms = [...peer.rooms.values()];
     peer.rooms.clear();

@@ -31,4 +31,10 @@ export type Handler<E extends InboundEvent> = (
 
 export type HandlerMap = { [E in InboundEvent]?: Handler<E> };
 
-export const handlers: HandlerMap = { ...pairHandlers, ...meshHandlers, ...presenceHandlers };
+/** No prototype: an event named `toString` or `constructor` finds no handler, not Object's. */
+export const handlers: HandlerMap = Object.assign(
+  Object.create(null) as HandlerMap,
+  pairHandlers,
+  meshHandlers,
+  presenceHandlers,
+);

@@ -21,8 +21,8 @@ function target(ctx: HandlerContext, peer: Peer, to: string): Member {
     const member = ctx.cluster.member(room, to);
     if (member) return member;
   }
-  if (!ctx.cluster.peer(to)) throw new SignalError('unknown-peer', `No peer "${to}" is connected`);
-  throw new SignalError('not-in-room', `Peer "${to}" is not in a room with you`);
+  // The same answer whether or not `to` is online elsewhere: it tells no one who is connected.
+  throw new SignalError('unknown-peer', `No peer "${to}" in your rooms`);
 }
 
 function othersIn(ctx: HandlerContext, room: RoomRef, self: string): Member[] {

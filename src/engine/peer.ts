@@ -1,4 +1,10 @@
+import { OutboundLog } from './outbound-log.js';
 import type { PeerAccess, PeerInfo, PeerSink, RoomRef } from './types.js';
+
+/** Events kept for a connected peer: what a dead connection may have swallowed unnoticed. */
+export const KEPT_WHILE_CONNECTED = 64;
+/** Events kept for a detached peer; one that misses more is ended (announced as left). */
+export const KEPT_WHILE_DETACHED = 2048;
 
 /** A connection on this process: its identity, where its events go and which rooms it is in. */
 export class Peer {
@@ -14,16 +20,52 @@ export class Peer {
   /** Grants and expiry of its token (`Engine.renewAccess`). */
   access: PeerAccess = {};
   expiryTimer: NodeJS.Timeout | undefined;
+  /** The transport's sink while connected; null while detached (waiting for a resume). */
+  transport: PeerSink | null;
+  /** Ends a detached peer whose client did not come back in time. */
+  expiry: NodeJS.Timeout | undefined;
+  /** `log.count` when the connection dropped: a resume without a count replays from here. */
+  detachedAt: number | undefined;
+  /** Kicked by an admin: its resume token is void. */
+  revoked = false;
+  /** What was sent, for a resume; absent when resuming is off. */
+  readonly log: OutboundLog | undefined;
+  /** Where the engine sends this peer's events: recorded, then written if connected. */
+  readonly sink: PeerSink;
 
   constructor(
     readonly info: PeerInfo,
-    readonly sink: PeerSink,
+    transport: PeerSink | null,
     burst: number,
+    /** The secret half of the resume token (`<peer id>.<secret>`); empty when resuming is off. */
+    readonly resumeSecret: string,
+    end: (reason: string) => void,
   ) {
     this.tokens = burst;
+    this.transport = transport;
+    const log = resumeSecret
+      ? new OutboundLog(KEPT_WHILE_CONNECTED, KEPT_WHILE_DETACHED)
+      : undefined;
+    this.log = log;
+    this.sink = log
+      ? {
+          emit: (event, data) => {
+            log.record(event, data);
+            if (this.transport) this.transport.emit(event, data);
+            // Detached and past the bound: it can no longer be resumed exactly, so it leaves now.
+            else if (log.overflowed && !this.closed)
+              queueMicrotask(() => end('missed too many events'));
+          },
+          disconnect: end,
+        }
+      : { emit: (event, data) => this.transport?.emit(event, data), disconnect: end };
   }
 
   get id(): string {
     return this.info.id;
+  }
+
+  get resumeToken(): string | undefined {
+    return this.resumeSecret ? `${this.id}.${this.resumeSecret}` : undefined;
   }
 }

@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'forbidden'
   | 'too-many-rooms'
   | 'too-many-connections'
-  | 'authz-unavailable';
+  | 'authz-unavailable'
+  | 'resume-failed';
 
 /** A refusal the sender should hear about; never a crash and never seen by other peers. */
 export class SignalError extends Error {

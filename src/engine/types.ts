@@ -65,3 +65,31 @@ export interface PeerAccess {
   /** May use the admin API. */
   admin?: boolean;
 }
+
+const kinds = new Set<RoomKind>(['pair', 'mesh', 'presence']);
+
+/** The inverse of `roomKey` (`kind:id`); undefined for anything else. */
+export function parseRoomKey(key: string): RoomRef | undefined {
+  const colon = key.indexOf(':');
+  const kind = key.slice(0, colon) as RoomKind;
+  return colon > 0 && kinds.has(kind) ? { kind, id: key.slice(colon + 1) } : undefined;
+}
+
+/** What a peer's client was sent, numbered (the engine's `OutboundLog`, exported). */
+export interface SentLog {
+  first: number;
+  count: number;
+  kept: Array<[event: string, data: unknown]>;
+}
+
+/** A dropped peer handed to the cluster so its client may resume it on another process. */
+export interface ParkedPeer {
+  info: PeerInfo;
+  /** Room keys (`roomKey`). */
+  rooms: string[];
+  /** SHA-256 (base64url) of its resume secret: only its own client can claim it. */
+  secretHash: string;
+  log: SentLog;
+  /** Epoch ms after which it is announced as left. */
+  deadline: number;
+}

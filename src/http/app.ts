@@ -2,6 +2,7 @@ import Fastify, {
   LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyRequest,
   type FastifyServerFactory,
 } from 'fastify';
 import type { Logger } from 'pino';
@@ -26,6 +27,8 @@ export interface HttpAppOptions {
   healthChecks?: Array<() => { name: string; ok: boolean; detail?: string }>;
   /** Settings of the demo app and `/api/ice-servers`. */
   web: WebAppConfig;
+  /** Whether a request may see live room ids (see {@link roomIdsVisibleTo}). */
+  showRoomIds?: (request: FastifyRequest) => Promise<boolean>;
 }
 
 /** `warn` for a logger at `info`; any other level as it is. */
@@ -57,7 +60,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   );
   // In a plugin, so the OpenAPI hook registered above sees these routes.
   void app.register(async (scope) => {
-    operationRoutes(scope, engine, registry, options.healthChecks ?? []);
+    operationRoutes(scope, engine, registry, options);
     registerWebApp(scope, options.web, options.turn);
   });
   registerAdminApp(app);
@@ -71,8 +74,9 @@ function operationRoutes(
   app: FastifyInstance,
   engine: Engine,
   registry: Registry,
-  healthChecks: NonNullable<HttpAppOptions['healthChecks']>,
+  options: Pick<HttpAppOptions, 'healthChecks' | 'showRoomIds'>,
 ): void {
+  const healthChecks = options.healthChecks ?? [];
   app.get(
     '/health',
     {
@@ -109,7 +113,7 @@ function operationRoutes(
         ...operations,
         summary: 'Live counts as JSON, or Prometheus text with `Accept: text/plain`',
         description:
-          'JSON: `{ connections, rooms, roomDetails: [{ name, participants }], memory, uptime }`, as Express + Socket.IO mesh servers answer. With `Accept: text/plain` (or OpenMetrics): Prometheus text, `sinyal_*` metrics plus the process and Node.js defaults (`sinyal_process_cpu_user_seconds_total`, ...).',
+          'JSON: `{ connections, rooms, roomDetails: [{ name, participants }], memory, uptime }`, as Express + Socket.IO mesh servers answer (in production `roomDetails` is empty unless the admin credential is given). With `Accept: text/plain` (or OpenMetrics): Prometheus text, `sinyal_*` metrics plus the process and Node.js defaults (`sinyal_process_cpu_user_seconds_total`, ...).',
       },
     },
     async (request, reply) => {
@@ -118,7 +122,10 @@ function operationRoutes(
         reply.type(registry.contentType);
         return registry.metrics();
       }
-      return { ...liveStats(engine), memory: process.memoryUsage(), uptime: process.uptime() };
+      const stats = liveStats(engine);
+      // Same shape for everyone; anonymous callers in production see counts, not room ids.
+      if (options.showRoomIds && !(await options.showRoomIds(request))) stats.roomDetails = [];
+      return { ...stats, memory: process.memoryUsage(), uptime: process.uptime() };
     },
   );
 }

@@ -64,5 +64,17 @@ export function createMetricsRegistry(engine: Engine): Registry {
       }
     },
   });
+  new Counter({
+    name: 'sinyal_outbound_budget_disconnects_total',
+    help: 'Clients disconnected for not reading: their outbound buffer passed MAX_BUFFERED_BYTES',
+    labelNames: ['transport'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [transport, count] of Object.entries(engine.counters.overBudget)) {
+        this.inc({ transport }, count);
+      }
+    },
+  });
   return registry;
 }

@@ -1,4 +1,4 @@
-import type { InboundEvent, InboundPayload } from './inbound.js';
+import { NO_CONTROL_CHARACTERS, type InboundEvent, type InboundPayload } from './inbound.js';
 import type { PayloadLimits } from './limits.js';
 
 /**
@@ -30,7 +30,8 @@ export function createFastParsers(limits: PayloadLimits): FastParsers {
   const id = (value: unknown): string | undefined => {
     if (typeof value !== 'string') return undefined;
     const trimmed = value.trim();
-    return trimmed.length > 0 && trimmed.length <= limits.maxIdLength ? trimmed : undefined;
+    const fits = trimmed.length > 0 && trimmed.length <= limits.maxIdLength;
+    return fits && NO_CONTROL_CHARACTERS.test(trimmed) ? trimmed : undefined;
   };
 
   const candidate = (value: unknown): Candidate | undefined => {

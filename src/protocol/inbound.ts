@@ -5,8 +5,16 @@ import type { PayloadLimits } from './limits.js';
  * Schemas for every event a client may send (PROTOCOLS.md §1 pair dialect, §2 mesh dialect).
  * Unknown fields are dropped, so nothing a client adds reaches another peer.
  */
+/** Ids (rooms, studies, peers) are printable: control characters break logs, keys and rows. */
+export const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
+
 export function createInboundSchemas(limits: PayloadLimits) {
-  const id = z.string().trim().min(1, 'must not be empty').max(limits.maxIdLength);
+  const id = z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(limits.maxIdLength)
+    .regex(NO_CONTROL_CHARACTERS, 'must not contain control characters');
   const roomId = z.preprocess((v) => (typeof v === 'number' ? String(v) : v), id);
   const sdp = z.object({
     type: z.enum(['offer', 'answer', 'pranswer', 'rollback']),
@@ -68,6 +76,9 @@ export const inboundEvents = Object.keys(
 ) as InboundEvent[];
 
 const forbiddenKeys = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Whether a key could reach an object's prototype (`__proto__`, `constructor`, `prototype`). */
+export const isForbiddenKey = (key: string): boolean => forbiddenKeys.has(key);
 
 /** Finds a prototype-polluting key anywhere in a parsed JSON value (depth-limited). */
 export function findForbiddenKey(value: unknown, depth = 0): string | undefined {

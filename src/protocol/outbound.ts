@@ -63,7 +63,10 @@ export interface ServerEvents {
   'presence:user-offline': { studyId: string; userId: string };
 
   // Server-wide
-  /** The connection's own identity, sent once on connect (an addition; old clients ignore it). */
+  /**
+   * The connection's own identity, the first event of every connection (an addition; old clients
+   * ignore it). `resumeToken` brings this peer back after a drop (docs/protocol.md, "Resume").
+   */
   welcome: {
     socketId: string;
     userId: string;
@@ -72,6 +75,11 @@ export interface ServerEvents {
     expiresAt?: number;
     /** Proves this connection to `GET /api/ice-servers` when authentication is off. */
     connectionToken?: string;
+    resumeToken?: string;
+    /** True when this connection took over a dropped one: same id, rooms and media state. */
+    resumed?: boolean;
+    /** How long after a drop the token works, in ms. */
+    resumeWindowMs?: number;
   };
   error: { message: string; code: ErrorCode; event?: string };
   broadcast: unknown;

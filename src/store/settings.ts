@@ -15,7 +15,8 @@ export const liveSettingKeys = {
 
 export type LiveSettingKey = keyof typeof liveSettingKeys;
 
-export const isLiveSetting = (key: string): key is LiveSettingKey => key in liveSettingKeys;
+export const isLiveSetting = (key: string): key is LiveSettingKey =>
+  Object.hasOwn(liveSettingKeys, key);
 
 /** Checks a value for a live key; returns the number, or an error message. */
 export function parseLiveSetting(

@@ -75,6 +75,9 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
     const b = await join('badges', 'Grace');
     await Promise.all([assertMedia(a.page, [b.id]), assertMedia(b.page, [a.id])]);
     const tile = `[data-peer-id="${a.id}"]`;
+    await a.page.evaluate(() => {
+      (window as unknown as Record<string, unknown>).cameraBefore = window.sinyal!.media.camera;
+    });
     for (const [button, attribute] of [
       ['#toggle-mic', 'data-muted'],
       ['#toggle-camera', 'data-video-off'],
@@ -111,6 +114,12 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
       assert.equal(await a.page.getAttribute(button, 'aria-pressed'), 'true');
     }
     assert.ok(await b.page.isVisible(`${tile} .avatar`), 'camera-off tile shows the initials');
+    // Camera off releases the device (its light goes out): the track is stopped, not disabled.
+    const off = await a.page.evaluate(() => ({
+      stopped: (window as unknown as Record<string, MediaStreamTrack>).cameraBefore!.readyState,
+      camera: window.sinyal!.media.camera?.readyState ?? 'none',
+    }));
+    assert.deepEqual(off, { stopped: 'ended', camera: 'none' });
     assert.ok(await b.page.isVisible(`${tile} .badge.muted`), 'muted badge shown');
     // Keyboard shortcuts undo both; the call itself never stopped.
     await a.page.keyboard.press('m');
@@ -118,6 +127,8 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
     await b.page.waitForSelector(`${tile}[data-muted="false"][data-video-off="false"]`, {
       timeout: 5000,
     });
+    // Camera on opens the camera again: a live track, sent without renegotiation.
+    await a.page.waitForFunction(() => window.sinyal!.media.camera?.readyState === 'live');
     await assertMedia(b.page, [a.id]);
     await Promise.all([a.context.close(), b.context.close()]);
   });

@@ -63,10 +63,14 @@ export class Recorder {
 /** A test peer on either transport with the same surface. */
 export interface TestPeer {
   readonly id: string;
+  /** The `welcome` this connection opened with (resume token included). */
+  readonly welcome: any; // eslint-disable-line @typescript-eslint/no-explicit-any
   readonly events: Recorder;
   emit(event: string, data?: unknown): void;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   next(event: string, timeout?: number): Promise<any>;
+  /** Stops reading the socket, as a stuck client would (the server's writes pile up). */
+  pauseReading(): void;
   close(): Promise<void>;
 }
 
@@ -76,22 +80,37 @@ export interface ConnectOptions {
   name?: string;
   /** Socket.IO only: start on long-polling and upgrade (default: websocket only). */
   polling?: boolean;
+  /** Resume the peer of this token (from an earlier `welcome`)... */
+  resume?: string;
+  /** ...having received this many events. */
+  received?: number;
+  /** The `Origin` header a browser on that site would send. */
+  origin?: string;
 }
+
+/** Events a client counts for a resume: every server event but `welcome`. */
+export const receivedCount = (peer: TestPeer): number =>
+  peer.events.all.filter((r) => !['welcome', 'disconnect', 'close'].includes(r.event)).length;
+
+/** Test servers on https use a self-signed certificate; their clients trust it. */
+const tlsOf = (url: string) => (url.startsWith('https') ? { rejectUnauthorized: false } : {});
 
 /** Connects a Socket.IO client and waits for its `welcome`. */
 export async function connectSocketIo(
   url: string,
   options: ConnectOptions = {},
 ): Promise<TestPeer> {
-  const auth: Record<string, string> = {};
-  for (const key of ['userId', 'token', 'name'] as const) {
-    if (options[key]) auth[key] = options[key];
+  const auth: Record<string, string | number> = {};
+  for (const key of ['userId', 'token', 'name', 'resume', 'received'] as const) {
+    if (options[key] !== undefined) auth[key] = options[key];
   }
   const socket: Socket = io(url, {
     auth,
     transports: options.polling ? ['polling', 'websocket'] : ['websocket'],
     reconnection: false,
     forceNew: true,
+    ...tlsOf(url),
+    ...(options.origin ? { extraHeaders: { origin: options.origin } } : {}),
   });
   const events = new Recorder();
   socket.onAny((event: string, data: unknown) => events.push(event, data));
@@ -103,9 +122,12 @@ export async function connectSocketIo(
   const welcome = await events.next('welcome');
   return {
     id: welcome.socketId,
+    welcome,
     events,
     emit: (event, data) => socket.emit(event, data),
     next: (event, timeout) => events.next(event, timeout),
+    // engine.io-client's websocket transport keeps its `ws` socket as `ws`.
+    pauseReading: () => (socket.io.engine.transport as unknown as { ws: WebSocket }).ws.pause(),
     close: async () => {
       socket.disconnect();
     },
@@ -120,10 +142,11 @@ export interface WsPeer extends TestPeer {
 /** Connects a plain WebSocket client to `/ws` and waits for its `welcome`. */
 export async function connectWebSocket(url: string, options: ConnectOptions = {}): Promise<WsPeer> {
   const target = new URL('/ws', url.replace(/^http/, 'ws'));
-  for (const key of ['userId', 'token', 'name'] as const) {
-    if (options[key]) target.searchParams.set(key, options[key]);
+  for (const key of ['userId', 'token', 'name', 'resume', 'received'] as const) {
+    if (options[key] !== undefined) target.searchParams.set(key, String(options[key]));
   }
-  const ws = new WebSocket(target);
+  const ws = new WebSocket(target, { ...tlsOf(url), origin: options.origin });
+  let paused = false;
   const events = new Recorder();
   ws.on('message', (raw) => {
     const frame = JSON.parse(raw.toString()) as { event: string; data: unknown };
@@ -137,13 +160,20 @@ export async function connectWebSocket(url: string, options: ConnectOptions = {}
   const welcome = await events.next('welcome');
   return {
     id: welcome.socketId,
+    welcome,
     ws,
     events,
     emit: (event, data) => ws.send(JSON.stringify({ event, data })),
     sendRaw: (text) => ws.send(text),
     next: (event, timeout) => events.next(event, timeout),
+    pauseReading: () => {
+      paused = true;
+      ws.pause();
+    },
     close: async () => {
       if (ws.readyState === ws.CLOSED) return;
+      // A paused client would not see the server's close frame: drop the socket.
+      if (paused) return void ws.terminate();
       await new Promise<void>((resolve) => {
         ws.once('close', () => resolve());
         ws.close();

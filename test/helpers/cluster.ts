@@ -262,7 +262,10 @@ export async function startRedis(): Promise<RedisProcess> {
  * Registers a suite's before/after hooks for `count` sinyal processes under a prefix of their
  * own, on the shared Redis or, with `ownRedis`, on a throwaway `redis-server` the suite may stop.
  */
-export function useCluster(count: number, options: { ownRedis?: boolean } = {}) {
+export function useCluster(
+  count: number,
+  options: { ownRedis?: boolean; env?: Record<string, string> } = {},
+) {
   const prefix = uniquePrefix();
   const nodes: NodeProcess[] = [];
   const peers: TestPeer[] = [];
@@ -271,7 +274,7 @@ export function useCluster(count: number, options: { ownRedis?: boolean } = {}) 
   before(async () => {
     release = await clusterSuite();
     if (options.ownRedis) redis = await startRedis();
-    const env = { REDIS_URL: redis?.url ?? redisUrl, REDIS_PREFIX: prefix };
+    const env = { REDIS_URL: redis?.url ?? redisUrl, REDIS_PREFIX: prefix, ...options.env };
     nodes.push(...(await Promise.all(Array.from({ length: count }, () => startNode(env)))));
   });
   after(async () => {
@@ -287,5 +290,12 @@ export function useCluster(count: number, options: { ownRedis?: boolean } = {}) 
     peers.push(peer);
     return peer;
   };
-  return { nodes, peers, on, redis: () => redis! };
+  /** Starts another process of this cluster (a restarted one), stopped after the suite. */
+  const addNode = async () => {
+    const env = { REDIS_URL: redis?.url ?? redisUrl, REDIS_PREFIX: prefix, ...options.env };
+    const node = await startNode(env);
+    nodes.push(node);
+    return node;
+  };
+  return { nodes, peers, on, addNode, redis: () => redis! };
 }

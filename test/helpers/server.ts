@@ -15,6 +15,7 @@ export async function startServer(options: SinyalOptions = {}): Promise<TestServ
     logLevel: (process.env.TEST_LOG_LEVEL as SinyalOptions['logLevel']) ?? 'silent',
     ...options,
   });
-  const { port } = await server.listen();
-  return { server, port, url: `http://127.0.0.1:${port}`, close: () => server.close() };
+  // `https://` when the server runs HTTPS.
+  const { port, url } = await server.listen();
+  return { server, port, url, close: () => server.close() };
 }

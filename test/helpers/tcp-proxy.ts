@@ -12,8 +12,13 @@ export class TcpProxy {
 
   constructor(
     private readonly targetHost: string,
-    private readonly targetPort: number,
+    private targetPort: number,
   ) {}
+
+  /** Sends new connections to another port (a load balancer taking a process out of rotation). */
+  retarget(port: number): void {
+    this.targetPort = port;
+  }
 
   async start(port = 0): Promise<number> {
     const server = createServer((client) => {

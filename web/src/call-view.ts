@@ -187,9 +187,12 @@ export class CallView {
     });
     client.on('connection-state', ({ peerId, state }) => this.grid.setConnection(peerId, state));
     client.on('stats', (all) => all.forEach((s) => this.grid.setStats(s)));
-    client.on('disconnected', () => this.setStatus('Reconnecting…', 'warn'));
-    client.on('reconnecting', () => this.setStatus('Reconnecting…', 'warn'));
-    client.on('connected', () => this.setStatus('Connected', 'ok'));
+    // A signaling drop changes only this label: the calls, their tiles and media go on.
+    client.on('signaling-state', ({ state }) => {
+      this.el.dataset.signaling = state;
+      if (state === 'reconnecting') this.setStatus('Reconnecting…', 'warn');
+      else if (state === 'connected') this.setStatus('Connected', 'ok');
+    });
     client.on('broadcast', (data) => this.el.prepend(broadcastBanner(data)));
 
     const onKey = (event: KeyboardEvent) => {

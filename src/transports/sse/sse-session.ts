@@ -18,7 +18,9 @@ export interface SessionLimits {
   keepFor: number;
   /** ...and at most this many. */
   maxKept: number;
-  /** Bytes unsent on the socket before the stream is cut (the client may resume). */
+  /** ...and at most this many characters of them (the outbound budget, MAX_BUFFERED_BYTES). */
+  maxKeptBytes?: number;
+  /** Bytes unsent on the socket before the stream is cut and {@link SseSession.onOverBudget} runs. */
   maxUnsent: number;
 }
 
@@ -33,6 +35,9 @@ export class SseSession {
   private readonly resumeKey = randomBytes(12).toString('base64url');
   private seq = 0;
   private readonly sent: Sent[] = [];
+  private keptBytes = 0;
+  /** Called once the client lets more than `maxUnsent` pile up (it is not reading). */
+  onOverBudget: (() => void) | undefined;
   stream: ServerResponse | null = null;
   gapTimer: NodeJS.Timeout | undefined;
   readonly listeners = new Set<SessionListener>();
@@ -81,6 +86,7 @@ export class SseSession {
     const frame = `id: ${this.eventId(seq)}\n${name}data: ${JSON.stringify(data ?? null)}\n\n`;
     const now = Date.now();
     this.sent.push({ seq, at: now, frame });
+    this.keptBytes += frame.length;
     this.trim(now);
     this.write(frame);
     for (const listener of this.listeners) listener(event, data);
@@ -95,14 +101,21 @@ export class SseSession {
     const stream = this.stream;
     if (!stream || stream.writableEnded || stream.destroyed) return;
     stream.write(text);
-    // A client that stopped reading loses its stream, not our memory; it may resume.
-    if (stream.writableLength > this.limits.maxUnsent) stream.destroy();
+    // A client that stopped reading loses its stream, not our memory.
+    if (stream.writableLength > this.limits.maxUnsent) {
+      stream.destroy();
+      this.onOverBudget?.();
+    }
   }
 
   private trim(now: number): void {
-    const { keepFor, maxKept } = this.limits;
-    while (this.sent.length > maxKept || (this.sent.length && now - this.sent[0]!.at > keepFor)) {
-      this.sent.shift();
+    const { keepFor, maxKept, maxKeptBytes = Infinity } = this.limits;
+    while (
+      this.sent.length > maxKept ||
+      this.keptBytes > maxKeptBytes ||
+      (this.sent.length && now - this.sent[0]!.at > keepFor)
+    ) {
+      this.keptBytes -= this.sent.shift()!.frame.length;
     }
   }
 }

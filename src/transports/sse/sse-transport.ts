@@ -9,6 +9,7 @@ import {
 import type { Engine } from '../../engine/engine.js';
 import { SignalError } from '../../engine/signal-error.js';
 import type { PeerSink } from '../../engine/types.js';
+import { OVER_BUDGET_REASON } from '../outbound-budget.js';
 import { parseEventId, SseSession, type SessionListener } from './sse-session.js';
 
 export interface SseTransportOptions {
@@ -24,8 +25,8 @@ export interface SseTransportOptions {
    * @default 15000 ms — below the 30–60 s idle timeouts of common proxies and load balancers
    */
   heartbeatInterval: number;
-  /** Largest frame any transport accepts; a stream this many times behind is cut. */
-  maxPayloadBytes: number;
+  /** Outbound budget per connection, bytes (MAX_BUFFERED_BYTES): unsent, and kept for resume. */
+  maxBufferedBytes: number;
 }
 
 /** What a REST call into the engine led to, from the events it caused. */
@@ -36,7 +37,6 @@ export type Outcome =
 
 /** Kept events per stream, whatever the window. */
 const MAX_KEPT_EVENTS = 2048;
-const MAX_UNSENT_FRAMES_OF_MAX_SIZE = 4;
 
 /**
  * Server-Sent Events (`GET /api/events`, PROTOCOLS.md §3): the stream carries the mesh dialect's
@@ -75,6 +75,9 @@ export class SseTransport {
     query: HandshakeAuth & { lastEventId?: string },
     headers: Record<string, string>,
   ): Promise<{ status: number; error: string; message: string } | undefined> {
+    // Errors of a stream's socket end that stream; nothing else depends on it.
+    request.on('error', () => response.destroy());
+    response.on('error', () => response.destroy());
     const lastEventId = headerValue(request.headers['last-event-id']) ?? query.lastEventId;
     const parsed = lastEventId ? parseEventId(lastEventId) : undefined;
     if (parsed) {
@@ -133,10 +136,12 @@ export class SseTransport {
       disconnect: (reason) => session && this.end(session, reason),
     };
     const keepFor = this.options.resumeWindow * 2;
-    const maxUnsent = this.options.maxPayloadBytes * MAX_UNSENT_FRAMES_OF_MAX_SIZE;
+    const budget = this.options.maxBufferedBytes;
     try {
       const peer = this.engine.connect(sink, {
         transport: 'sse',
+        // The session keeps its own events for `Last-Event-ID`.
+        resumable: false,
         userId: identity.userId,
         user: identity.user,
         address: addressOf(this.options.auth, request.socket.remoteAddress, request.headers),
@@ -144,7 +149,16 @@ export class SseTransport {
         access: identity.access,
       });
       const token = this.options.auth.connectionToken?.(peer.id);
-      session = new SseSession(peer, { keepFor, maxKept: MAX_KEPT_EVENTS, maxUnsent }, token);
+      session = new SseSession(
+        peer,
+        { keepFor, maxKept: MAX_KEPT_EVENTS, maxKeptBytes: budget, maxUnsent: budget },
+        token,
+      );
+      const opened = session;
+      opened.onOverBudget = () => {
+        this.engine.counters.overBudget.sse++;
+        this.end(opened, OVER_BUDGET_REASON);
+      };
     } catch (error) {
       if (error instanceof SignalError) return error;
       throw error;

@@ -14,6 +14,14 @@ import type { Engine } from '../../engine/engine.js';
 import type { Peer } from '../../engine/peer.js';
 import type { SignalError } from '../../engine/signal-error.js';
 import type { PeerSink } from '../../engine/types.js';
+import type { OriginCheck } from '../../http/origin.js';
+import { OVER_BUDGET_REASON } from '../outbound-budget.js';
+import {
+  openPeer,
+  prepareResume,
+  type PreparedResume,
+  type ResumeRequest,
+} from '../resume-handshake.js';
 
 export interface WebSocketTransportOptions {
   /** @default '/ws' */
@@ -24,22 +32,31 @@ export interface WebSocketTransportOptions {
   /** Ping every this many ms; a peer silent for `pingTimeout` is dropped. */
   pingInterval: number;
   pingTimeout: number;
+  /** How long a client of an auth-requiring server has to send its `auth` frame (ms). */
+  authTimeout: number;
+  /** Outbound budget per connection, bytes (MAX_BUFFERED_BYTES). */
+  maxBufferedBytes: number;
+  /** ALLOWED_ORIGINS: browsers of other sites are refused (403) before the upgrade. */
+  allowOrigin: OriginCheck;
 }
 
-/** Close codes: 1001 going away (shutdown), 4000 kicked, 4401 unauthorized, 1013 too slow. */
+/**
+ * Close codes: 1001 going away (shutdown), 4000 kicked, 4001 replaced by a resumed connection,
+ * 4401 unauthorized.
+ */
 const CLOSE_KICKED = 4000;
+const CLOSE_REPLACED = 4001;
 const CLOSE_UNAUTHORIZED = 4401;
-const CLOSE_TOO_SLOW = 1013;
-/** A client that lets this much pile up unsent is not reading; drop it to protect memory. */
-const MAX_BUFFERED_FRAMES_OF_MAX_SIZE = 4;
-/** How long a client of an auth-requiring server has to send its `auth` frame. */
-const AUTH_FRAME_TIMEOUT_MS = 10_000;
 
 interface Connection {
   ws: WebSocket;
   peer?: Peer;
   lastSeen: number;
+  /** Set when the server closes it; a close the client did not ask for may be resumed. */
+  closedByServer?: boolean;
 }
+
+type Handshake = HandshakeAuth & ResumeRequest;
 
 /**
  * Plain WebSocket at `/ws`: JSON text frames `{ "event": NAME, "data": PAYLOAD }` carrying the
@@ -63,41 +80,58 @@ export class WebSocketTransport {
 
   /** For an http.Server's `upgrade` event; returns false if the path is not ours. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname !== this.path) return false;
-    const query: HandshakeAuth = {
-      userId: url.searchParams.get('userId') ?? undefined,
-      token: url.searchParams.get('token') ?? undefined,
-      name: url.searchParams.get('name') ?? undefined,
-      avatar: url.searchParams.get('avatar') ?? undefined,
-    };
-    const hasCredentials = query.userId !== undefined || query.token !== undefined;
-    const needsAuthFrame = this.options.auth.mode !== 'open' && !hasCredentials;
-    const identify = needsAuthFrame ? undefined : authenticate(query, this.options.auth);
-    if (!identify) {
-      this.wss.handleUpgrade(request, socket, head, (ws) => this.awaitAuthFrame(ws, request));
+    const { path, query: params } = splitRequestUrl(request.url);
+    if (path !== this.path) return false;
+    if (!this.options.allowOrigin(request.headers.origin)) {
+      refuseUpgrade(socket, 403, 'Forbidden', 'This origin is not in ALLOWED_ORIGINS');
       return true;
     }
-    identify.then(
-      (identity) =>
-        this.wss.handleUpgrade(request, socket, head, (ws) => {
-          this.open(ws, request, identity);
-        }),
+    const query: Handshake = {};
+    for (const key of ['userId', 'token', 'name', 'avatar', 'resume', 'received'] as const) {
+      query[key] = params.get(key) ?? undefined;
+    }
+    const hasCredentials = query.userId !== undefined || query.token !== undefined;
+    const needsAuthFrame = this.options.auth.mode !== 'open' && !hasCredentials;
+    if (needsAuthFrame) {
+      this.accept(request, socket, head, (ws) => this.awaitAuthFrame(ws, request));
+      return true;
+    }
+    this.identify(query).then(
+      ([identity, resume]) =>
+        this.accept(request, socket, head, (ws) => this.open(ws, request, identity, resume)),
       (error: SignalError) => {
         this.engine.countRefusal(error.code ?? 'unauthorized');
-        const status =
-          error.code === 'auth-unavailable' ? '503 Service Unavailable' : '401 Unauthorized';
-        socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n${error.message}`);
+        if (error.code === 'auth-unavailable') {
+          refuseUpgrade(socket, 503, 'Service Unavailable', error.message);
+        } else refuseUpgrade(socket, 401, 'Unauthorized', error.message);
       },
     );
     return true;
   }
 
+  /**
+   * Completes the upgrade. The WebSocket gets its error listener before anything else can happen
+   * to it: a bad frame (invalid UTF-8, oversized) while no one else listens would otherwise be an
+   * unhandled 'error' that ends the process. `ws` has already answered with a close code then.
+   */
+  private accept(
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    then: (ws: WebSocket) => void,
+  ): void {
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      ws.on('error', () => ws.terminate());
+      then(ws);
+    });
+  }
+
   private awaitAuthFrame(ws: WebSocket, request: IncomingMessage): void {
     const timer = setTimeout(
       () => ws.close(CLOSE_UNAUTHORIZED, 'Authentication required'),
-      AUTH_FRAME_TIMEOUT_MS,
+      this.options.authTimeout,
     );
+    ws.once('close', () => clearTimeout(timer));
     ws.once('message', (raw, isBinary) => {
       clearTimeout(timer);
       const frame = isBinary ? undefined : parseFrame(raw.toString());
@@ -105,8 +139,8 @@ export class WebSocketTransport {
         ws.close(CLOSE_UNAUTHORIZED, 'Authentication required');
         return;
       }
-      authenticate((frame.data ?? frame) as HandshakeAuth, this.options.auth).then(
-        (identity) => this.open(ws, request, identity),
+      this.identify((frame.data ?? frame) as Handshake).then(
+        ([identity, resume]) => this.open(ws, request, identity, resume),
         (error: SignalError) => {
           this.engine.countRefusal(error.code ?? 'unauthorized');
           ws.close(CLOSE_UNAUTHORIZED, error.message.slice(0, 120));
@@ -115,32 +149,61 @@ export class WebSocketTransport {
     });
   }
 
-  private open(ws: WebSocket, request: IncomingMessage, identity: Identity): void {
+  private async identify(handshake: Handshake): Promise<[Identity, PreparedResume | undefined]> {
+    const identity = await authenticate(handshake, this.options.auth);
+    return [identity, await prepareResume(this.engine, handshake, handshake, identity)];
+  }
+
+  private open(
+    ws: WebSocket,
+    request: IncomingMessage,
+    identity: Identity,
+    resume: PreparedResume | undefined,
+  ): void {
+    // Closed while its token was being checked: no peer for a connection that is gone.
+    if (ws.readyState !== ws.OPEN) return;
     const connection: Connection = { ws, lastSeen: Date.now() };
-    const maxBuffered = this.options.maxPayloadBytes * MAX_BUFFERED_FRAMES_OF_MAX_SIZE;
     const tcp = request.socket;
     const sink: PeerSink = {
       emit: (event, data) => {
         if (ws.readyState !== ws.OPEN) return;
-        if (ws.bufferedAmount > maxBuffered) {
-          ws.close(CLOSE_TOO_SLOW, 'Client is not reading its messages');
+        if (ws.bufferedAmount > this.options.maxBufferedBytes) {
+          // A client that stopped reading: drop it and what it left unread, now.
+          if (connection.peer) {
+            this.engine.counters.overBudget.websocket++;
+            void this.engine.disconnect(connection.peer, OVER_BUDGET_REASON);
+          }
+          ws.terminate();
           return;
         }
         corkForThisTick(tcp);
         ws.send(JSON.stringify({ event, data }));
       },
-      disconnect: (reason) => ws.close(reason === 'server-shutdown' ? 1001 : CLOSE_KICKED, reason),
+      disconnect: (reason) => {
+        connection.closedByServer = true;
+        const replaced = reason === 'replaced by a resumed connection';
+        ws.close(
+          reason === 'server-shutdown' ? 1001 : replaced ? CLOSE_REPLACED : CLOSE_KICKED,
+          reason,
+        );
+      },
     };
     let peer: Peer;
     try {
-      peer = this.engine.connect(sink, {
-        transport: 'websocket',
-        userId: identity.userId,
-        user: identity.user,
-        address: addressOf(this.options.auth, request.socket.remoteAddress, request.headers),
-        userAgent: request.headers['user-agent'],
-        access: identity.access,
-      });
+      peer = openPeer(
+        this.engine,
+        sink,
+        {
+          transport: 'websocket',
+          userId: identity.userId,
+          user: identity.user,
+          address: addressOf(this.options.auth, request.socket.remoteAddress, request.headers),
+          userAgent: request.headers['user-agent'],
+          access: identity.access,
+        },
+        resume,
+        this.options.auth,
+      );
     } catch (error) {
       const { code, message } = error as SignalError;
       ws.send(JSON.stringify({ event: 'error', data: { code, message } }));
@@ -149,13 +212,6 @@ export class WebSocketTransport {
     }
     connection.peer = peer;
     this.connections.add(connection);
-    sink.emit('welcome', {
-      socketId: peer.id,
-      userId: identity.userId,
-      user: identity.user,
-      expiresAt: identity.access.expiresAt,
-      connectionToken: this.options.auth.connectionToken?.(peer.id),
-    });
 
     ws.on('pong', () => (connection.lastSeen = Date.now()));
     ws.on('message', (raw, isBinary) => {
@@ -172,11 +228,12 @@ export class WebSocketTransport {
         void refreshIdentity(this.engine, peer, frame.data, this.options.auth);
       else void this.engine.receive(peer, frame.event, frame.data);
     });
-    ws.on('close', () => {
+    ws.on('close', (code) => {
       this.connections.delete(connection);
-      void this.engine.disconnect(peer, 'transport close');
+      // 1006: no close frame (network, proxy, ping timeout); the client did not mean to leave.
+      const resumable = code === 1006 || connection.closedByServer === true;
+      this.engine.transportClosed(peer, sink, `websocket close ${code}`, resumable);
     });
-    ws.on('error', () => ws.terminate());
   }
 
   private sweep(): void {
@@ -190,7 +247,10 @@ export class WebSocketTransport {
   /** Stops the heartbeat and closes every connection with 1001 (going away). */
   close(): void {
     clearInterval(this.heartbeat);
-    for (const { ws } of this.connections) ws.close(1001, 'server-shutdown');
+    for (const connection of this.connections) {
+      connection.closedByServer = true;
+      connection.ws.close(1001, 'server-shutdown');
+    }
     this.wss.close();
   }
 
@@ -213,6 +273,27 @@ function corkForThisTick(tcp: Socket): void {
 
 function uncork(tcp: Socket): void {
   tcp.uncork();
+}
+
+/**
+ * Path and query of a request target, without `new URL`: a target such as `//:` is no URL at
+ * all and must not throw in an upgrade handler.
+ */
+function splitRequestUrl(target: string | undefined): { path: string; query: URLSearchParams } {
+  const raw = target ?? '/';
+  const mark = raw.indexOf('?');
+  if (mark < 0) return { path: raw, query: new URLSearchParams() };
+  return { path: raw.slice(0, mark), query: new URLSearchParams(raw.slice(mark + 1)) };
+}
+
+/** Answers an upgrade with an HTTP error and closes the socket. */
+function refuseUpgrade(socket: Duplex, status: number, title: string, message: string): void {
+  if (!socket.writable) return void socket.destroy();
+  const body = message.replace(/[\r\n]/g, ' ');
+  socket.end(
+    `HTTP/1.1 ${status} ${title}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }
 
 function parseFrame(text: string): { event: string; data: unknown } | undefined {

@@ -1,0 +1,143 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Sent } from './outbound-log.js';
+import type { Peer } from './peer.js';
+import { SignalError } from './signal-error.js';
+import type { Cluster } from '../cluster/cluster.js';
+import type { ParkedPeer, PeerId, PeerSink } from './types.js';
+
+/** What the resume logic needs from the engine. */
+export interface ResumeHost {
+  readonly local: Map<PeerId, Peer>;
+  readonly cluster: Cluster;
+  disconnect(peer: Peer, reason: string): Promise<void>;
+  /** A peer claimed from another process becomes a detached local one. */
+  adopt(parked: ParkedPeer, secret: string): Peer;
+}
+
+/** A resume token is `<peer id>.<secret>`; only the peer's own client was ever sent the secret. */
+export function parseResumeToken(token: string): { peerId: string; secret: string } | undefined {
+  const dot = token.lastIndexOf('.');
+  if (dot <= 0 || dot > 128 || token.length - dot - 1 !== 32) return undefined;
+  return { peerId: token.slice(0, dot), secret: token.slice(dot + 1) };
+}
+
+export const hashSecret = (secret: string): string =>
+  createHash('sha256').update(secret).digest('base64url');
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(hashSecret(a));
+  const y = Buffer.from(hashSecret(b));
+  return timingSafeEqual(x, y);
+}
+
+/**
+ * Keeps a peer whose connection dropped (not one that left or was kicked) for `windowMs`: its id,
+ * rooms and media state stay, room members hear nothing, and what it is sent is kept. A client
+ * that comes back with the peer's token gets the events it did not receive, in order, once.
+ */
+export class Resumer {
+  constructor(
+    private readonly host: ResumeHost,
+    readonly windowMs: number,
+  ) {}
+
+  /** A fresh secret for a new peer, or '' when resuming is off. */
+  newSecret(): string {
+    return this.windowMs > 0 ? randomBytes(24).toString('base64url') : '';
+  }
+
+  /**
+   * The transport `sink` of `peer` closed. A dropped connection detaches the peer; a deliberate
+   * one (the client left, the peer was kicked) ends it. A sink replaced by a resume is ignored.
+   */
+  transportClosed(peer: Peer, sink: PeerSink, reason: string, resumable: boolean): void {
+    if (peer.closed || peer.transport !== sink) return;
+    peer.transport = null;
+    if (!resumable || peer.revoked || !peer.log) {
+      void this.host.disconnect(peer, reason);
+      return;
+    }
+    peer.detachedAt = peer.log.count;
+    this.wait(peer);
+  }
+
+  /** Starts the window of a peer that has no connection (dropped, or adopted from elsewhere). */
+  wait(peer: Peer, ms = this.windowMs): void {
+    peer.log?.detach();
+    peer.expiry = setTimeout(() => this.expire(peer), ms);
+    peer.expiry.unref();
+  }
+
+  /** A dropped peer as another process needs it to take it over. */
+  parked(peer: Peer): ParkedPeer | undefined {
+    if (!peer.log || peer.revoked) return undefined;
+    const rooms = [...peer.rooms.keys()];
+    const deadline = Date.now() + this.windowMs;
+    const secretHash = hashSecret(peer.resumeSecret);
+    return { info: peer.info, rooms, secretHash, log: peer.log.export(), deadline };
+  }
+
+  private expire(peer: Peer): void {
+    if (!peer.transport) void this.host.disconnect(peer, 'not resumed in time');
+  }
+
+  /**
+   * Finds the peer a token names, or says why it cannot be resumed. The caller then attaches
+   * the new connection with {@link attach} (synchronously, so no event falls in between).
+   */
+  async find(token: unknown, userId: string | undefined): Promise<Peer | SignalError> {
+    const parsed = typeof token === 'string' ? parseResumeToken(token) : undefined;
+    if (!parsed) return refusal('The resume token is malformed');
+    let peer = this.host.local.get(parsed.peerId);
+    const { cluster } = this.host;
+    if (!peer && cluster.claim && this.windowMs > 0) {
+      // Not here: parked by another process (or still held by it), claimed by its secret.
+      const parked = await cluster.claim(parsed.peerId, hashSecret(parsed.secret));
+      if (parked) peer = this.host.adopt(parked, parsed.secret);
+    }
+    if (
+      !peer ||
+      peer.closed ||
+      !peer.resumeSecret ||
+      !sameSecret(peer.resumeSecret, parsed.secret)
+    ) {
+      return refusal(
+        `Session ${parsed.peerId} cannot be resumed: it ended (not back within ${this.windowMs} ms, kicked, or the server restarted)`,
+      );
+    }
+    if (peer.revoked) return refusal('This session was ended by the server');
+    if (userId !== undefined && peer.info.userId !== userId)
+      return refusal('The resume token belongs to another user');
+    return peer;
+  }
+
+  /**
+   * Gives `peer` the new connection's sink and returns what its client missed after the first
+   * `received` events (default: everything sent since the connection dropped). A client too
+   * far behind cannot be resumed exactly: the old peer is ended (announced as left).
+   */
+  attach(peer: Peer, sink: PeerSink, received: number | undefined): Sent[] | SignalError {
+    if (peer.closed || !peer.log) return refusal('The session ended while resuming');
+    const missed = peer.log.since(received ?? peer.detachedAt ?? peer.log.count);
+    if (!missed) {
+      void this.host.disconnect(peer, 'resume too far behind');
+      return refusal('Too many events were missed to resume exactly');
+    }
+    clearTimeout(peer.expiry);
+    peer.expiry = undefined;
+    peer.detachedAt = undefined;
+    // A client back before its old connection was noticed dead: that one is let go quietly.
+    const previous = peer.transport;
+    peer.transport = sink;
+    previous?.disconnect('replaced by a resumed connection');
+    peer.log.attach();
+    return missed;
+  }
+}
+
+function refusal(message: string): SignalError {
+  return new SignalError(
+    'resume-failed',
+    `${message}; connected as a new peer: join your rooms again`,
+  );
+}
