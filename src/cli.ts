@@ -5,6 +5,13 @@ import { startupSummary } from './startup-summary.js';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (argv[0] === 'token') {
+    const { tokenCommand, tokenUsage } = await import('./auth/token-command.js');
+    if (argv.includes('--help') || argv.includes('-h')) return console.log(tokenUsage);
+    loadEnvFile();
+    console.log(await tokenCommand(argv.slice(1), loadConfig([])));
+    return;
+  }
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(helpText());
     return;

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { AuthOptions } from './auth/identity.js';
 import type { Config } from './config/config.js';
 import type { Engine } from './engine/engine.js';
 
@@ -7,6 +8,8 @@ export interface ExtensionContext {
   engine: Engine;
   app: FastifyInstance;
   config: Config;
+  /** The handshake authentication every transport shares. */
+  auth: AuthOptions;
   logger: Logger;
 }
 

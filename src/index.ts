@@ -11,3 +11,5 @@ export { MemoryCluster } from './cluster/memory.js';
 export { loadConfig, ConfigError } from './config/config.js';
 export type { Config } from './config/config.js';
 export type { ServerEvents, ServerEventName } from './protocol/outbound.js';
+export { createAccessToken } from './auth/mint.js';
+export type { AccessTokenOptions } from './auth/mint.js';

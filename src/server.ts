@@ -4,6 +4,9 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Server as SocketIoServer } from 'socket.io';
+import { createAuth, createJoinPolicy } from './auth/auth.js';
+import { TurnAccess } from './auth/turn-access.js';
+import type { AuthOptions } from './auth/identity.js';
 import type { Cluster } from './cluster/cluster.js';
 import { redisClusterFromConfig } from './cluster/redis-cluster.js';
 import { loadConfig, type Config } from './config/config.js';
@@ -37,6 +40,8 @@ export interface SinyalServer {
   /** An `https.Server` when `https` (or `httpsCert`) is set. */
   readonly httpServer: HttpServer | HttpsServer;
   readonly logger: Logger;
+  /** How handshakes are authenticated (mode, token verifier, trusted proxies). */
+  readonly auth: AuthOptions;
   /** The certificate in use and where it came from, when serving HTTPS. */
   readonly tls: TlsSetup | undefined;
   /** Starts listening on `config.port` (0 = any free port). */
@@ -61,6 +66,7 @@ function buildTransports(
   httpServer: HttpServer | HttpsServer,
   config: Config,
   engine: Engine,
+  auth: AuthOptions,
 ): Transports {
   const allowOrigin = originCheck(config.allowedOrigins);
   const io = new SocketIoServer(httpServer, {
@@ -74,7 +80,6 @@ function buildTransports(
     // CORS above only guards polling; every handshake, websocket ones included, is checked here.
     allowRequest: (request, callback) => callback(null, allowOrigin(request.headers.origin)),
   });
-  const auth = { jwtSecret: config.jwtSecret };
   attachSocketIo(io, engine, auth, config.maxBufferedBytes);
   const websocket = new WebSocketTransport(engine, {
     auth,
@@ -97,6 +102,7 @@ function buildEngine(config: Config, logger: Logger, cluster?: Cluster): Engine 
     // REDIS_URL makes this process one of many; otherwise the engine keeps a memory cluster.
     cluster: cluster ?? redisClusterFromConfig(config, logger),
     logger: logger.child({ component: 'engine' }),
+    joinPolicy: createJoinPolicy(config, logger.child({ component: 'auth' })),
     resumeWindowMs: config.resumeWindow,
     limits: {
       maxSdpLength: config.maxSdpLength,
@@ -108,6 +114,7 @@ function buildEngine(config: Config, logger: Logger, cluster?: Cluster): Engine 
       meshRoomCapacity: config.roomCapacity,
       maxConnections: config.maxConnections,
       maxMessagesPerSecond: config.maxMessagesPerSecond,
+      maxConnectionsPerIp: config.maxConnectionsPerIp,
     },
   });
   logRoomActivity(engine.hooks, logger.child({ component: 'rooms' }));
@@ -120,14 +127,19 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
   const config = resolveConfig(overrides);
   const logger = givenLogger ?? createLogger(config.logLevel);
   const engine = buildEngine(config, logger, cluster);
+  const auth = createAuth(config);
+  const turn = new TurnAccess(config, auth, engine);
+  auth.connectionToken = (peerId) => turn.connectionToken(peerId);
 
   const tls = await loadTls(config);
   let httpServer: HttpServer | HttpsServer | undefined;
   const app = createHttpApp({
     engine,
     logger,
+    auth,
+    turn,
     web: config,
-    showRoomIds: roomIdsVisibleTo(config),
+    showRoomIds: roomIdsVisibleTo(config, auth.verify),
     serverFactory: (handler) => {
       // How often Node looks for connections past `headersTimeout` (default 30 s).
       const bounds = {
@@ -145,12 +157,13 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
   });
   // Extensions add routes, which Fastify accepts only before `ready()`.
   for (const extension of extensions) {
-    await extension.setup?.({ engine, app, config, logger: logger.child({ ext: extension.name }) });
+    const child = logger.child({ ext: extension.name });
+    await extension.setup?.({ engine, app, config, auth, logger: child });
   }
   await app.ready();
   if (!httpServer) throw new Error('Fastify did not create the HTTP server');
   const server = httpServer;
-  const { io, websocket } = buildTransports(server, config, engine);
+  const { io, websocket } = buildTransports(server, config, engine, auth);
   await engine.start();
 
   let closing: Promise<void> | undefined;
@@ -162,6 +175,7 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
     websocket,
     httpServer: server,
     logger,
+    auth,
     tls,
     async listen() {
       await app.listen({ port: config.port, host: config.host });
@@ -226,7 +240,7 @@ export async function attach(
   const config = resolveConfig(overrides);
   const logger = givenLogger ?? createLogger(config.logLevel);
   const engine = buildEngine(config, logger, cluster);
-  const transports = buildTransports(httpServer, config, engine);
+  const transports = buildTransports(httpServer, config, engine, createAuth(config));
   await engine.start();
   return {
     ...transports,

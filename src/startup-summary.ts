@@ -1,4 +1,5 @@
 import { adminAccess } from './api/admin-guard.js';
+import { jwtKeyName } from './auth/auth.js';
 import type { Config } from './config/config.js';
 import type { TlsSetup } from './http/tls.js';
 
@@ -22,10 +23,14 @@ export function startupSummary({ config, url, port, tls }: StartupFacts) {
   const everywhere = config.host === '0.0.0.0' || config.host === '::';
   const lan = everywhere ? (tls?.lanAddresses ?? []).map((ip) => `${scheme}://${ip}:${port}/`) : [];
   const access = adminAccess(config);
+  const jwtKey = jwtKeyName(config);
+  const credentials = [access.token && '<ADMIN_TOKEN>', jwtKey && 'an admin JWT']
+    .filter(Boolean)
+    .join(' or ');
   const admin = !access.enabled
     ? 'off (production without ADMIN_TOKEN; set ADMIN_TOKEN to turn it on)'
-    : access.token
-      ? 'on at /api, needs Authorization: Bearer <ADMIN_TOKEN>'
+    : credentials
+      ? `on at /api, needs Authorization: Bearer ${credentials}`
       : 'on at /api, open to anyone who reaches this port (set ADMIN_TOKEN to protect it)';
   const store = config.databaseUrl
     ? `PostgreSQL ${redact(config.databaseUrl)}`
@@ -41,7 +46,11 @@ export function startupSummary({ config, url, port, tls }: StartupFacts) {
       ? `${config.httpsCert} (until ${day(tls.validTo)})`
       : `self-signed, ${tls.source === 'reused' ? 'reused from' : 'new in'} ${tls.folder ?? 'memory'} ` +
         `(until ${day(tls.validTo)}): accept the browser warning once per device`;
-  const auth = config.jwtSecret ? 'JWT required on every connection' : 'none (anyone may connect)';
+  const auth = jwtKey
+    ? `JWT required on every connection (${jwtKey})`
+    : config.authMode === 'user-id'
+      ? 'userId required and believed, tokens not checked (AUTH_MODE=user-id)'
+      : 'none (anyone may connect)';
 
   const rows: Array<[string, string | undefined]> = [
     ['demo app', `${url}/`],

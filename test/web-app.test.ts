@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { buildClient } from '../scripts/build-client.mjs';
 import { loadConfig } from '../src/config/config.js';
+import { connectSocketIo } from './helpers/clients.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 describe('demo app at / and its assets', () => {
@@ -95,7 +96,12 @@ describe('GET /api/ice-servers', () => {
     });
     try {
       const before = Math.floor(Date.now() / 1000);
-      const response = await fetch(`${srv.url}/api/ice-servers?userId=alice:1`);
+      // TURN credentials go to a live connection, which proves itself with its welcome token.
+      const peer = await connectSocketIo(srv.url, { userId: 'alice:1' });
+      const { socketId, connectionToken } = peer.events.all[0]!.data;
+      const query = new URLSearchParams({ connectionId: socketId, connectionToken });
+      const response = await fetch(`${srv.url}/api/ice-servers?${query}`);
+      await peer.close();
       assert.equal(response.headers.get('cache-control'), 'no-store');
       const { iceServers, ttl } = await response.json();
       assert.equal(ttl, 600);

@@ -92,7 +92,6 @@ export class SinyalClient extends Emitter<ClientEvents> {
   /** Connects and resolves with this connection's identity (`welcome`). */
   async connect(): Promise<ServerEvents['welcome']> {
     if (this.socket) throw new Error('Already connected: close() first');
-    if (!this.iceServers) this.iceServers = await this.fetchIceServers();
     // With a token the server takes the user id from it; a generated one would contradict it.
     const credentials: Record<string, string> = this.claimsUserId ? { userId: this.userId } : {};
     if (this.options.name) credentials.name = this.options.name;
@@ -115,12 +114,15 @@ export class SinyalClient extends Emitter<ClientEvents> {
     this.listen(socket);
     const interval = this.options.statsIntervalMs ?? 2000;
     if (interval > 0) this.statsTimer = setInterval(() => void this.publishStats(), interval);
-    return new Promise((resolve, reject) => {
+    const welcome = await new Promise<ServerEvents['welcome']>((resolve, reject) => {
       socket.once('welcome', resolve);
       socket.once('connect_error', (error) => {
         if (!socket.active) reject(error); // refused for good (authentication), not a retry
       });
     });
+    // TURN credentials go to a live connection (or a token holder): asked once connected.
+    if (!this.iceServers) this.iceServers = await this.fetchIceServers(welcome);
+    return welcome;
   }
 
   /** Joins a mesh room (reference 004): you offer to everyone already there. */
@@ -452,9 +454,11 @@ export class SinyalClient extends Emitter<ClientEvents> {
     this.emit('stats', await this.getStats());
   }
 
-  private async fetchIceServers(): Promise<RTCIceServer[]> {
+  private async fetchIceServers(welcome: ServerEvents['welcome']): Promise<RTCIceServer[]> {
     const url = new URL('/api/ice-servers', this.url);
     if (this.claimsUserId) url.searchParams.set('userId', this.userId);
+    url.searchParams.set('connectionId', welcome.socketId);
+    if (welcome.connectionToken) url.searchParams.set('connectionToken', welcome.connectionToken);
     const headers: Record<string, string> = {};
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     try {

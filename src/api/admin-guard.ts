@@ -1,24 +1,73 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { readClaims } from '../auth/claims.js';
+import type { Verifier } from '../auth/verifier.js';
+import { jwtKeyName } from '../auth/auth.js';
 import type { Config } from '../config/config.js';
+import type { SignalError } from '../engine/signal-error.js';
 import { ApiError } from './errors.js';
 
 export interface AdminAccess {
   enabled: boolean;
+  /** `ADMIN_TOKEN`. */
   token?: string;
+  /** Verifies admin JWTs (a token with `admin: true`) when JWT authentication is configured. */
+  verify?: Verifier;
 }
 
 /**
  * `ADMIN_API` decides whether the admin endpoints exist; unset, they are on except in production
- * without `ADMIN_TOKEN`. With a token, every admin call needs `Authorization: Bearer <token>`.
- * Without one, only callers on this machine (loopback, not forwarded by a proxy) are admins, in
- * every mode: no one on the network can use an admin function without a credential.
+ * with neither `ADMIN_TOKEN` nor a JWT key. With either, every admin call needs
+ * `Authorization: Bearer` with `ADMIN_TOKEN` or a JWT whose `admin` claim is true. With neither,
+ * only callers on this machine (loopback, not forwarded by a proxy) are admins, in every mode: no
+ * one on the network can use an admin function without a credential.
  */
-export function adminAccess(config: Config): AdminAccess {
+export function adminAccess(config: Config, verify?: Verifier): AdminAccess {
+  const credential = !!config.adminToken || !!verify || !!jwtKeyName(config);
   const enabled =
     config.adminApi === 'on' ||
-    (config.adminApi === undefined && (config.nodeEnv !== 'production' || !!config.adminToken));
-  return { enabled, token: config.adminToken };
+    (config.adminApi === undefined && (config.nodeEnv !== 'production' || credential));
+  return { enabled, token: config.adminToken, verify };
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Checks an admin credential: resolves when it is `ADMIN_TOKEN` or an admin JWT; a missing or
+ * invalid one is a 401, a valid token of a non-admin user a 403.
+ */
+export async function verifyAdmin(access: AdminAccess, bearer: string | undefined): Promise<void> {
+  if (!access.token && !access.verify) return;
+  const how = [access.token && 'ADMIN_TOKEN', access.verify && 'an admin JWT']
+    .filter(Boolean)
+    .join(' or ');
+  if (!bearer) {
+    throw new ApiError(401, 'unauthorized', `Admin endpoints need Authorization: Bearer <${how}>`);
+  }
+  if (access.token && sameSecret(bearer, access.token)) return;
+  if (access.verify) {
+    let admin: boolean | undefined;
+    try {
+      admin = readClaims(await access.verify(bearer)).access.admin;
+    } catch (error) {
+      const { code, message } = error as SignalError;
+      if (code === 'auth-unavailable') throw new ApiError(503, code, message);
+      throw new ApiError(401, 'unauthorized', `${message} (admin endpoints need ${how})`);
+    }
+    if (!admin) {
+      throw new ApiError(
+        403,
+        'forbidden',
+        'Your token is valid but not an admin token (admin: true)',
+      );
+    }
+    return;
+  }
+  throw new ApiError(401, 'unauthorized', `Wrong credential: admin endpoints need ${how}`);
 }
 
 /** A Fastify `onRequest` hook for admin routes. */
@@ -28,24 +77,18 @@ export function adminGuard(access: AdminAccess) {
       throw new ApiError(
         403,
         'admin-disabled',
-        'Admin endpoints are off (set ADMIN_TOKEN or ADMIN_API=on)',
+        'Admin endpoints are off (set ADMIN_TOKEN, a JWT key, or ADMIN_API=on)',
       );
     }
-    if (!access.token) {
+    if (!access.token && !access.verify) {
       if (isLocalCaller(request)) return;
       throw new ApiError(
         403,
         'admin-local-only',
-        'Without ADMIN_TOKEN, admin endpoints answer only on this machine (localhost); set ADMIN_TOKEN to use them from elsewhere',
+        'Without ADMIN_TOKEN or a JWT key, admin endpoints answer only on this machine (localhost); set ADMIN_TOKEN to use them from elsewhere',
       );
     }
-    if (!hasAdminToken(access, request)) {
-      throw new ApiError(
-        401,
-        'unauthorized',
-        'Admin endpoints need Authorization: Bearer <ADMIN_TOKEN>',
-      );
-    }
+    await verifyAdmin(access, bearerOf(request));
   };
 }
 
@@ -53,8 +96,8 @@ export function adminGuard(access: AdminAccess) {
  * Who may see live room ids (`/metrics` JSON, `/api/stats`, `/api/video/rooms`): everyone in
  * development; in production only admins, so strangers cannot find rooms to join.
  */
-export function roomIdsVisibleTo(config: Config) {
-  const access = adminAccess(config);
+export function roomIdsVisibleTo(config: Config, verify?: Verifier) {
+  const access = adminAccess(config, verify);
   return async (request: FastifyRequest): Promise<boolean> =>
     config.nodeEnv !== 'production' || isAdminRequest(access, request);
 }
@@ -65,15 +108,15 @@ export async function isAdminRequest(
   request: FastifyRequest,
 ): Promise<boolean> {
   if (!access.enabled) return false;
-  return access.token ? hasAdminToken(access, request) : isLocalCaller(request);
+  if (!access.token && !access.verify) return isLocalCaller(request);
+  return verifyAdmin(access, bearerOf(request)).then(
+    () => true,
+    () => false,
+  );
 }
 
-function hasAdminToken(access: AdminAccess, request: FastifyRequest): boolean {
-  const header = request.headers.authorization ?? '';
-  const given = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-  const a = Buffer.from(given);
-  const b = Buffer.from(access.token ?? '');
-  return a.length === b.length && b.length > 0 && timingSafeEqual(a, b);
+function bearerOf(request: FastifyRequest): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
 }
 
 /**

@@ -13,7 +13,7 @@ export class ApiError extends Error {
 }
 
 /** Engine refusal codes as HTTP statuses. */
-const statusOfCode: Record<string, number> = {
+export const statusOfCode: Record<string, number> = {
   'invalid-payload': 400,
   'payload-too-large': 413,
   'forbidden-key': 400,
@@ -26,6 +26,12 @@ const statusOfCode: Record<string, number> = {
   'rate-limited': 429,
   'server-busy': 503,
   unauthorized: 401,
+  'token-expired': 401,
+  forbidden: 403,
+  'too-many-rooms': 403,
+  'too-many-connections': 429,
+  'auth-unavailable': 503,
+  'authz-unavailable': 503,
 };
 
 export const engineError = (code: string, message: string) =>

@@ -38,7 +38,7 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
     get store() {
       return store;
     },
-    async setup({ engine, app, config, logger }) {
+    async setup({ engine, app, config, auth, logger }) {
       store = await Store.open({
         dataDir: config.dataDir,
         databaseUrl: config.databaseUrl,
@@ -59,13 +59,13 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
       refresh.unref();
 
       sse = new SseTransport(engine, {
-        auth: { jwtSecret: config.jwtSecret },
+        auth,
         resumeWindow: config.sseResumeWindow,
         heartbeatInterval: config.sseHeartbeatInterval,
         maxBufferedBytes: config.maxBufferedBytes,
       });
-      const access = adminAccess(config);
-      if (access.enabled && !access.token) {
+      const access = adminAccess(config, auth.verify);
+      if (access.enabled && !access.token && !access.verify) {
         logger.info(
           'admin endpoints answer only on this machine: set ADMIN_TOKEN to use them remotely',
         );
@@ -77,7 +77,7 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
         config,
         access,
         logger,
-        showRoomIds: roomIdsVisibleTo(config),
+        showRoomIds: roomIdsVisibleTo(config, auth.verify),
       };
       const adminFeed = new AdminFeed(ctx);
       adminFeed.start();

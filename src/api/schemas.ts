@@ -97,7 +97,7 @@ export const eventsQuery = z.object({
   userId: z.string().max(128).optional(),
   name: z.string().max(100).optional(),
   avatar: z.string().max(2048).optional(),
-  token: z.string().max(8192).optional(),
+  token: z.string().max(65536).optional(),
   lastEventId: z.string().max(300).optional(),
 });
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { bearerToken } from '../auth/identity.js';
 import { originCheck } from '../http/origin.js';
 import type { SseSession } from '../transports/sse/sse-session.js';
 import type { Outcome } from '../transports/sse/sse-transport.js';
@@ -62,6 +63,7 @@ export function sseRoutes(app: FastifyInstance, ctx: ApiContext): void {
         throw new ApiError(403, 'origin-not-allowed', 'This origin is not in ALLOWED_ORIGINS');
       }
       const query = parse(eventsQuery, request.query, 'query');
+      query.token = bearerToken(request.headers.authorization, query.token);
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(reply.getHeaders())) {
         if (typeof value === 'string') headers[name] = value;

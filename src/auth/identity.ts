@@ -1,18 +1,37 @@
 import { randomBytes } from 'node:crypto';
-import { jwtVerify } from 'jose';
 import { SignalError } from '../engine/signal-error.js';
-import type { User } from '../engine/types.js';
+import type { PeerAccess, User } from '../engine/types.js';
 import { NO_CONTROL_CHARACTERS } from '../protocol/inbound.js';
+import { readClaims, text } from './claims.js';
+import { clientAddress, type TrustProxy } from './client-address.js';
+import { MAX_TOKEN_LENGTH, type Verifier } from './verifier.js';
+
+/**
+ * How a handshake becomes an identity:
+ * - `open`: anyone; a peer without `userId` is a guest;
+ * - `user-id`: the handshake must name a `userId` (`Authentication required` otherwise) and is
+ *   believed, as the Express + Socket.IO + Redis mesh server does; tokens are not checked;
+ * - `jwt`: a verified token decides the identity and its access.
+ */
+export type AuthMode = 'open' | 'user-id' | 'jwt';
 
 export interface AuthOptions {
-  /**
-   * HS256 secret for handshake tokens. When set, every connection must carry a `token` whose
-   * `sub` is its user id (`name` and `picture` claims fill in the user); reference 004's
-   * `Authentication required` answers one without. Unset, anyone may connect and a peer without
-   * `userId` gets an anonymous identity.
-   * @default undefined
-   */
-  jwtSecret?: string;
+  mode: AuthMode;
+  /** Set in `jwt` mode. */
+  verify?: Verifier;
+  /** Proxies whose `X-Forwarded-For` names the client (`TRUST_PROXY`). */
+  trustProxy?: TrustProxy;
+  /** The proof of a live connection for `GET /api/ice-servers`, sent in its `welcome`. */
+  connectionToken?: (peerId: string) => string;
+}
+
+/** The client address of a request, through trusted proxies only. */
+export function addressOf(
+  options: AuthOptions,
+  socketAddress: string | undefined,
+  headers: Record<string, string | string[] | undefined>,
+): string | undefined {
+  return clientAddress(socketAddress, headers['x-forwarded-for'], options.trustProxy);
 }
 
 /** What a client offers in its handshake (Socket.IO `auth`, WebSocket query or `auth` frame). */
@@ -26,10 +45,8 @@ export interface HandshakeAuth {
 export interface Identity {
   userId: string;
   user: User;
+  access: PeerAccess;
 }
-
-const text = (value: unknown, max: number): string | undefined =>
-  typeof value === 'string' && value.trim() && value.length <= max ? value.trim() : undefined;
 
 /** A user id from a handshake or token: printable, or refused with a clear error. */
 function userIdOf(value: unknown): string | undefined {
@@ -40,34 +57,44 @@ function userIdOf(value: unknown): string | undefined {
   return id;
 }
 
-/** Turns handshake data into an identity, or throws `unauthorized`. */
-export async function resolveIdentity(
-  auth: HandshakeAuth,
-  options: AuthOptions,
-): Promise<Identity> {
-  if (options.jwtSecret) {
-    const token = text(auth.token, 8192);
-    if (!token) throw new SignalError('unauthorized', 'Authentication required');
-    let claims;
-    try {
-      ({ payload: claims } = await jwtVerify(token, new TextEncoder().encode(options.jwtSecret), {
-        algorithms: ['HS256'],
-      }));
-    } catch {
-      throw new SignalError('unauthorized', 'Invalid or expired token');
+/**
+ * The one identity check of every transport (Socket.IO, `/ws`, SSE, REST): turns handshake data
+ * into an identity, or throws `unauthorized` (`auth-unavailable` when the keys are unreachable).
+ */
+export async function authenticate(auth: HandshakeAuth, options: AuthOptions): Promise<Identity> {
+  if (options.mode === 'jwt' && options.verify) {
+    if (typeof auth.token === 'string' && auth.token.length > MAX_TOKEN_LENGTH) {
+      throw new SignalError(
+        'unauthorized',
+        `Token is too long (over ${MAX_TOKEN_LENGTH} characters)`,
+      );
     }
-    const userId = userIdOf(claims.sub);
-    if (!userId) throw new SignalError('unauthorized', 'Token has no subject (sub)');
+    const token = text(auth.token, MAX_TOKEN_LENGTH);
+    // The message is the contract: mesh clients look for `Authentication required`.
+    if (!token) throw new SignalError('unauthorized', 'Authentication required');
+    const { user, access } = readClaims(await options.verify(token));
+    userIdOf(user.id);
     const claimed = userIdOf(auth.userId);
-    if (claimed && claimed !== userId) {
+    if (claimed && claimed !== user.id) {
       throw new SignalError('unauthorized', 'userId does not match the token');
     }
-    const name = text(claims.name, 100) ?? userId;
-    const avatar = text(claims.picture, 2048) ?? null;
-    return { userId, user: { id: userId, name, avatar } };
+    return { userId: user.id, user, access };
   }
-  const userId = userIdOf(auth.userId) ?? `guest-${randomBytes(4).toString('hex')}`;
+  const given = userIdOf(auth.userId);
+  if (!given && options.mode === 'user-id') {
+    throw new SignalError('unauthorized', 'Authentication required');
+  }
+  const userId = given ?? `guest-${randomBytes(4).toString('hex')}`;
   const name = text(auth.name, 100) ?? userId;
   const avatar = text(auth.avatar, 2048) ?? null;
-  return { userId, user: { id: userId, name, avatar } };
+  return { userId, user: { id: userId, name, avatar }, access: {} };
+}
+
+/** The bearer token of an HTTP request: `Authorization: Bearer ...`, else `?token=`. */
+export function bearerToken(
+  authorization: string | undefined,
+  queryToken: unknown,
+): string | undefined {
+  const header = authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+  return header ?? (typeof queryToken === 'string' && queryToken ? queryToken : undefined);
 }

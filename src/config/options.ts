@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { JWS_ALGORITHMS } from '../auth/algorithms.js';
+import { parseTrustProxy } from '../auth/client-address.js';
 
 /** A whole number in [min, max], refused with a reason a person can act on. */
 const int = (min: number, max: number) =>
@@ -85,6 +87,67 @@ export const optionTable = {
     default: 200,
     doc: 'Per-peer inbound rate (bursts of 2x pass); 0 = no limit.',
   },
+  maxConnectionsPerIp: {
+    env: 'MAX_CONNECTIONS_PER_IP',
+    schema: int(0, 10_000_000),
+    default: 0,
+    doc: 'Connections one client address may hold on this process; 0 = no limit (an office behind one NAT shares an address).',
+  },
+  maxRoomsPerPeer: {
+    env: 'MAX_ROOMS_PER_PEER',
+    schema: int(0, 100_000),
+    default: 16,
+    doc: 'Rooms and studies one connection may be in at once; an app needs a call and a few studies, not hundreds. 0 = no limit.',
+  },
+  maxJoinsPerMinute: {
+    env: 'MAX_JOINS_PER_MINUTE',
+    schema: int(0, 1_000_000),
+    default: 60,
+    doc: 'Joins one connection may attempt per minute (bursts of that size pass); stops room scanning. 0 = no limit.',
+  },
+  trustProxy: {
+    env: 'TRUST_PROXY',
+    schema: z.string().transform((s, ctx) => {
+      const parsed = parseTrustProxy(s);
+      if (typeof parsed === 'string') {
+        ctx.addIssue({ code: 'custom', message: parsed });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
+    default: undefined,
+    doc: 'Behind a reverse proxy: the number of proxy hops (1 = one nginx) or a comma list of proxy addresses/CIDRs; the client address is then read from X-Forwarded-For. Unset: the socket address, X-Forwarded-For ignored.',
+  },
+  joinAuthzUrl: {
+    env: 'JOIN_AUTHZ_URL',
+    schema: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+    default: undefined,
+    doc: "Your app's membership check: POSTed { userId, roomId, kind } before every join; answer { allow, reason? }.",
+  },
+  joinAuthzSecret: {
+    env: 'JOIN_AUTHZ_SECRET',
+    schema: z.string().min(8, 'must be at least 8 characters'),
+    default: undefined,
+    doc: 'Sent as Authorization: Bearer to JOIN_AUTHZ_URL, so the app knows the call comes from sinyal.',
+  },
+  joinAuthzTimeout: {
+    env: 'JOIN_AUTHZ_TIMEOUT_MS',
+    schema: int(50, 60_000),
+    default: 2000,
+    doc: 'Longest wait for JOIN_AUTHZ_URL; a join should not hang on a slow app.',
+  },
+  joinAuthzCacheTtl: {
+    env: 'JOIN_AUTHZ_CACHE_MS',
+    schema: int(0, 3_600_000),
+    default: 10000,
+    doc: 'How long an answer of JOIN_AUTHZ_URL is reused for the same user, room and kind; 0 = ask every time.',
+  },
+  joinAuthzOnError: {
+    env: 'JOIN_AUTHZ_ON_ERROR',
+    schema: z.enum(['deny', 'allow']),
+    default: 'deny',
+    doc: 'When JOIN_AUTHZ_URL times out, is down or answers garbage: deny (fail closed: safe) or allow (fail open: calls go on while the app is down).',
+  },
   maxPayloadBytes: {
     env: 'MAX_PAYLOAD_BYTES',
     schema: int(1024, 100_000_000),
@@ -131,7 +194,7 @@ export const optionTable = {
     env: 'AUTH_TIMEOUT_MS',
     schema: int(100, 600_000),
     default: 10000,
-    doc: 'With AUTH_JWT_SECRET, a /ws client that connected without a token has this long to send its auth frame; then it is closed (4401).',
+    doc: 'When connections need credentials (a JWT key, or AUTH_MODE=user-id), a /ws client that connected without them has this long to send its auth frame; then it is closed (4401).',
   },
   headersTimeout: {
     env: 'HEADERS_TIMEOUT_MS',
@@ -145,11 +208,71 @@ export const optionTable = {
     default: 10000,
     doc: 'Graceful shutdown waits at most this long before closing what is left.',
   },
+  authMode: {
+    env: 'AUTH_MODE',
+    schema: z.enum(['open', 'user-id', 'jwt']),
+    default: undefined,
+    doc: 'open: guests welcome; user-id: a handshake needs a userId, tokens are not checked (as the Express + Socket.IO + Redis mesh server); jwt: a verified token. Unset: jwt when a key (AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY, AUTH_JWKS_URL) is set, else open.',
+  },
   jwtSecret: {
     env: 'AUTH_JWT_SECRET',
     schema: z.string().min(16, 'must be at least 16 characters'),
     default: undefined,
-    doc: 'HS256 secret; when set every connection needs a valid token (sub = user id).',
+    doc: 'Shared secret (HS256/384/512) of the tokens every connection must carry (sub = user id); also signs `sinyal token`.',
+  },
+  jwtPublicKey: {
+    env: 'AUTH_JWT_PUBLIC_KEY',
+    schema: z.string().min(1),
+    default: undefined,
+    doc: 'PEM public key (RS256/PS256/ES256/EdDSA) of the identity provider, or the path of a PEM file.',
+  },
+  jwksUrl: {
+    env: 'AUTH_JWKS_URL',
+    schema: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+    default: undefined,
+    doc: "The identity provider's JWKS (https://idp/.well-known/jwks.json): cached, fetched again for an unknown kid.",
+  },
+  jwtIssuer: {
+    env: 'AUTH_JWT_ISSUER',
+    schema: list,
+    default: undefined,
+    doc: 'Comma list of accepted iss; set it so tokens of another issuer with the same keys are refused.',
+  },
+  jwtAudience: {
+    env: 'AUTH_JWT_AUDIENCE',
+    schema: list,
+    default: undefined,
+    doc: 'Comma list of accepted aud; set it so tokens minted for another service are refused.',
+  },
+  jwtAlgorithms: {
+    env: 'AUTH_JWT_ALGORITHMS',
+    schema: list.pipe(
+      z.array(
+        z.enum(JWS_ALGORITHMS, {
+          error: 'must be JWS algorithms (HS256, RS256, PS256, ES256, EdDSA...); never none',
+        }),
+      ),
+    ),
+    default: undefined,
+    doc: 'Allow-list of token algorithms. Unset: those of the configured key type only (never none).',
+  },
+  jwtRequireExp: {
+    env: 'AUTH_JWT_REQUIRE_EXP',
+    schema: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
+    default: true,
+    doc: 'Refuse tokens without exp: a token that never expires cannot be taken back once leaked.',
+  },
+  jwtClockTolerance: {
+    env: 'AUTH_JWT_CLOCK_TOLERANCE_SECONDS',
+    schema: int(0, 300),
+    default: 5,
+    doc: 'Leeway on exp and nbf for clocks a little apart between the identity provider and this server.',
+  },
+  jwtPrivateKey: {
+    env: 'AUTH_JWT_PRIVATE_KEY',
+    schema: z.string().min(1),
+    default: undefined,
+    doc: 'PEM private key (or its file path) `sinyal token` signs with when there is no AUTH_JWT_SECRET.',
   },
   publicDir: {
     env: 'PUBLIC_DIR',
@@ -184,7 +307,10 @@ export const optionTable = {
         try {
           return JSON.parse(s) as unknown;
         } catch {
-          ctx.addIssue({ code: 'custom', message: 'must be a JSON array of RTCIceServer' });
+          ctx.addIssue({
+            code: 'custom',
+            message: 'must be a JSON array of RTCIceServer',
+          });
           return z.NEVER;
         }
       })
@@ -229,6 +355,12 @@ export const optionTable = {
     schema: z.string().min(8, 'must be at least 8 characters'),
     default: undefined,
     doc: 'coturn static-auth-secret: clients get time-limited TURN REST credentials instead of a fixed password.',
+  },
+  iceServersPerMinute: {
+    env: 'ICE_SERVERS_PER_MINUTE',
+    schema: int(1, 10_000),
+    default: 10,
+    doc: 'GET /api/ice-servers calls per minute per connection (auth off) or user (auth on); each hands out TURN credentials.',
   },
   turnTtl: {
     env: 'TURN_TTL_SECONDS',

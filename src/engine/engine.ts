@@ -20,6 +20,7 @@ import type { Sent } from './outbound-log.js';
 import { SignalError } from './signal-error.js';
 import type {
   Member,
+  PeerAccess,
   ParkedPeer,
   PeerId,
   PeerInfo,
@@ -47,13 +48,26 @@ export interface LiveSettings {
    * @default 200 — ICE gathering sends tens per second; a client far above is misbehaving.
    */
   maxMessagesPerSecond: number;
+  /**
+   * Connections one client address may hold on this process (0 = no limit).
+   * @default 0 — offices and mobile carriers put many users behind one address.
+   */
+  maxConnectionsPerIp: number;
 }
 
 export const defaultLiveSettings: LiveSettings = {
   meshRoomCapacity: 8,
   maxConnections: 0,
   maxMessagesPerSecond: 200,
+  maxConnectionsPerIp: 0,
 };
+
+/**
+ * Decides whether a peer may enter a room, before anyone in it hears of the attempt: throws a
+ * {@link SignalError} (`forbidden`, `too-many-rooms`...) to refuse. Token grants, join limits and
+ * the app's membership check (src/auth/join-guard.ts) plug in here.
+ */
+export type JoinPolicy = (peer: Peer, room: RoomRef) => void | Promise<void>;
 
 export interface EngineOptions {
   /** @default a {@link MemoryCluster}: one process. */
@@ -64,6 +78,8 @@ export interface EngineOptions {
   settings?: LiveSettings;
   /** Capacity of a persistent mesh room, when one is defined (REST `POST /api/video/rooms`). */
   roomCapacity?: (roomId: string) => number | undefined;
+  /** @default every join allowed (room capacity still applies) */
+  joinPolicy?: JoinPolicy;
   logger?: Logger;
   /**
    * How long a peer whose connection dropped is kept for its client to resume (0 = off).
@@ -78,8 +94,11 @@ export interface ConnectOptions {
   user: User;
   /** @default a random id; Socket.IO peers pass their socket id. */
   id?: PeerId;
+  /** The client address (behind a trusted proxy, the forwarded one): per-address limit. */
   address?: string;
   userAgent?: string;
+  /** Grants and expiry from the token. @default any room, no expiry */
+  access?: PeerAccess;
   /** Whether the engine keeps what it sends for a resume (SSE keeps its own). @default true */
   resumable?: boolean;
 }
@@ -89,6 +108,8 @@ export interface EngineCounters {
   relayed: number;
   refused: number;
   connections: number;
+  /** Refusals by error code (events, handshakes, joins), for `/metrics`. */
+  refusals: Record<string, number>;
   /** Peers disconnected because they let more than their outbound budget pile up, by transport. */
   overBudget: Record<TransportName, number>;
 }
@@ -107,6 +128,7 @@ export class Engine implements HandlerContext {
     relayed: 0,
     refused: 0,
     connections: 0,
+    refusals: {},
     overBudget: { 'socket.io': 0, websocket: 0, sse: 0 },
   };
   readonly local = new Map<PeerId, Peer>();
@@ -114,6 +136,9 @@ export class Engine implements HandlerContext {
   private readonly schemas: InboundSchemas;
   private readonly fastParsers: FastParsers;
   private roomCapacity: (roomId: string) => number | undefined;
+  readonly authorizeJoin: JoinPolicy;
+  /** Local connections per client address, for `maxConnectionsPerIp`. */
+  private readonly perAddress = new Map<string, number>();
   private readonly resumer: Resumer;
 
   constructor(options: EngineOptions = {}) {
@@ -121,6 +146,7 @@ export class Engine implements HandlerContext {
     this.limits = options.limits ?? defaultLimits;
     this.settings = options.settings ?? { ...defaultLiveSettings };
     this.roomCapacity = options.roomCapacity ?? (() => undefined);
+    this.authorizeJoin = options.joinPolicy ?? (() => undefined);
     this.logger = options.logger;
     this.schemas = createInboundSchemas(this.limits);
     this.fastParsers = createFastParsers(this.limits);
@@ -169,7 +195,9 @@ export class Engine implements HandlerContext {
     if (!parked) return false;
     peer.closed = true;
     clearTimeout(peer.expiry);
+    clearTimeout(peer.expiryTimer);
     this.local.delete(peer.id);
+    this.releaseAddress(peer);
     this.counters.connections--;
     // A client still connected here (it came back elsewhere first) is let go quietly.
     const transport = peer.transport;
@@ -203,11 +231,24 @@ export class Engine implements HandlerContext {
     return peer;
   }
 
-  /** Admits a connection; throws `server-busy` when `maxConnections` is reached. */
+  /**
+   * Admits a connection; throws `server-busy` when `maxConnections` is reached and
+   * `too-many-connections` when its address holds `maxConnectionsPerIp` already.
+   */
   connect(sink: PeerSink, options: ConnectOptions): Peer {
-    const { maxConnections, maxMessagesPerSecond } = this.settings;
+    const { maxConnections, maxMessagesPerSecond, maxConnectionsPerIp } = this.settings;
     if (maxConnections > 0 && this.local.size >= maxConnections) {
+      this.countRefusal('server-busy');
       throw new SignalError('server-busy', 'Server is at its connection limit; try again later');
+    }
+    const address = options.address;
+    const fromAddress = address ? (this.perAddress.get(address) ?? 0) : 0;
+    if (address && maxConnectionsPerIp > 0 && fromAddress >= maxConnectionsPerIp) {
+      this.countRefusal('too-many-connections');
+      throw new SignalError(
+        'too-many-connections',
+        `Too many connections from your address (at most ${maxConnectionsPerIp}); close some first`,
+      );
     }
     const info: PeerInfo = {
       id: options.id ?? randomBytes(12).toString('base64url'),
@@ -215,7 +256,7 @@ export class Engine implements HandlerContext {
       transport: options.transport,
       userId: options.userId,
       user: options.user,
-      address: options.address,
+      address,
       userAgent: options.userAgent,
       connectedAt: new Date().toISOString(),
     };
@@ -223,12 +264,43 @@ export class Engine implements HandlerContext {
     const peer: Peer = new Peer(info, sink, maxMessagesPerSecond * 2, secret, (reason) =>
       this.end(peer, reason),
     );
+    if (address) this.perAddress.set(address, fromAddress + 1);
     this.local.set(info.id, peer);
     this.cluster.registerPeer(info);
     this.counters.connections++;
+    this.renewAccess(peer, options.access ?? {});
     this.hooks.emit('peer-connected', { peer: info });
     this.logger?.debug({ peerId: info.id, transport: info.transport }, 'peer connected');
     return peer;
+  }
+
+  /**
+   * Sets what a peer may do (a refreshed token): later joins follow the new grant, and the peer
+   * is told `token-expired` and disconnected when it expires.
+   */
+  renewAccess(peer: Peer, access: PeerAccess): void {
+    peer.access = access;
+    clearTimeout(peer.expiryTimer);
+    if (access.expiresAt === undefined) return;
+    // setTimeout holds at most ~24.8 days; a longer token is re-armed when that fires.
+    const delay = Math.min(Math.max(0, access.expiresAt - Date.now()), 2 ** 31 - 1);
+    peer.expiryTimer = setTimeout(() => {
+      if (peer.closed || peer.access !== access) return;
+      if (access.expiresAt! > Date.now()) return this.renewAccess(peer, access);
+      this.countRefusal('token-expired');
+      peer.sink.emit('error', {
+        code: 'token-expired',
+        message: 'Your token expired; reconnect with a fresh one',
+      });
+      // Ended, not just disconnected: an expired token's peer cannot be resumed either.
+      this.end(peer, 'token-expired');
+    }, delay);
+    peer.expiryTimer.unref();
+  }
+
+  /** Counts a refusal by code for `/metrics` (handshakes refused by a transport too). */
+  countRefusal(code: string): void {
+    this.counters.refusals[code] = (this.counters.refusals[code] ?? 0) + 1;
   }
 
   /**
@@ -250,6 +322,15 @@ export class Engine implements HandlerContext {
    */
   resume(peer: Peer, sink: PeerSink, received: number | undefined): Sent[] | SignalError {
     return this.resumer.attach(peer, sink, received);
+  }
+
+  /** Frees a peer's place in its address's connection count (`maxConnectionsPerIp`). */
+  private releaseAddress(peer: Peer): void {
+    const address = peer.info.address;
+    if (!address) return;
+    const left = (this.perAddress.get(address) ?? 1) - 1;
+    if (left > 0) this.perAddress.set(address, left);
+    else this.perAddress.delete(address);
   }
 
   /** Ends a peer from the server side (kick): its token is void, a connected client is closed. */
@@ -336,6 +417,7 @@ export class Engine implements HandlerContext {
 
   private refuse(peer: Peer, event: string, error: unknown): void {
     this.counters.refused++;
+    this.countRefusal(error instanceof SignalError ? error.code : 'invalid-payload');
     if (!(error instanceof SignalError)) {
       this.logger?.error({ err: error, event, peerId: peer.id }, 'handler failed');
       error = new SignalError('invalid-payload', 'The server could not handle this event');
@@ -357,6 +439,7 @@ export class Engine implements HandlerContext {
       return true;
     }
     this.counters.refused++;
+    this.countRefusal('rate-limited');
     if (now - peer.rateLimitNoticeAt > 1000) {
       peer.rateLimitNoticeAt = now;
       peer.sink.emit('error', {
@@ -372,7 +455,9 @@ export class Engine implements HandlerContext {
     if (peer.closed) return;
     peer.closed = true;
     clearTimeout(peer.expiry);
+    clearTimeout(peer.expiryTimer);
     this.local.delete(peer.id);
+    this.releaseAddress(peer);
     this.counters.connections--;
     const rooms = [...peer.rooms.values()];
     peer.rooms.clear();

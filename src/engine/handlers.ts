@@ -19,6 +19,8 @@ export interface HandlerContext {
   removeMember(room: RoomRef, member: Member): Promise<void>;
   capacityOf(roomId: string): number;
   memberRecord(peer: Peer): Member;
+  /** Throws to refuse a join before the room hears of it (grants, limits, the app's check). */
+  authorizeJoin(peer: Peer, room: RoomRef): void | Promise<void>;
 }
 
 export type Handler<E extends InboundEvent> = (

@@ -1,5 +1,5 @@
 import { OutboundLog } from './outbound-log.js';
-import type { PeerInfo, PeerSink, RoomRef } from './types.js';
+import type { PeerAccess, PeerInfo, PeerSink, RoomRef } from './types.js';
 
 /** Events kept for a connected peer: what a dead connection may have swallowed unnoticed. */
 export const KEPT_WHILE_CONNECTED = 64;
@@ -17,6 +17,9 @@ export class Peer {
   tokens: number;
   refilledAt = Date.now();
   rateLimitNoticeAt = 0;
+  /** Grants and expiry of its token (`Engine.renewAccess`). */
+  access: PeerAccess = {};
+  expiryTimer: NodeJS.Timeout | undefined;
   /** The transport's sink while connected; null while detached (waiting for a resume). */
   transport: PeerSink | null;
   /** Ends a detached peer whose client did not come back in time. */

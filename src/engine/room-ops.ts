@@ -20,6 +20,8 @@ export async function admit(
     // An admin on another node removed this peer from the room: the local record is stale.
     peer.rooms.delete(key);
   }
+  await ctx.authorizeJoin(peer, room);
+  if (peer.closed) throw new SignalError('not-in-room', 'Disconnected during join');
   const member = ctx.memberRecord(peer);
   const result = await ctx.cluster.admit(room, member, capacity);
   if (!result.ok) {

@@ -12,6 +12,12 @@ export type ErrorCode =
   | 'rate-limited'
   | 'server-busy'
   | 'unauthorized'
+  | 'auth-unavailable'
+  | 'token-expired'
+  | 'forbidden'
+  | 'too-many-rooms'
+  | 'too-many-connections'
+  | 'authz-unavailable'
   | 'resume-failed';
 
 /** A refusal the sender should hear about; never a crash and never seen by other peers. */

@@ -56,6 +56,16 @@ export interface Member extends MediaState {
 
 export const roomKey = (room: RoomRef): string => `${room.kind}:${room.id}`;
 
+/** What a connection may do, from its token; kept on the local peer only (never shared). */
+export interface PeerAccess {
+  /** Room and study ids it may join, `prefix*` for a prefix; undefined = any. */
+  rooms?: readonly string[];
+  /** When its token expires (ms since the epoch): it is then told and disconnected. */
+  expiresAt?: number;
+  /** May use the admin API. */
+  admin?: boolean;
+}
+
 const kinds = new Set<RoomKind>(['pair', 'mesh', 'presence']);
 
 /** The inverse of `roomKey` (`kind:id`); undefined for anything else. */

@@ -6,6 +6,8 @@ import Fastify, {
   type FastifyServerFactory,
 } from 'fastify';
 import type { Logger } from 'pino';
+import type { AuthOptions } from '../auth/identity.js';
+import type { TurnAccess } from '../auth/turn-access.js';
 import type { Engine } from '../engine/engine.js';
 import type { Registry } from 'prom-client';
 import { registerAdminApp } from './admin-app.js';
@@ -17,6 +19,9 @@ import { registerWebApp, type WebAppConfig } from './web-app.js';
 export interface HttpAppOptions {
   engine: Engine;
   logger: Logger;
+  auth: AuthOptions;
+  /** Who gets TURN credentials from `/api/ice-servers`. */
+  turn: TurnAccess;
   serverFactory?: FastifyServerFactory;
   /** Extra reasons `/health` reports `degraded` (store backlog, cluster link...). */
   healthChecks?: Array<() => { name: string; ok: boolean; detail?: string }>;
@@ -56,7 +61,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   // In a plugin, so the OpenAPI hook registered above sees these routes.
   void app.register(async (scope) => {
     operationRoutes(scope, engine, registry, options);
-    registerWebApp(scope, options.web);
+    registerWebApp(scope, options.web, options.turn);
   });
   registerAdminApp(app);
   registerDocsUi(app);

@@ -53,6 +53,18 @@ export function createMetricsRegistry(engine: Engine): Registry {
     () => engine.counters.refused,
   );
   new Counter({
+    name: 'sinyal_refusals_total',
+    help: 'Refusals by error code: handshakes (unauthorized, too-many-connections...), joins (forbidden, too-many-rooms...) and events',
+    labelNames: ['code'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [code, count] of Object.entries(engine.counters.refusals)) {
+        this.inc({ code }, count);
+      }
+    },
+  });
+  new Counter({
     name: 'sinyal_outbound_budget_disconnects_total',
     help: 'Clients disconnected for not reading: their outbound buffer passed MAX_BUFFERED_BYTES',
     labelNames: ['transport'],

@@ -3,12 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { resolveIdentity } from '../auth/identity.js';
+import { bearerToken } from '../auth/identity.js';
+import type { TurnAccess } from '../auth/turn-access.js';
+import { statusOfCode } from '../api/errors.js';
 import { iceServersFor, type IceConfig } from '../auth/turn.js';
 import type { Config } from '../config/config.js';
 import { landingPage } from './landing.js';
 
-export type WebAppConfig = IceConfig & Pick<Config, 'publicDir' | 'jwtSecret'>;
+export type WebAppConfig = IceConfig & Pick<Config, 'publicDir'>;
 
 export const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -32,7 +34,7 @@ export function findPublicDir(configured?: string): string | undefined {
 }
 
 /** `/` (the demo call app, or the landing page when it is not built), `/assets/*`, `/api/ice-servers`. */
-export function registerWebApp(app: FastifyInstance, config: WebAppConfig): void {
+export function registerWebApp(app: FastifyInstance, config: WebAppConfig, turn: TurnAccess): void {
   const root = findPublicDir(config.publicDir);
 
   // Pages and files, not API operations: kept out of the OpenAPI document.
@@ -49,29 +51,32 @@ export function registerWebApp(app: FastifyInstance, config: WebAppConfig): void
     sendAsset(reply, root, request.params['*']),
   );
 
-  app.get<{ Querystring: { userId?: string; token?: string } }>(
+  app.get<{ Querystring: Record<string, string | undefined> }>(
     '/api/ice-servers',
     {
       schema: {
         tags: ['ice'],
         summary: 'The ICE servers to put in `new RTCPeerConnection({ iceServers })`',
         description:
-          '`{ iceServers: RTCIceServer[], ttl }`: `ICE_SERVERS` as given, else `STUN_URLS` plus `TURN_URLS`; with `TURN_SECRET` the TURN entry carries time-limited credentials (`username` = `expiry:userId`). With `AUTH_JWT_SECRET` set it needs `Authorization: Bearer <token>` (401 `{ error, message }` otherwise). Query: `userId` (without authentication).',
+          '`{ iceServers: RTCIceServer[], ttl }`: `ICE_SERVERS` as given, else `STUN_URLS` plus `TURN_URLS`; with `TURN_SECRET` the TURN entry carries time-limited credentials (`username` = `expiry:userId`). TURN credentials need, with authentication on, `Authorization: Bearer <token>` (or `?token=`); otherwise a live connection: `?connectionId=` (its `welcome.socketId`) with `connectionToken` (query or `X-Connection-Token`) from its `welcome`. 401 `{ error, message }` without, 429 beyond `ICE_SERVERS_PER_MINUTE`. STUN alone needs nothing.',
       },
     },
     async (request, reply) => {
-      const bearer = request.headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
+      const { query, headers } = request;
+      const token = headers['x-connection-token'];
+      reply.header('cache-control', 'no-store');
       let userId: string;
       try {
-        // With authentication on, TURN credentials go only to holders of a valid token.
-        ({ userId } = await resolveIdentity(
-          { userId: request.query.userId, token: bearer ?? request.query.token },
-          { jwtSecret: config.jwtSecret },
-        ));
+        userId = await turn.authorize({
+          token: bearerToken(headers.authorization, query.token),
+          userId: query.userId,
+          connectionId: query.connectionId,
+          connectionToken: typeof token === 'string' ? token : query.connectionToken,
+        });
       } catch (error) {
-        return reply.code(401).send({ error: 'unauthorized', message: (error as Error).message });
+        const { code = 'unauthorized', message } = error as { code?: string; message: string };
+        return reply.code(statusOfCode[code] ?? 401).send({ error: code, message });
       }
-      reply.header('cache-control', 'no-store');
       return { iceServers: iceServersFor(config, userId), ttl: config.turnTtl };
     },
   );

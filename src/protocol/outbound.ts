@@ -71,6 +71,10 @@ export interface ServerEvents {
     socketId: string;
     userId: string;
     user: User;
+    /** When the token expires (ms since the epoch); refresh before with an `auth` message. */
+    expiresAt?: number;
+    /** Proves this connection to `GET /api/ice-servers` when authentication is off. */
+    connectionToken?: string;
     resumeToken?: string;
     /** True when this connection took over a dropped one: same id, rooms and media state. */
     resumed?: boolean;

@@ -1,4 +1,4 @@
-import type { HandshakeAuth, Identity } from '../auth/identity.js';
+import type { AuthOptions, HandshakeAuth, Identity } from '../auth/identity.js';
 import type { ConnectOptions, Engine } from '../engine/engine.js';
 import type { Peer } from '../engine/peer.js';
 import { SignalError } from '../engine/signal-error.js';
@@ -37,41 +37,49 @@ export async function prepareResume(
 /**
  * Opens a connection's peer: the resumed one (then `welcome { resumed: true }` and what it
  * missed), else a new one (`welcome`, then `error { code: 'resume-failed' }` if a resume was
- * refused). Throws `server-busy` like {@link Engine.connect}.
+ * refused). Throws `server-busy` like {@link Engine.connect}. A resumed peer takes the grants and
+ * expiry of the new handshake's token.
  */
 export function openPeer(
   engine: Engine,
   sink: PeerSink,
   options: ConnectOptions,
   resume: PreparedResume | undefined,
+  auth?: AuthOptions,
 ): Peer {
   let refused: SignalError | undefined;
   if (resume && !(resume.found instanceof SignalError)) {
     const peer = resume.found;
     const missed = engine.resume(peer, sink, resume.received);
     if (!(missed instanceof SignalError)) {
-      sink.emit('welcome', welcome(engine, peer, true));
+      if (options.access) engine.renewAccess(peer, options.access);
+      sink.emit('welcome', welcome(engine, peer, true, auth));
       for (const [event, data] of missed) sink.emit(event, data);
       return peer;
     }
     refused = missed;
   } else if (resume) refused = resume.found as SignalError;
   const peer = engine.connect(sink, options);
-  sink.emit('welcome', welcome(engine, peer, false));
+  sink.emit('welcome', welcome(engine, peer, false, auth));
   if (refused) {
     peer.sink.emit('error', { code: refused.code, message: refused.message, event: 'resume' });
   }
   return peer;
 }
 
-function welcome(engine: Engine, peer: Peer, resumed: boolean) {
+function welcome(engine: Engine, peer: Peer, resumed: boolean, auth: AuthOptions | undefined) {
   const { id, userId, user } = peer.info;
-  const token = peer.resumeToken;
-  if (!token) return { socketId: id, userId, user };
-  return {
+  const identity = {
     socketId: id,
     userId,
     user,
+    expiresAt: peer.access.expiresAt,
+    connectionToken: auth?.connectionToken?.(id),
+  };
+  const token = peer.resumeToken;
+  if (!token) return identity;
+  return {
+    ...identity,
     resumeToken: token,
     resumed,
     resumeWindowMs: engine.resumeWindowMs,

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Server, Socket } from 'socket.io';
-import { resolveIdentity, type AuthOptions, type Identity } from '../../auth/identity.js';
+import { addressOf, authenticate, type AuthOptions, type Identity } from '../../auth/identity.js';
+import { refreshIdentity } from '../../auth/refresh.js';
 import type { Engine } from '../../engine/engine.js';
 import type { Peer } from '../../engine/peer.js';
 import type { SignalError } from '../../engine/signal-error.js';
@@ -76,15 +77,18 @@ export function attachSocketIo(
   io.use((socket, next) => {
     const handshake = socket.handshake.auth ?? {};
     const prepare = async () => {
-      const identity = await resolveIdentity(handshake, auth);
+      const identity = await authenticate(handshake, auth);
       const data = socket.data as SocketData;
       data.identity = identity;
       data.resume = await prepareResume(engine, handshake, handshake, identity);
     };
     prepare().then(
       () => next(),
-      // The message is the contract: reference 004 clients look for `Authentication required`.
-      (error: Error) => next(new Error(error.message)),
+      // The message is the contract: mesh clients look for `Authentication required`.
+      (error: SignalError) => {
+        engine.countRefusal(error.code ?? 'unauthorized');
+        next(Object.assign(new Error(error.message), { data: { code: error.code } }));
+      },
     );
   });
 
@@ -116,10 +120,11 @@ export function attachSocketIo(
         id: socket.id,
         userId: identity.userId,
         user: identity.user,
-        address: socket.handshake.address,
+        address: addressOf(auth, socket.handshake.address, socket.handshake.headers),
         userAgent: socket.handshake.headers['user-agent'],
+        access: identity.access,
       };
-      peer = openPeer(engine, sink, options, resume);
+      peer = openPeer(engine, sink, options, resume, auth);
     } catch (error) {
       const { code, message } = error as SignalError;
       socket.emit('error', { code, message });
@@ -132,7 +137,9 @@ export function attachSocketIo(
     (socket.conn as { request: unknown }).request = null;
     socket.data = {};
     socket.onAny((event: string, payload: unknown) => {
-      void engine.receive(connected, event, payload);
+      if (event === 'auth' && auth.mode === 'jwt') {
+        void refreshIdentity(engine, connected, payload, auth);
+      } else void engine.receive(connected, event, payload);
     });
     socket.on('disconnect', (reason) => {
       engine.transportClosed(connected, sink, reason, resumable(reason, raw));

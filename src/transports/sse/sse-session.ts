@@ -30,7 +30,8 @@ export interface SessionLimits {
  * `connectionId:resumeKey:seq`; the key makes a resume unguessable by other peers, who know the id.
  */
 export class SseSession {
-  readonly token = randomBytes(24).toString('base64url');
+  /** Proves the connection in REST calls (and to `GET /api/ice-servers`). */
+  readonly token: string;
   private readonly resumeKey = randomBytes(12).toString('base64url');
   private seq = 0;
   private readonly sent: Sent[] = [];
@@ -45,7 +46,10 @@ export class SseSession {
   constructor(
     readonly peer: Peer,
     private readonly limits: SessionLimits,
-  ) {}
+    token?: string,
+  ) {
+    this.token = token ?? randomBytes(24).toString('base64url');
+  }
 
   get id(): string {
     return this.peer.id;

@@ -1,5 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { resolveIdentity, type AuthOptions, type HandshakeAuth } from '../../auth/identity.js';
+import {
+  addressOf,
+  authenticate,
+  type AuthOptions,
+  type HandshakeAuth,
+  type Identity,
+} from '../../auth/identity.js';
 import type { Engine } from '../../engine/engine.js';
 import { SignalError } from '../../engine/signal-error.js';
 import type { PeerSink } from '../../engine/types.js';
@@ -94,13 +100,16 @@ export class SseTransport {
     }
     let identity;
     try {
-      identity = await resolveIdentity(query, this.options.auth);
+      identity = await authenticate(query, this.options.auth);
     } catch (error) {
-      return { status: 401, error: 'unauthorized', message: (error as Error).message };
+      const { code = 'unauthorized', message } = error as SignalError;
+      this.engine.countRefusal(code);
+      return { status: code === 'auth-unavailable' ? 503 : 401, error: code, message };
     }
     const session = this.connect(request, identity);
     if (session instanceof SignalError) {
-      return { status: 503, error: session.code, message: session.message };
+      const status = session.code === 'too-many-connections' ? 429 : 503;
+      return { status, error: session.code, message: session.message };
     }
     this.attach(session, response, headers);
     const { userId, user } = identity;
@@ -110,14 +119,12 @@ export class SseTransport {
       resumed: false,
       userId,
       user,
+      expiresAt: identity.access.expiresAt,
     });
     return undefined;
   }
 
-  private connect(
-    request: IncomingMessage,
-    identity: Awaited<ReturnType<typeof resolveIdentity>>,
-  ): SseSession | SignalError {
+  private connect(request: IncomingMessage, identity: Identity): SseSession | SignalError {
     let session: SseSession | undefined;
     const sink: PeerSink = {
       emit: (event, data) => {
@@ -137,15 +144,16 @@ export class SseTransport {
         resumable: false,
         userId: identity.userId,
         user: identity.user,
-        address: request.socket.remoteAddress,
+        address: addressOf(this.options.auth, request.socket.remoteAddress, request.headers),
         userAgent: headerValue(request.headers['user-agent']),
+        access: identity.access,
       });
-      session = new SseSession(peer, {
-        keepFor,
-        maxKept: MAX_KEPT_EVENTS,
-        maxKeptBytes: budget,
-        maxUnsent: budget,
-      });
+      const token = this.options.auth.connectionToken?.(peer.id);
+      session = new SseSession(
+        peer,
+        { keepFor, maxKept: MAX_KEPT_EVENTS, maxKeptBytes: budget, maxUnsent: budget },
+        token,
+      );
       const opened = session;
       opened.onOverBudget = () => {
         this.engine.counters.overBudget.sse++;

@@ -3,11 +3,13 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
-  resolveIdentity,
+  addressOf,
+  authenticate,
   type AuthOptions,
   type HandshakeAuth,
   type Identity,
 } from '../../auth/identity.js';
+import { refreshIdentity } from '../../auth/refresh.js';
 import type { Engine } from '../../engine/engine.js';
 import type { Peer } from '../../engine/peer.js';
 import type { SignalError } from '../../engine/signal-error.js';
@@ -89,7 +91,7 @@ export class WebSocketTransport {
       query[key] = params.get(key) ?? undefined;
     }
     const hasCredentials = query.userId !== undefined || query.token !== undefined;
-    const needsAuthFrame = Boolean(this.options.auth.jwtSecret) && !hasCredentials;
+    const needsAuthFrame = this.options.auth.mode !== 'open' && !hasCredentials;
     if (needsAuthFrame) {
       this.accept(request, socket, head, (ws) => this.awaitAuthFrame(ws, request));
       return true;
@@ -97,7 +99,12 @@ export class WebSocketTransport {
     this.identify(query).then(
       ([identity, resume]) =>
         this.accept(request, socket, head, (ws) => this.open(ws, request, identity, resume)),
-      (error: Error) => refuseUpgrade(socket, 401, 'Unauthorized', error.message),
+      (error: SignalError) => {
+        this.engine.countRefusal(error.code ?? 'unauthorized');
+        if (error.code === 'auth-unavailable') {
+          refuseUpgrade(socket, 503, 'Service Unavailable', error.message);
+        } else refuseUpgrade(socket, 401, 'Unauthorized', error.message);
+      },
     );
     return true;
   }
@@ -134,13 +141,16 @@ export class WebSocketTransport {
       }
       this.identify((frame.data ?? frame) as Handshake).then(
         ([identity, resume]) => this.open(ws, request, identity, resume),
-        (error: Error) => ws.close(CLOSE_UNAUTHORIZED, error.message.slice(0, 120)),
+        (error: SignalError) => {
+          this.engine.countRefusal(error.code ?? 'unauthorized');
+          ws.close(CLOSE_UNAUTHORIZED, error.message.slice(0, 120));
+        },
       );
     });
   }
 
   private async identify(handshake: Handshake): Promise<[Identity, PreparedResume | undefined]> {
-    const identity = await resolveIdentity(handshake, this.options.auth);
+    const identity = await authenticate(handshake, this.options.auth);
     return [identity, await prepareResume(this.engine, handshake, handshake, identity)];
   }
 
@@ -187,10 +197,12 @@ export class WebSocketTransport {
           transport: 'websocket',
           userId: identity.userId,
           user: identity.user,
-          address: request.socket.remoteAddress,
+          address: addressOf(this.options.auth, request.socket.remoteAddress, request.headers),
           userAgent: request.headers['user-agent'],
+          access: identity.access,
         },
         resume,
+        this.options.auth,
       );
     } catch (error) {
       const { code, message } = error as SignalError;
@@ -212,7 +224,8 @@ export class WebSocketTransport {
         });
         return;
       }
-      if (frame.event === 'auth') this.reidentify(peer, frame.data);
+      if (frame.event === 'auth')
+        void refreshIdentity(this.engine, peer, frame.data, this.options.auth);
       else void this.engine.receive(peer, frame.event, frame.data);
     });
     ws.on('close', (code) => {
@@ -221,23 +234,6 @@ export class WebSocketTransport {
       const resumable = code === 1006 || connection.closedByServer === true;
       this.engine.transportClosed(peer, sink, `websocket close ${code}`, resumable);
     });
-  }
-
-  /** A late `auth` frame (credentials not in the query) names the peer before it joins rooms. */
-  private reidentify(peer: Peer, data: unknown): void {
-    if (peer.rooms.size > 0) {
-      peer.sink.emit('error', { code: 'not-allowed', message: 'Send "auth" before joining rooms' });
-      return;
-    }
-    resolveIdentity((data ?? {}) as HandshakeAuth, this.options.auth).then(
-      (identity) => {
-        this.engine.reidentify(peer, identity);
-        const { resumeToken } = peer;
-        peer.transport?.emit('welcome', { socketId: peer.id, ...identity, resumeToken });
-      },
-      (error: SignalError) =>
-        peer.sink.emit('error', { code: 'unauthorized', message: error.message }),
-    );
   }
 
   private sweep(): void {

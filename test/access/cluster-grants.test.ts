@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { connect, type TestPeer } from '../helpers/clients.js';
+import {
+  cleanRedis,
+  clusterSuite,
+  redisUrl,
+  startNode,
+  uniquePrefix,
+  type NodeProcess,
+} from '../helpers/cluster.js';
+import { request } from '../helpers/sse.js';
+import { hsToken, SECRET } from '../helpers/tokens.js';
+
+describe('grants and admin tokens across processes (REDIS_URL)', () => {
+  const prefix = uniquePrefix();
+  const nodes: NodeProcess[] = [];
+  const peers: TestPeer[] = [];
+  let release = () => {};
+  before(async () => {
+    release = await clusterSuite();
+    const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, AUTH_JWT_SECRET: SECRET };
+    nodes.push(...(await Promise.all([startNode(env), startNode(env)])));
+  });
+  after(async () => {
+    await Promise.all(peers.map((p) => p.close()));
+    await Promise.all(nodes.map((n) => n.kill()));
+    await cleanRedis(redisUrl, prefix);
+    release();
+  });
+  const on = async (
+    node: number,
+    sub: string,
+    rooms: string[],
+    transport: 'socket.io' | 'websocket' = 'socket.io',
+  ) => {
+    const peer = await connect(transport, nodes[node]!.url, {
+      token: await hsToken({ sub, claims: { rooms } }),
+    });
+    peers.push(peer);
+    return peer;
+  };
+
+  it('a team-* holder on one process joins team-a and is refused "other" on the other, unseen', async () => {
+    const insider = await on(0, 'insider', ['other', 'team-*']);
+    insider.emit('video:join-room', { roomId: 'other' });
+    await insider.next('video:room-state');
+    insider.emit('video:join-room', { roomId: 'team-a' });
+    await insider.next('video:room-state');
+    const holder = await on(1, 'holder', ['team-*'], 'websocket');
+    holder.emit('video:join-room', { roomId: 'other' });
+    const error = await holder.next('error');
+    assert.equal(error.code, 'forbidden');
+    await insider.events.none(['video:user-joined'], 500);
+    holder.emit('video:join-room', { roomId: 'team-a' });
+    const state = await holder.next('video:room-state', 10_000);
+    assert.deepEqual(
+      state.participants.map((p: { userId: string }) => p.userId),
+      ['insider'],
+    );
+    assert.equal((await insider.next('video:user-joined', 10_000)).userId, 'holder');
+  });
+
+  it('an admin JWT opens the admin API of every process; a user token gets 403', async () => {
+    const admin = await hsToken({ sub: 'root', claims: { admin: true } });
+    const user = await hsToken({ sub: 'user' });
+    for (const node of nodes) {
+      const ok = await request(node.url, 'GET', '/api/connections', undefined, {
+        authorization: `Bearer ${admin}`,
+      });
+      assert.equal(ok.status, 200);
+      assert.ok(ok.body.total >= 2, 'connections of both processes');
+      const no = await request(node.url, 'GET', '/api/connections', undefined, {
+        authorization: `Bearer ${user}`,
+      });
+      assert.equal(no.status, 403);
+    }
+  });
+});
