@@ -31,7 +31,7 @@ export function startupSummary({ config, url, port, tls }: StartupFacts) {
     ? 'off (production without ADMIN_TOKEN; set ADMIN_TOKEN to turn it on)'
     : credentials
       ? `on at /api, needs Authorization: Bearer ${credentials}`
-      : 'on at /api, open to anyone who reaches this port (set ADMIN_TOKEN to protect it)';
+      : 'on at /api, only from this machine (set ADMIN_TOKEN to use it from elsewhere)';
   const store = config.databaseUrl
     ? `PostgreSQL ${redact(config.databaseUrl)}`
     : config.dataDir.includes('://')

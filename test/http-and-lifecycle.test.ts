@@ -162,7 +162,7 @@ describe('command line', () => {
       const startup = lines.filter((line) => /listening/i.test(line.msg));
       assert.equal(startup.length, 1, stdout);
       assert.equal(startup[0].docs, `${url}/docs`);
-      assert.match(startup[0].admin, /^on at \/api, open to anyone/);
+      assert.match(startup[0].admin, /^on at \/api, only from this machine/);
       assert.equal(startup[0].store, `PGlite in ${dataDir}`);
       assert.match(startup[0].cluster, /this process only/);
 
