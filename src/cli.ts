@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const config = loadConfig(argv);
   // A person at a terminal reads lines; a log collector reads JSON.
   const pretty = Boolean(process.stdout.isTTY);
-  const logger = createLogger(config.logLevel, { pretty });
+  const logger = await createLogger(config.logLevel, { pretty });
   // Loaded only now, so `--help` and config errors answer at once.
   const [{ createServer }, { storeApi }] = await Promise.all([
     import('./server.js'),

@@ -1,5 +1,4 @@
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
 
 export interface LoggerOptions {
   /**
@@ -9,10 +8,14 @@ export interface LoggerOptions {
   pretty?: boolean;
 }
 
-/** JSON logs on stdout; `LOG_LEVEL=debug` adds per-connection lines, never per relayed message. */
-export function createLogger(level: string, options: LoggerOptions = {}): Logger {
+/**
+ * JSON logs on stdout; `LOG_LEVEL=debug` adds per-connection lines, never per relayed message.
+ * pino-pretty is loaded only for a terminal: a server under a supervisor never pays for it.
+ */
+export async function createLogger(level: string, options: LoggerOptions = {}): Promise<Logger> {
   const settings = { level, base: { service: 'sinyal' } };
   if (!options.pretty) return pino(settings);
+  const { default: pretty } = await import('pino-pretty');
   // Synchronous on purpose: at `info` only joins, leaves and admin actions are logged.
   return pino(
     settings,

@@ -8,7 +8,6 @@ import { createAuth, createJoinPolicy } from './auth/auth.js';
 import { TurnAccess } from './auth/turn-access.js';
 import type { AuthOptions } from './auth/identity.js';
 import type { Cluster } from './cluster/cluster.js';
-import { redisClusterFromConfig } from './cluster/redis-cluster.js';
 import { loadConfig, type Config } from './config/config.js';
 import { logRoomActivity } from './engine/activity-log.js';
 import { Engine } from './engine/engine.js';
@@ -97,10 +96,17 @@ function buildTransports(
   return { engine, io, websocket };
 }
 
-function buildEngine(config: Config, logger: Logger, cluster?: Cluster): Engine {
+/** REDIS_URL makes this process one of many; ioredis is loaded only then. */
+async function clusterFromConfig(config: Config, logger: Logger): Promise<Cluster | undefined> {
+  if (!config.redisUrl) return undefined;
+  const { redisClusterFromConfig } = await import('./cluster/redis-cluster.js');
+  return redisClusterFromConfig(config, logger);
+}
+
+async function buildEngine(config: Config, logger: Logger, cluster?: Cluster): Promise<Engine> {
   const engine = new Engine({
-    // REDIS_URL makes this process one of many; otherwise the engine keeps a memory cluster.
-    cluster: cluster ?? redisClusterFromConfig(config, logger),
+    // Without a cluster (no REDIS_URL) the engine keeps a memory cluster.
+    cluster: cluster ?? (await clusterFromConfig(config, logger)),
     logger: logger.child({ component: 'engine' }),
     joinPolicy: createJoinPolicy(config, logger.child({ component: 'auth' })),
     resumeWindowMs: config.resumeWindow,
@@ -125,8 +131,8 @@ function buildEngine(config: Config, logger: Logger, cluster?: Cluster): Engine 
 export async function createServer(options: SinyalOptions = {}): Promise<SinyalServer> {
   const { logger: givenLogger, cluster, extensions = [], ...overrides } = options;
   const config = resolveConfig(overrides);
-  const logger = givenLogger ?? createLogger(config.logLevel);
-  const engine = buildEngine(config, logger, cluster);
+  const logger = givenLogger ?? (await createLogger(config.logLevel));
+  const engine = await buildEngine(config, logger, cluster);
   const auth = createAuth(config);
   const turn = new TurnAccess(config, auth, engine);
   auth.connectionToken = (peerId) => turn.connectionToken(peerId);
@@ -238,8 +244,8 @@ export async function attach(
 ): Promise<Transports & { close(): Promise<void> }> {
   const { logger: givenLogger, cluster, ...overrides } = options;
   const config = resolveConfig(overrides);
-  const logger = givenLogger ?? createLogger(config.logLevel);
-  const engine = buildEngine(config, logger, cluster);
+  const logger = givenLogger ?? (await createLogger(config.logLevel));
+  const engine = await buildEngine(config, logger, cluster);
   const transports = buildTransports(httpServer, config, engine, createAuth(config));
   await engine.start();
   return {

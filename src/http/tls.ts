@@ -3,7 +3,6 @@ import { mkdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
-import { generate } from 'selfsigned';
 import { ConfigError, type Config } from '../config/config.js';
 
 /** The generated certificate lives this long... */
@@ -64,6 +63,8 @@ export async function loadTls(
   const folder = config.dataDir.includes('://') ? undefined : resolve(config.dataDir, 'tls');
   const kept = folder ? await readKept(folder, addresses) : undefined;
   if (kept) return { ...kept, source: 'reused', folder, lanAddresses };
+  // Loaded only to generate: most starts are plain HTTP or reuse the kept certificate.
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: 'sinyal development' }], {
     keyType: 'ec',
     curve: 'P-256',

@@ -1,10 +1,9 @@
 import type { Logger } from 'pino';
 import type { LiveSettings } from '../engine/engine.js';
 import type { StoreBackend } from './backend.js';
-import { localBackend } from './backend.js';
 import { lockDataDir } from './data-dir-lock.js';
 import type { BatchWriterOptions, HistoryWriter, WriterStats } from './batch-writer.js';
-import { checkSchemaName, openPostgres, type DatabaseOptions } from './database.js';
+import { checkSchemaName, type DatabaseOptions } from './database.js';
 import type { EventLog, LogFilter, NewRoom, PersistentRoom, StoredSetting } from './queries.js';
 import { applyLiveSetting } from './settings.js';
 import { openWorkerBackend } from './worker-backend.js';
@@ -14,6 +13,22 @@ export type { EventLog, LogFilter, PersistentRoom, StoredSetting } from './queri
 export interface StoreOptions extends DatabaseOptions {
   writer?: Omit<BatchWriterOptions, 'logger'>;
   logger?: Logger;
+}
+
+/**
+ * PostgreSQL with its queries and writer on this thread. Drizzle and node-postgres are loaded
+ * only here: with the embedded store they live in the worker, and the main thread stays light.
+ */
+async function openPostgresBackend(
+  database: DatabaseOptions & { databaseUrl: string },
+  writer: Omit<BatchWriterOptions, 'logger'>,
+  logger: Logger | undefined,
+): Promise<StoreBackend> {
+  const [{ openPostgres }, { localBackend }] = await Promise.all([
+    import('./postgres-database.js'),
+    import('./backend.js'),
+  ]);
+  return localBackend(await openPostgres(database), { ...writer, logger });
 }
 
 /** A room id already taken by a persistent room. */
@@ -44,10 +59,11 @@ export class Store {
     let backend: StoreBackend;
     try {
       backend = database.databaseUrl
-        ? localBackend(await openPostgres({ ...database, databaseUrl: database.databaseUrl }), {
-            ...writer,
+        ? await openPostgresBackend(
+            { ...database, databaseUrl: database.databaseUrl },
+            writer,
             logger,
-          })
+          )
         : await openWorkerBackend({ database, writer }, logger);
     } catch (error) {
       unlock();
