@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import type { AuthOptions } from '../auth/identity.js';
 import type { Config } from '../config/config.js';
 import type { Engine } from '../engine/engine.js';
 import type { Store } from '../store/store.js';
@@ -14,6 +15,8 @@ export interface ApiContext {
   sse: SseTransport;
   config: Config;
   access: AdminAccess;
+  /** How connections authenticate (for the SSE token refresh). */
+  auth: AuthOptions;
   logger: Logger;
   /** Whether a request may see live room ids (production: admins only). */
   showRoomIds(request: FastifyRequest): Promise<boolean>;

@@ -76,6 +76,7 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
         sse,
         config,
         access,
+        auth,
         logger,
         showRoomIds: roomIdsVisibleTo(config, auth.verify),
       };

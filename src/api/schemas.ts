@@ -11,6 +11,11 @@ const id = z
 
 export const connectionBody = z.object({ connectionId: id });
 
+export const refreshBody = z.object({
+  connectionId: id,
+  token: z.string().min(1).max(16_384).optional(),
+});
+
 export const roomParams = z.object({ roomId: id });
 
 export const signalBody = z.object({

@@ -1,11 +1,20 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bearerToken } from '../auth/identity.js';
+import { renewIdentity } from '../auth/refresh.js';
+import { SignalError } from '../engine/signal-error.js';
 import { originCheck } from '../http/origin.js';
 import type { SseSession } from '../transports/sse/sse-session.js';
 import type { Outcome } from '../transports/sse/sse-transport.js';
 import type { ApiContext } from './context.js';
 import { ApiError, engineError, errorBody, parse } from './errors.js';
-import { connectionBody, eventsQuery, openApi, roomParams, signalBody } from './schemas.js';
+import {
+  connectionBody,
+  eventsQuery,
+  openApi,
+  refreshBody,
+  roomParams,
+  signalBody,
+} from './schemas.js';
 
 export const tokenHeader = {
   type: 'object',
@@ -74,6 +83,41 @@ export function sseRoutes(app: FastifyInstance, ctx: ApiContext): void {
         const { status, error, message } = failure;
         reply.raw.writeHead(status, { ...headers, 'Content-Type': 'application/json' });
         reply.raw.end(JSON.stringify({ error, message }));
+      }
+    },
+  );
+
+  app.post(
+    '/auth/refresh',
+    {
+      schema: {
+        tags: ['sse'],
+        summary: 'Renew the token of an open SSE connection',
+        description:
+          'A fresh token of the same user (`Authorization: Bearer` or `token` in the body) replaces the one the stream was opened with: its expiry and `rooms` grant apply from now on, and the stream stays open. Answers `{ userId, expiresAt }` (ms; absent for a token without `exp`).',
+        headers: tokenHeader,
+        body: openApi(refreshBody),
+        response: { ...errors, 403: errorBody },
+      },
+    },
+    async (request) => {
+      const { connectionId, token } = parse(refreshBody, request.body);
+      const session = authorize(ctx, request, connectionId);
+      if (ctx.auth.mode !== 'jwt') {
+        throw new ApiError(
+          400,
+          'no-tokens',
+          'This server does not use tokens (no AUTH_JWT_* setting): there is nothing to refresh',
+        );
+      }
+      try {
+        const given = { token: bearerToken(request.headers.authorization, token) };
+        const identity = await renewIdentity(ctx.engine, session.peer, given, ctx.auth);
+        return { userId: identity.userId, expiresAt: identity.access.expiresAt };
+      } catch (error) {
+        if (!(error instanceof SignalError)) throw error;
+        ctx.engine.countRefusal(error.code);
+        throw engineError(error.code, error.message);
       }
     },
   );

@@ -363,10 +363,10 @@ export const optionTable = {
     doc: 'GET /api/ice-servers calls per minute per connection (auth off) or user (auth on); each hands out TURN credentials.',
   },
   turnTtl: {
-    env: 'TURN_TTL_SECONDS',
+    env: 'TURN_TTL',
     schema: int(60, 604_800),
     default: 86400,
-    doc: 'Lifetime of generated TURN credentials; a day covers any call.',
+    doc: 'Lifetime of generated TURN credentials, in seconds; a day covers any call.',
   },
   dataDir: {
     env: 'DATA_DIR',

@@ -77,3 +77,53 @@ describe('grants and admin tokens across processes (REDIS_URL)', () => {
     }
   });
 });
+
+describe('TURN credentials across processes, authentication off (REDIS_URL)', () => {
+  const prefix = uniquePrefix();
+  const nodes: NodeProcess[] = [];
+  const peers: TestPeer[] = [];
+  let release = () => {};
+  before(async () => {
+    release = await clusterSuite();
+    const env = {
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: prefix,
+      TURN_URLS: 'turn:turn.example.test:3478',
+      TURN_SECRET: 'turn-shared-secret',
+    };
+    nodes.push(...(await Promise.all([startNode(env), startNode(env)])));
+  });
+  after(async () => {
+    await Promise.all(peers.map((p) => p.close()));
+    await Promise.all(nodes.map((n) => n.kill()));
+    await cleanRedis(redisUrl, prefix);
+    release();
+  });
+  const ice = (node: number, query: Record<string, string>) =>
+    request(nodes[node]!.url, 'GET', `/api/ice-servers?${new URLSearchParams(query)}`);
+
+  it('a connection on one process gets credentials from the other; a closed one does not', async () => {
+    const peer = await connect('websocket', nodes[0]!.url, { userId: 'ada' });
+    peers.push(peer);
+    const welcome = peer.welcome as { socketId: string; connectionToken: string };
+    const proof = { connectionId: welcome.socketId, connectionToken: welcome.connectionToken };
+    // The other process learns of the peer through Redis: retry briefly until it has.
+    let res = await ice(1, proof);
+    for (let i = 0; res.status !== 200 && i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      res = await ice(1, proof);
+    }
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const server = res.body.iceServers.find((s: { username?: string }) => s.username);
+    assert.match(server.username, /^\d+:ada$/, 'the TURN user is the connection’s own');
+    assert.equal((await ice(1, { ...proof, connectionToken: 'forged' })).status, 401);
+
+    await peer.close();
+    let gone = await ice(1, proof);
+    for (let i = 0; gone.status === 200 && i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      gone = await ice(1, proof);
+    }
+    assert.equal(gone.status, 401, 'a closed connection is no proof on any process');
+  });
+});

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startFullServer } from '../helpers/access.js';
+import { accessModes } from '../helpers/access.js';
 import { connectSocketIo, connectWebSocket } from '../helpers/clients.js';
 import type { TestServer } from '../helpers/server.js';
-import { openSse } from '../helpers/sse.js';
+import { openSse, request } from '../helpers/sse.js';
 import { hsToken, SECRET } from '../helpers/tokens.js';
 
 const turn = {
@@ -16,100 +16,100 @@ const ice = (
   url: string,
   query: Record<string, string> = {},
   headers: Record<string, string> = {},
-) =>
-  fetch(`${url}/api/ice-servers?${new URLSearchParams(query)}`, { headers }).then(async (r) => ({
-    status: r.status,
-    body: await r.json(),
-  }));
+) => request(url, 'GET', `/api/ice-servers?${new URLSearchParams(query)}`, undefined, headers);
 
-describe('TURN credentials with authentication off', () => {
-  let srv: TestServer;
-  before(async () => {
-    srv = await startFullServer({ ...turn, iceServersPerMinute: 3 });
-  });
-  after(() => srv.close());
+for (const mode of accessModes()) {
+  describe(mode.name, () => {
+    describe('TURN credentials with authentication off', () => {
+      let srv: TestServer;
+      before(async () => {
+        srv = await mode.start({ ...turn, iceServersPerMinute: 3 });
+      });
+      after(() => srv.close());
 
-  it('refuses anyone without a live connection, whatever userId they name', async () => {
-    const res = await ice(srv.url, { userId: 'anyone' });
-    assert.equal(res.status, 401);
-    assert.match(res.body.message, /live connection/);
-    const forged = await ice(srv.url, { connectionId: 'made-up', connectionToken: 'nope' });
-    assert.equal(forged.status, 401);
-  });
+      it('refuses anyone without a live connection, whatever userId they name', async () => {
+        const res = await ice(srv.url, { userId: 'anyone' });
+        assert.equal(res.status, 401);
+        assert.match(res.body.message, /live connection/);
+        const forged = await ice(srv.url, { connectionId: 'made-up', connectionToken: 'nope' });
+        assert.equal(forged.status, 401);
+      });
 
-  it('gives a live connection TURN credentials for its own user, with TURN_TTL_SECONDS', async () => {
-    const peer = await connectSocketIo(srv.url, { userId: 'ada' });
-    const welcome = peer.events.all.find((e) => e.event === 'welcome')!.data;
-    const res = await ice(srv.url, {
-      connectionId: welcome.socketId,
-      connectionToken: welcome.connectionToken,
-      userId: 'mallory',
+      it('gives a live connection TURN credentials for its own user, with TURN_TTL', async () => {
+        const peer = await connectSocketIo(srv.url, { userId: 'ada' });
+        const welcome = peer.events.all.find((e) => e.event === 'welcome')!.data;
+        const res = await ice(srv.url, {
+          connectionId: welcome.socketId,
+          connectionToken: welcome.connectionToken,
+          userId: 'mallory',
+        });
+        assert.equal(res.status, 200);
+        assert.equal(res.body.ttl, 600);
+        const server = res.body.iceServers.find((s: { username?: string }) => s.username);
+        assert.match(server.username, /^\d+:ada$/);
+        const expiry = Number(server.username.split(':')[0]);
+        assert.ok(Math.abs(expiry - (Date.now() / 1000 + 600)) < 60);
+        // Another connection's token does not open it; a closed connection's neither.
+        const ws = await connectWebSocket(srv.url, { userId: 'bob' });
+        const wsWelcome = ws.events.all[0]!.data;
+        const swapped = await ice(srv.url, {
+          connectionId: welcome.socketId,
+          connectionToken: wsWelcome.connectionToken,
+        });
+        assert.equal(swapped.status, 401);
+        await ws.close();
+        await new Promise((r) => setTimeout(r, 200));
+        const closed = await ice(srv.url, {
+          connectionId: wsWelcome.socketId,
+          connectionToken: wsWelcome.connectionToken,
+        });
+        assert.equal(closed.status, 401);
+        await peer.close();
+      });
+
+      it('rate limits each connection (ICE_SERVERS_PER_MINUTE); SSE connections use their connection token', async () => {
+        const sse = await openSse(srv.url, { query: { userId: 'cy' } });
+        const headers = { 'x-connection-token': sse.token };
+        const statuses: number[] = [];
+        for (let i = 0; i < 4; i++)
+          statuses.push((await ice(srv.url, { connectionId: sse.id }, headers)).status);
+        assert.deepEqual(statuses, [200, 200, 200, 429]);
+        sse.abort();
+      });
+
+      it('STUN only: no credential to protect, so anyone may ask', async () => {
+        const stunOnly = await mode.start();
+        try {
+          const res = await ice(stunOnly.url);
+          assert.equal(res.status, 200);
+          assert.ok(res.body.iceServers.every((s: { credential?: string }) => !s.credential));
+        } finally {
+          await stunOnly.close();
+        }
+      });
     });
-    assert.equal(res.status, 200);
-    assert.equal(res.body.ttl, 600);
-    const server = res.body.iceServers.find((s: { username?: string }) => s.username);
-    assert.match(server.username, /^\d+:ada$/);
-    const expiry = Number(server.username.split(':')[0]);
-    assert.ok(Math.abs(expiry - (Date.now() / 1000 + 600)) < 60);
-    // Another connection's token does not open it; a closed connection's neither.
-    const ws = await connectWebSocket(srv.url, { userId: 'bob' });
-    const wsWelcome = ws.events.all[0]!.data;
-    const swapped = await ice(srv.url, {
-      connectionId: welcome.socketId,
-      connectionToken: wsWelcome.connectionToken,
+
+    describe('TURN credentials with authentication on', () => {
+      let srv: TestServer;
+      before(async () => {
+        srv = await mode.start({ ...turn, jwtSecret: SECRET });
+      });
+      after(() => srv.close());
+
+      it('only to a valid token, under its sub; userId in the query cannot change it', async () => {
+        assert.equal((await ice(srv.url, { userId: 'ada' })).status, 401);
+        const expired = await hsToken({ sub: 'ada', exp: Math.floor(Date.now() / 1000) - 60 });
+        assert.equal((await ice(srv.url, {}, { authorization: `Bearer ${expired}` })).status, 401);
+        const token = await hsToken({ sub: 'ada' });
+        const res = await ice(srv.url, {}, { authorization: `Bearer ${token}` });
+        assert.equal(res.status, 200);
+        assert.match(
+          res.body.iceServers.find((s: { username?: string }) => s.username).username,
+          /:ada$/,
+        );
+        const mismatch = await ice(srv.url, { userId: 'mallory', token });
+        assert.equal(mismatch.status, 401);
+      });
     });
-    assert.equal(swapped.status, 401);
-    await ws.close();
-    await new Promise((r) => setTimeout(r, 200));
-    const closed = await ice(srv.url, {
-      connectionId: wsWelcome.socketId,
-      connectionToken: wsWelcome.connectionToken,
-    });
-    assert.equal(closed.status, 401);
-    await peer.close();
   });
-
-  it('rate limits each connection (ICE_SERVERS_PER_MINUTE); SSE connections use their connection token', async () => {
-    const sse = await openSse(srv.url, { query: { userId: 'cy' } });
-    const headers = { 'x-connection-token': sse.token };
-    const statuses: number[] = [];
-    for (let i = 0; i < 4; i++)
-      statuses.push((await ice(srv.url, { connectionId: sse.id }, headers)).status);
-    assert.deepEqual(statuses, [200, 200, 200, 429]);
-    sse.abort();
-  });
-
-  it('STUN only: no credential to protect, so anyone may ask', async () => {
-    const stunOnly = await startFullServer();
-    try {
-      const res = await ice(stunOnly.url);
-      assert.equal(res.status, 200);
-      assert.ok(res.body.iceServers.every((s: { credential?: string }) => !s.credential));
-    } finally {
-      await stunOnly.close();
-    }
-  });
-});
-
-describe('TURN credentials with authentication on', () => {
-  let srv: TestServer;
-  before(async () => {
-    srv = await startFullServer({ ...turn, jwtSecret: SECRET });
-  });
-  after(() => srv.close());
-
-  it('only to a valid token, under its sub; userId in the query cannot change it', async () => {
-    assert.equal((await ice(srv.url, { userId: 'ada' })).status, 401);
-    const expired = await hsToken({ sub: 'ada', exp: Math.floor(Date.now() / 1000) - 60 });
-    assert.equal((await ice(srv.url, {}, { authorization: `Bearer ${expired}` })).status, 401);
-    const token = await hsToken({ sub: 'ada' });
-    const res = await ice(srv.url, {}, { authorization: `Bearer ${token}` });
-    assert.equal(res.status, 200);
-    assert.match(
-      res.body.iceServers.find((s: { username?: string }) => s.username).username,
-      /:ada$/,
-    );
-    const mismatch = await ice(srv.url, { userId: 'mallory', token });
-    assert.equal(mismatch.status, 401);
-  });
-});
+}

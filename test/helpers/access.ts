@@ -3,6 +3,7 @@ import { storeApi } from '../../src/api/extension.js';
 import type { SinyalOptions } from '../../src/server.js';
 import { startServer, type TestServer } from './server.js';
 import { connectSocketIo, type TestPeer } from './clients.js';
+import { selectedModes } from './modes.js';
 import { openSse } from './sse.js';
 
 export type AnyTransport = 'socket.io' | 'websocket' | 'sse';
@@ -16,7 +17,7 @@ export type Attempt =
 function wsAttempt(url: string, token: string): Promise<Attempt> {
   const target = new URL('/ws', url.replace(/^http/, 'ws'));
   target.searchParams.set('token', token);
-  const ws = new WebSocket(target);
+  const ws = new WebSocket(target, { rejectUnauthorized: false });
   return new Promise((resolve) => {
     ws.once('unexpected-response', (_request, response) => {
       let body = '';
@@ -77,4 +78,34 @@ export async function attempt(
 /** A server with every transport (the SSE + REST API needs the store: in memory here). */
 export function startFullServer(options: SinyalOptions = {}): Promise<TestServer> {
   return startServer({ dataDir: 'memory://', extensions: [storeApi()], ...options });
+}
+
+/** A deployment an access suite runs in: its options under the suite's own, and its cleanup. */
+export interface AccessMode {
+  name: string;
+  /** Starts a full server in this mode; `close()` also removes what it left (Redis keys). */
+  start(options?: SinyalOptions): Promise<TestServer>;
+}
+
+/**
+ * Every mode of `test/helpers/modes.ts` but `JWT`: access suites bring their own credentials,
+ * so the modes that matter are plain, production, cluster (Redis) and HTTPS.
+ */
+export function accessModes(): AccessMode[] {
+  return selectedModes()
+    .filter((mode) => mode.name !== 'JWT')
+    .map((mode) => ({
+      name: mode.name === 'no auth' ? 'plain' : mode.name,
+      async start(options: SinyalOptions = {}) {
+        const all = { ...mode.options(), ...options };
+        const srv = await startFullServer(all);
+        return {
+          ...srv,
+          async close() {
+            await srv.close();
+            await mode.cleanup(all);
+          },
+        };
+      },
+    }));
 }

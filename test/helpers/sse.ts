@@ -1,4 +1,50 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { Recorder } from './clients.js';
+
+interface TestResponse {
+  status: number;
+  /** The body as it arrives (an SSE stream) or whole with {@link readAll}. */
+  body: IncomingMessage;
+}
+
+/**
+ * An HTTP(S) request for tests, with node:http rather than fetch: test servers on https have a
+ * self-signed certificate, which fetch cannot be told to trust. No connection pooling, so an
+ * aborted stream is a closed socket as the server sees it.
+ */
+export function send(
+  target: URL,
+  init: { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal },
+): Promise<TestResponse> {
+  const go = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = go(
+      target,
+      {
+        method: init.method ?? 'GET',
+        headers: init.headers,
+        signal: init.signal,
+        agent: false,
+        rejectUnauthorized: false,
+      },
+      (res) => {
+        // An abort errors the body; a reader sees it, an unread body must not crash the test.
+        res.on('error', () => {});
+        resolve({ status: res.statusCode ?? 0, body: res });
+      },
+    );
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+export async function readAll(res: IncomingMessage): Promise<string> {
+  let text = '';
+  res.setEncoding('utf8');
+  for await (const chunk of res) text += chunk as string;
+  return text;
+}
 
 /** One parsed SSE event as the test client saw it. */
 export interface SseEvent {
@@ -42,9 +88,9 @@ export async function openSse(url: string, options: OpenSseOptions = {}): Promis
   const controller = new AbortController();
   const headers: Record<string, string> = { Accept: 'text/event-stream' };
   if (options.lastEventId) headers['Last-Event-ID'] = options.lastEventId;
-  const response = await fetch(target, { headers, signal: controller.signal });
+  const response = await send(target, { headers, signal: controller.signal });
   if (response.status !== 200) {
-    const text = await response.text();
+    const text = await readAll(response.body);
     throw Object.assign(new Error(`SSE refused: ${response.status} ${text}`), {
       status: response.status,
       body: text,
@@ -53,7 +99,7 @@ export async function openSse(url: string, options: OpenSseOptions = {}): Promis
   const events = new Recorder();
   const log: SseEvent[] = [];
   const state = { comments: 0, lastEventId: undefined as string | undefined };
-  const ended = pump(response.body!, (chunk) => {
+  const ended = pump(response.body, (chunk) => {
     if (chunk.comment) state.comments++;
     if (!chunk.event && !chunk.data) return;
     if (chunk.id) state.lastEventId = chunk.id;
@@ -81,7 +127,7 @@ export async function openSse(url: string, options: OpenSseOptions = {}): Promis
     },
     next: (event, timeout) => events.next(event, timeout),
     post: async (path, body) => {
-      const res = await fetch(new URL(path, url), {
+      const res = await send(new URL(path, url), {
         method: 'POST',
         headers: {
           'Content-Type': 'application/json',
@@ -89,7 +135,7 @@ export async function openSse(url: string, options: OpenSseOptions = {}): Promis
         },
         body: JSON.stringify(body),
       });
-      return { status: res.status, body: await res.json() };
+      return { status: res.status, body: JSON.parse(await readAll(res.body)) };
     },
     abort: () => controller.abort(),
     ended,
@@ -104,10 +150,10 @@ interface Chunk {
   comment: boolean;
 }
 
-async function pump(body: ReadableStream<Uint8Array>, onEvent: (c: Chunk) => void): Promise<void> {
+async function pump(body: IncomingMessage, onEvent: (c: Chunk) => void): Promise<void> {
   const decoder = new TextDecoder();
   let buffer = '';
-  for await (const bytes of body as unknown as AsyncIterable<Uint8Array>) {
+  for await (const bytes of body as AsyncIterable<Uint8Array>) {
     buffer += decoder.decode(bytes, { stream: true });
     let end: number;
     while ((end = buffer.indexOf('\n\n')) >= 0) {
@@ -134,13 +180,13 @@ export async function request(
   headers: Record<string, string> = {},
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
 ): Promise<{ status: number; body: any }> {
-  const init: RequestInit = { method, headers: { ...headers } };
+  const init = { method, headers: { ...headers }, body: undefined as string | undefined };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
-    (init.headers as Record<string, string>)['Content-Type'] = 'application/json';
+    init.headers['Content-Type'] = 'application/json';
   }
-  const res = await fetch(new URL(path, url), init);
-  const text = await res.text();
+  const res = await send(new URL(path, url), init);
+  const text = await readAll(res.body);
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);
