@@ -10,6 +10,8 @@ export type StoreOp =
   | { kind: 'user'; row: typeof users.$inferInsert }
   | { kind: 'connection-open'; row: typeof connections.$inferInsert }
   | { kind: 'connection-close'; id: string; at: Date; reason: string }
+  /** A peer resumed on another process: its connection row follows it. */
+  | { kind: 'connection-move'; id: string; nodeId: string }
   | { kind: 'message'; row: typeof messages.$inferInsert }
   | { kind: 'participant-join'; row: typeof videoParticipants.$inferInsert }
   | { kind: 'participant-leave'; roomId: string; peerId: string; at: Date }
@@ -72,6 +74,8 @@ async function applyUpdate(tx: Tx | Db, op: StoreOp): Promise<void> {
       .update(connections)
       .set({ closedAt: op.at, closeReason: op.reason })
       .where(eq(connections.id, op.id));
+  } else if (op.kind === 'connection-move') {
+    await tx.update(connections).set({ nodeId: op.nodeId }).where(eq(connections.id, op.id));
   } else if (op.kind === 'participant-leave' || op.kind === 'participant-media') {
     const open = and(
       eq(videoParticipants.roomId, op.roomId),

@@ -12,8 +12,8 @@ const malformed = new Set<ErrorCode>([
 ]);
 
 /**
- * Turns engine hooks into buffered writes: connections, joins, leaves, media changes, chat and
- * refusals. Every listener only pushes to the writer, so the hot path never waits on the database.
+ * Turns engine hooks into buffered writes: connections, resumes, joins, leaves, media changes,
+ * chat and refusals. Every listener only pushes to the writer, so the hot path never waits on the database.
  */
 export function recordEngine(engine: Engine, writer: HistoryWriter): () => void {
   const nodeId = engine.cluster.nodeId;
@@ -62,6 +62,17 @@ export function recordEngine(engine: Engine, writer: HistoryWriter): () => void 
       const at = new Date();
       writer.push({ kind: 'connection-close', id: peer.id, at, reason });
       log('disconnect', at, { peerId: peer.id, userId: peer.userId, details: { reason } });
+    }),
+    // Once per resume, by the node it resumed on; a move to another node updates the connection.
+    on('peer-resumed', ({ peer, from, missed }) => {
+      const at = new Date();
+      if (from !== peer.nodeId)
+        writer.push({ kind: 'connection-move', id: peer.id, nodeId: peer.nodeId });
+      log('resume', at, {
+        peerId: peer.id,
+        userId: peer.userId,
+        details: { from, to: peer.nodeId, missed },
+      });
     }),
     on('room-joined', ({ room, member }) => {
       const at = new Date(member.joinedAt);
