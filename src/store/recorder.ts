@@ -1,6 +1,7 @@
 import type { EngineEventMap } from '../engine/hooks.js';
 import type { Engine } from '../engine/engine.js';
 import type { ErrorCode } from '../engine/signal-error.js';
+import type { PeerInfo } from '../engine/types.js';
 import type { HistoryWriter } from './batch-writer.js';
 
 /** Refusals caused by a malformed message are `error`s; the rest are relay/room `refused`. */
@@ -10,6 +11,16 @@ const malformed = new Set<ErrorCode>([
   'payload-too-large',
   'forbidden-key',
 ]);
+
+const connectionRow = (peer: PeerInfo) => ({
+  id: peer.id,
+  nodeId: peer.nodeId,
+  transport: peer.transport,
+  userId: peer.userId,
+  address: peer.address ?? null,
+  userAgent: peer.userAgent ?? null,
+  openedAt: new Date(peer.connectedAt),
+});
 
 /**
  * Turns engine hooks into buffered writes: connections, resumes, joins, leaves, media changes,
@@ -40,18 +51,7 @@ export function recordEngine(engine: Engine, writer: HistoryWriter): () => void 
           lastSeenAt: at,
         },
       });
-      writer.push({
-        kind: 'connection-open',
-        row: {
-          id: peer.id,
-          nodeId: peer.nodeId,
-          transport: peer.transport,
-          userId: peer.userId,
-          address: peer.address ?? null,
-          userAgent: peer.userAgent ?? null,
-          openedAt: at,
-        },
-      });
+      writer.push({ kind: 'connection-open', row: connectionRow(peer) });
       log('connect', at, {
         peerId: peer.id,
         userId: peer.userId,
@@ -66,8 +66,7 @@ export function recordEngine(engine: Engine, writer: HistoryWriter): () => void 
     // Once per resume, by the node it resumed on; a move to another node updates the connection.
     on('peer-resumed', ({ peer, from, missed }) => {
       const at = new Date();
-      if (from !== peer.nodeId)
-        writer.push({ kind: 'connection-move', id: peer.id, nodeId: peer.nodeId });
+      if (from !== peer.nodeId) writer.push({ kind: 'connection-move', row: connectionRow(peer) });
       log('resume', at, {
         peerId: peer.id,
         userId: peer.userId,
