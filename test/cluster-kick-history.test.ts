@@ -68,10 +68,22 @@ describe('parked peers: admin kick and history across processes (REDIS_URL + Pos
     p.emit('video:join-room', { roomId });
     await p.next('video:room-state');
   };
-  /** Stops node 0 (its dropped peers are parked in Redis) and starts a new one in its place. */
-  async function restartFirst() {
+  /**
+   * `a` on node 0 and `b` on node 1 in `roomId` (a also in `also`); a's connection drops and
+   * node 0 restarts, so a is parked in Redis: connected nowhere, waiting for its client.
+   */
+  async function parkedWith(roomId: string, also?: string) {
+    const { peer: a, proxy } = await awayPeerIn(0, roomId);
+    if (also) await enter(a, also);
+    const b = await peer(nodes[1]!.url);
+    await enter(b, roomId);
+    await a.next('video:user-joined');
+    const firstNode = nodeId(0);
+    await proxy.cut();
     await nodes[0]!.close();
     nodes[0] = await startNode();
+    await until('a is parked', () => nodes[1]!.server.engine.cluster.peer(a.id) === undefined);
+    return { a, b, firstNode };
   }
   /** The event log of one peer once `count` rows landed (writes are batched). */
   async function historyOf(peerId: string, count: number): Promise<LogRow[]> {
@@ -100,14 +112,7 @@ describe('parked peers: admin kick and history across processes (REDIS_URL + Pos
     )[0];
 
   it('kicks a peer parked in Redis from any process: left once, resume told it was kicked', async () => {
-    const { peer: a, proxy } = await awayPeerIn(0, 'kick-parked');
-    const b = await peer(nodes[1]!.url);
-    await enter(b, 'kick-parked');
-    await a.next('video:user-joined');
-    const firstNode = nodeId(0);
-    await proxy.cut();
-    await restartFirst(); // a is parked: connected nowhere, waiting in Redis
-    await until('a is parked', () => nodes[1]!.server.engine.cluster.peer(a.id) === undefined);
+    const { a, b, firstNode } = await parkedWith('kick-parked');
 
     const kick = await fetch(`${nodes[1]!.url}/api/connections/${a.id}?reason=spam`, {
       method: 'DELETE',
@@ -146,14 +151,7 @@ describe('parked peers: admin kick and history across processes (REDIS_URL + Pos
   });
 
   it('takes a parked peer out of a room (admin console); it resumes without that room', async () => {
-    const { peer: a, proxy } = await awayPeerIn(0, 'console-parked');
-    await enter(a, 'console-kept');
-    const b = await peer(nodes[1]!.url);
-    await enter(b, 'console-parked');
-    await a.next('video:user-joined');
-    await proxy.cut();
-    await restartFirst();
-    await until('a is parked', () => nodes[1]!.server.engine.cluster.peer(a.id) === undefined);
+    const { a, b } = await parkedWith('console-parked', 'console-kept');
     const removed = await fetch(
       `${nodes[1]!.url}/api/admin/rooms/mesh/console-parked/participants/${a.id}`,
       { method: 'DELETE' },
@@ -207,13 +205,7 @@ describe('parked peers: admin kick and history across processes (REDIS_URL + Pos
   });
 
   it('records a parked peer nobody claims as left and disconnected once', async () => {
-    const { peer: a, proxy } = await awayPeerIn(0, 'expired');
-    const b = await peer(nodes[1]!.url);
-    await enter(b, 'expired');
-    await a.next('video:user-joined');
-    const firstNode = nodeId(0);
-    await proxy.cut();
-    await restartFirst();
+    const { a, b, firstNode } = await parkedWith('expired');
     assert.equal((await b.next('video:user-left', 15_000)).socketId, a.id);
     const rows = await historyOf(a.id, 4);
     assert.deepEqual(
