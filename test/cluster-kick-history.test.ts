@@ -204,6 +204,20 @@ describe('parked peers: admin kick and history across processes (REDIS_URL + Pos
     assert.ok(row?.closed_at);
   });
 
+  it('a kick that reaches the old process after the peer moved follows it', async () => {
+    const { peer: a, proxy } = await awayPeerIn(0, 'late-kick');
+    await proxy.cut();
+    const moved = await peer(nodes[1]!.url, {
+      resume: a.welcome.resumeToken,
+      received: receivedCount(a),
+    });
+    assert.equal(moved.welcome.resumed, true);
+    // As sent by a process whose copy of the cluster still had the peer on the first one.
+    nodes[1]!.server.engine.cluster.disconnectRemote(nodeId(0), a.id, 'late');
+    assert.equal((await moved.next('kicked')).reason, 'late');
+    await moved.next('close');
+  });
+
   it('records a parked peer nobody claims as left and disconnected once', async () => {
     const { a, b, firstNode } = await parkedWith('expired');
     assert.equal((await b.next('video:user-left', 15_000)).socketId, a.id);

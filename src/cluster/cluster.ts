@@ -10,8 +10,8 @@ export interface ClusterHandler {
   deliverLocal(peerId: PeerId, event: string, data: unknown): void;
   /** Another node broadcast an event to every client. */
   deliverLocalAll(event: string, data: unknown): void;
-  /** Another node asks to disconnect a peer connected here (admin kick). */
-  disconnectLocal(peerId: PeerId, reason: string): void;
+  /** Another node asks to disconnect a peer connected here (admin kick); false if it is not here. */
+  disconnectLocal(peerId: PeerId, reason: string): boolean | void;
   /** A member on a dead node must leave its room; the engine announces it (once, cluster-wide). */
   evictMember(room: RoomRef, member: Member): Promise<void>;
   /**

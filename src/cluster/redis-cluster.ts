@@ -270,7 +270,11 @@ export class RedisCluster implements Cluster {
     } else if (message.t === 'park' || message.t === 'parked') this.handover.onMessage(message);
     else if (message.t === 'kick') {
       // A kick racing a claim of the same peer here waits for the claim to adopt it.
-      const kick = () => handler.disconnectLocal(message.p, message.r);
+      const kick = () => {
+        // Parked from here just before the kick arrived: end it in Redis (or where it went).
+        if (handler.disconnectLocal(message.p, message.r) === false)
+          this.handover.kickIfParkedHere(message.p, message.r);
+      };
       if (!this.handover.deferWhileClaiming(message.p, kick)) kick();
     } else if (message.t === 'all' && message.n !== this.nodeId) {
       handler.deliverLocalAll(message.e, message.d);

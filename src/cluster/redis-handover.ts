@@ -202,6 +202,14 @@ export class RedisHandover {
     return true;
   }
 
+  /** A kick sent here for a peer this node has just parked follows it (see {@link kick}). */
+  kickIfParkedHere(peerId: PeerId, reason: string): void {
+    if (!this.parkedHere.has(peerId)) return;
+    this.kick(peerId, reason, RELAY_FOR_MS).catch((error: unknown) =>
+      this.o.logger?.warn({ err: error, peerId }, 'could not kick a parked peer'),
+    );
+  }
+
   /** Remembers a kicked peer cluster-wide, so a resume on any node is refused as kicked. */
   tombstone(peerId: PeerId, secretHash: string, reason: string, ttlMs: number): void {
     const json = JSON.stringify({ h: secretHash, r: reason });
