@@ -226,14 +226,40 @@ for (const transport of ['socket.io', 'websocket'] as Transport[]) {
       const b = await peer(srv.url);
       await enter(a, 'r5');
       await enter(b, 'r5');
-      assert.equal(srv.server.engine.kick(a.id, 'kicked by admin'), true);
+      assert.equal(await srv.server.engine.kick(a.id, 'kicked by admin'), true);
       assert.equal((await b.next('video:user-left')).socketId, a.id);
       const again = await peer(srv.url, {
         resume: a.welcome.resumeToken,
         received: receivedCount(a),
       });
       assert.equal(again.welcome.resumed, false);
-      assert.equal((await again.next('error')).code, 'resume-failed');
+      assert.equal((await again.next('error')).code, 'kicked');
+      assert.equal((await again.next('kicked')).reason, 'kicked by admin');
+      await again.next(transport === 'websocket' ? 'close' : 'disconnect');
+    });
+
+    it('kicks a peer whose client is away: left once, and its resume is told it was kicked', async () => {
+      const { peer: a, proxy } = await behindProxy(srv);
+      const b = await peer(srv.url);
+      await enter(a, 'r5b');
+      await enter(b, 'r5b');
+      await a.next('video:user-joined');
+      await drop(srv, proxy, a.id);
+      assert.equal(await srv.server.engine.kick(a.id, 'away too long'), true);
+      assert.equal((await b.next('video:user-left')).socketId, a.id);
+      const again = await peer(srv.url, {
+        resume: a.welcome.resumeToken,
+        received: receivedCount(a),
+      });
+      assert.notEqual(again.id, a.id);
+      const error = await again.next('error');
+      assert.equal(error.code, 'kicked');
+      assert.match(error.message, /removed by an admin \(away too long\)/);
+      assert.equal((await again.next('kicked')).reason, 'away too long');
+      await again.next(transport === 'websocket' ? 'close' : 'disconnect');
+      // The ended new connection joined nothing and nobody heard of it.
+      await b.events.none(['video:user-joined', 'video:user-left'], 300);
+      assert.equal(srv.server.engine.local.has(again.id), false);
     });
 
     it('ends a peer at once when its client leaves on purpose', async () => {

@@ -47,6 +47,8 @@ export class PeerLink {
   readonly remoteStream = new MediaStream();
   /** Offers that collided with ours (glare) since creation. */
   collisions = 0;
+  /** ICE restarts this link started by itself, by cause: the connection failed, or stayed down. */
+  readonly iceRestarts = { failed: 0, disconnected: 0 };
   private polite: boolean;
   private makingOffer = false;
   private ignoreOffer = false;
@@ -247,12 +249,18 @@ export class PeerLink {
     const state = this.pc.connectionState;
     this.options.onState(state);
     clearTimeout(this.disconnectTimer);
-    if (state === 'failed') this.pc.restartIce();
+    if (state === 'failed') this.restartIce('failed');
     else if (state === 'disconnected') {
       // Often transient (Wi-Fi roam); restart only if it does not come back by itself.
       this.disconnectTimer = setTimeout(() => {
-        if (this.pc.connectionState === 'disconnected') this.pc.restartIce();
+        if (this.pc.connectionState === 'disconnected') this.restartIce('disconnected');
       }, 2500);
     }
+  }
+
+  /** Same RTCPeerConnection, new ICE credentials: the next offer gathers and checks anew. */
+  private restartIce(cause: keyof PeerLink['iceRestarts']): void {
+    this.iceRestarts[cause]++;
+    this.pc.restartIce();
   }
 }

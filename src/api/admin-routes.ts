@@ -63,7 +63,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ApiContext): void {
     async (request) => {
       const { id } = request.params as { id: string };
       const reason = parse(kickQuery, request.query, 'query').reason ?? 'disconnected by an admin';
-      if (!ctx.engine.kick(id, reason)) {
+      if (!(await ctx.engine.kick(id, reason))) {
         throw new ApiError(404, 'unknown-connection', `No live connection "${id}"`);
       }
       logAdmin(ctx, 'kick', { connectionId: id, reason });

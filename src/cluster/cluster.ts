@@ -10,8 +10,8 @@ export interface ClusterHandler {
   deliverLocal(peerId: PeerId, event: string, data: unknown): void;
   /** Another node broadcast an event to every client. */
   deliverLocalAll(event: string, data: unknown): void;
-  /** Another node asks to disconnect a peer connected here (admin kick). */
-  disconnectLocal(peerId: PeerId, reason: string): void;
+  /** Another node asks to disconnect a peer connected here (admin kick); false if it is not here. */
+  disconnectLocal(peerId: PeerId, reason: string): boolean | void;
   /** A member on a dead node must leave its room; the engine announces it (once, cluster-wide). */
   evictMember(room: RoomRef, member: Member): Promise<void>;
   /**
@@ -19,7 +19,19 @@ export interface ClusterHandler {
    * the secret hash is its own) so that node can claim it. Resolves to whether it was parked.
    */
   parkLocal?(peerId: PeerId, secretHash: string): Promise<boolean>;
+  /**
+   * A parked peer is ended here (not resumed in time, or kicked): its members leave (each
+   * announced once) and observers hear it disconnected. Without it, only the members leave.
+   */
+  endParked?(
+    info: PeerInfo,
+    members: Array<{ room: RoomRef; member: Member }>,
+    reason: string,
+  ): Promise<void>;
 }
+
+/** A claimed peer, a refusal because an admin kicked it (the reason), or nothing to claim. */
+export type ClaimResult = ParkedPeer | { kicked: string } | undefined;
 
 export interface ClusterHealth {
   status: 'ok' | 'degraded';
@@ -68,5 +80,12 @@ export interface Cluster {
    * the peer's own node to park it first if that node is alive.
    */
   park?(peer: ParkedPeer, windowMs: number): Promise<void>;
-  claim?(peerId: PeerId, secretHash: string): Promise<ParkedPeer | undefined>;
+  claim?(peerId: PeerId, secretHash: string): Promise<ClaimResult>;
+  /**
+   * Admin kick of a parked peer: ends it on this node and voids its token cluster-wide for
+   * `ttlMs`. Resolves false when no peer of that id is parked.
+   */
+  kickParked?(peerId: PeerId, reason: string, ttlMs: number): Promise<boolean>;
+  /** Voids a kicked peer's token cluster-wide for `ttlMs`: a resume is answered `kicked`. */
+  tombstone?(peerId: PeerId, secretHash: string, reason: string, ttlMs: number): void;
 }

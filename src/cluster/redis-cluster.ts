@@ -3,18 +3,24 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { MediaState, Member, ParkedPeer, PeerId, PeerInfo, RoomRef } from '../engine/types.js';
 import { roomKey } from '../engine/types.js';
-import type { AdmitResult, Cluster, ClusterHandler, ClusterHealth } from './cluster.js';
+import type {
+  AdmitResult,
+  ClaimResult,
+  Cluster,
+  ClusterHandler,
+  ClusterHealth,
+} from './cluster.js';
 import { Directory } from './directory.js';
 import { RedisHandover, type HandoverMessage } from './redis-handover.js';
+import { handoverScripts, PARKED_NODE } from './redis-handover-scripts.js';
 import { RedisLink } from './redis-link.js';
 import { RedisLiveness } from './redis-liveness.js';
 import { RedisMirror, type SnapshotReply, type StateMessage } from './redis-mirror.js';
 import {
   admitScript,
-  allScripts,
+  coreScripts,
   mediaScript,
   nodeGoneScript,
-  PARKED_NODE,
   peerScript,
   releaseScript,
   restoreScript,
@@ -230,9 +236,19 @@ export class RedisCluster implements Cluster {
     return this.handover.park(peer, windowMs);
   }
 
-  claim(peerId: PeerId, secretHash: string): Promise<ParkedPeer | undefined> {
+  claim(peerId: PeerId, secretHash: string): Promise<ClaimResult> {
     if (!this.link.synced || this.stopped) return Promise.resolve(undefined);
     return this.handover.claim(peerId, secretHash);
+  }
+
+  kickParked(peerId: PeerId, reason: string, ttlMs: number): Promise<boolean> {
+    if (!this.link.synced || this.stopped) return Promise.resolve(false);
+    return this.handover.kick(peerId, reason, ttlMs);
+  }
+
+  tombstone(peerId: PeerId, secretHash: string, reason: string, ttlMs: number): void {
+    if (this.link.synced && !this.stopped)
+      this.handover.tombstone(peerId, secretHash, reason, ttlMs);
   }
 
   health(): ClusterHealth {
@@ -252,8 +268,15 @@ export class RedisCluster implements Cluster {
         handler.deliverLocal(message.p, message.e, message.d);
       }
     } else if (message.t === 'park' || message.t === 'parked') this.handover.onMessage(message);
-    else if (message.t === 'kick') handler.disconnectLocal(message.p, message.r);
-    else if (message.t === 'all' && message.n !== this.nodeId) {
+    else if (message.t === 'kick') {
+      // A kick racing a claim of the same peer here waits for the claim to adopt it.
+      const kick = () => {
+        // Parked from here just before the kick arrived: end it in Redis (or where it went).
+        if (handler.disconnectLocal(message.p, message.r) === false)
+          this.handover.kickIfParkedHere(message.p, message.r);
+      };
+      if (!this.handover.deferWhileClaiming(message.p, kick)) kick();
+    } else if (message.t === 'all' && message.n !== this.nodeId) {
       handler.deliverLocalAll(message.e, message.d);
     }
   }
@@ -292,7 +315,7 @@ export class RedisCluster implements Cluster {
       args.push(roomKey(room), member.peerId, JSON.stringify(member));
     }
     try {
-      await this.link.loadScripts(allScripts);
+      await this.link.loadScripts([...coreScripts, ...handoverScripts]);
       await this.link.run(restoreScript, this.nodeId, ...args);
       const snapshot = (await this.link.run(snapshotScript)) as SnapshotReply;
       this.mirror.load(snapshot);

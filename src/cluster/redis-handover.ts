@@ -1,16 +1,18 @@
 import type { Logger } from 'pino';
-import type { ParkedPeer, PeerId, SentLog } from '../engine/types.js';
+import type { Member, ParkedPeer, PeerId, PeerInfo, RoomRef, SentLog } from '../engine/types.js';
 import { parseRoomKey } from '../engine/types.js';
-import type { ClusterHandler } from './cluster.js';
+import type { ClaimResult, ClusterHandler } from './cluster.js';
 import type { Directory } from './directory.js';
 import type { RedisLink } from './redis-link.js';
 import {
   claimScript,
   expireParkedScript,
+  kickParkedScript,
   parkScript,
   PARKED_NODE,
   queueScript,
-} from './redis-scripts.js';
+  tombstoneScript,
+} from './redis-handover-scripts.js';
 
 /** Events queued in Redis for one parked peer; past this it is announced as left. */
 const MAX_QUEUED = 2048;
@@ -43,6 +45,8 @@ export class RedisHandover {
   /** Peers being claimed here: forwards for them wait until the claim returns. */
   private readonly claiming = new Map<PeerId, SentLog['kept']>();
   private readonly awaitingPark = new Map<PeerId, () => void>();
+  /** What waits for a claim in flight here to finish (a kick that arrived meanwhile). */
+  private readonly afterClaim = new Map<PeerId, Array<() => void>>();
   private expiring = false;
 
   constructor(private readonly o: HandoverOptions) {}
@@ -82,6 +86,15 @@ export class RedisHandover {
     return true;
   }
 
+  /** Runs `fn` once a claim of `peerId` in flight here is done; false when none is. */
+  deferWhileClaiming(peerId: PeerId, fn: () => void): boolean {
+    if (!this.claiming.has(peerId)) return false;
+    const list = this.afterClaim.get(peerId) ?? [];
+    list.push(fn);
+    this.afterClaim.set(peerId, list);
+    return true;
+  }
+
   onMessage(message: HandoverMessage): void {
     if (message.t === 'parked') {
       this.awaitingPark.get(message.p)?.();
@@ -94,7 +107,7 @@ export class RedisHandover {
     else park.then(answer, answer);
   }
 
-  async claim(peerId: PeerId, secretHash: string): Promise<ParkedPeer | undefined> {
+  async claim(peerId: PeerId, secretHash: string): Promise<ClaimResult> {
     const claimed = await this.tryClaim(peerId, secretHash);
     if (claimed) return claimed;
     // Still held by a live node (its client came back here, not there): ask it to park it.
@@ -112,14 +125,15 @@ export class RedisHandover {
     return this.tryClaim(peerId, secretHash);
   }
 
-  private async tryClaim(peerId: PeerId, secretHash: string): Promise<ParkedPeer | undefined> {
+  private async tryClaim(peerId: PeerId, secretHash: string): Promise<ClaimResult> {
     const { directory, link, nodeId } = this.o;
     const buffered: SentLog['kept'] = [];
     this.claiming.set(peerId, buffered);
     try {
       const args = [peerId, secretHash, nodeId, String(Date.now())];
-      const reply = (await link.run(claimScript, ...args)) as [string, string[]] | null;
+      const reply = (await link.run(claimScript, ...args)) as [string, string[] | string] | null;
       if (!reply) return undefined;
+      if (reply[0] === 'kicked') return { kicked: String(reply[1]) };
       const record = JSON.parse(reply[0]) as {
         info: ParkedPeer['info'];
         rooms: string[];
@@ -128,7 +142,7 @@ export class RedisHandover {
       };
       // What it was sent while parked, then what reached this node during the claim: in order.
       const log = record.log;
-      for (const json of reply[1]) {
+      for (const json of reply[1] as string[]) {
         const forward = JSON.parse(json) as { e: string; d: unknown };
         log.kept.push([forward.e, forward.d]);
       }
@@ -136,35 +150,87 @@ export class RedisHandover {
       log.count += reply[1].length + buffered.length;
       const info = { ...record.info, nodeId };
       directory.setPeer(info);
-      for (const key of record.rooms) {
+      // Only the rooms it is still in: an admin may have removed it from one while it was parked.
+      const rooms = record.rooms.filter((key) => {
         const room = parseRoomKey(key);
         const member = room && directory.member(room, peerId);
         if (room && member) directory.add(room, { ...member, nodeId });
-      }
-      return { info, rooms: record.rooms, secretHash, log, deadline: record.d };
+        return member !== undefined;
+      });
+      const from = record.info.nodeId;
+      return { info, rooms, secretHash, log, deadline: record.d, from };
     } finally {
       // Synchronously with the return: the engine adopts the peer before any later forward.
       this.claiming.delete(peerId);
+      const later = this.afterClaim.get(peerId);
+      this.afterClaim.delete(peerId);
+      // After the microtasks that adopt the peer, so a deferred kick finds it.
+      if (later) setImmediate(() => later.forEach((run) => run()));
     }
   }
 
-  /** Announces parked peers past their deadline as left (exactly one node gets each). */
+  /** Ends parked peers past their deadline (exactly one node gets each). */
   async expire(): Promise<void> {
-    const handler = this.o.handler();
-    if (!handler || this.expiring) return;
+    if (!this.o.handler() || this.expiring) return;
     this.expiring = true;
     try {
-      const rows = (await this.o.link.run(expireParkedScript, String(Date.now()))) as string[];
-      const evictions: Array<Promise<void>> = [];
-      for (let i = 0; i + 1 < rows.length; i += 2) {
-        const room = parseRoomKey(rows[i]!);
-        if (room) evictions.push(handler.evictMember(room, JSON.parse(rows[i + 1]!)));
-      }
-      await Promise.all(evictions);
+      const rows = (await this.o.link.run(expireParkedScript, String(Date.now()))) as Unparked[];
+      await Promise.all(rows.map((row) => this.end(row, 'not resumed in time')));
     } catch (error) {
       this.o.logger?.warn({ err: error }, 'could not expire parked peers yet');
     } finally {
       this.expiring = false;
     }
   }
+
+  /**
+   * Admin kick of a peer parked in Redis: it is ended here (its rooms told once) and a resume of
+   * it is refused as kicked for `ttlMs`. False when no peer of that id is parked.
+   */
+  async kick(peerId: PeerId, reason: string, ttlMs: number): Promise<boolean> {
+    const args = [peerId, reason, String(Math.max(1, ttlMs))];
+    const reply = (await this.o.link.run(kickParkedScript, ...args)) as
+      Unparked | ['claimed', string] | null;
+    if (!reply) return false;
+    if (reply[0] === 'claimed') {
+      // Taken over by a node whose directory this one has not mirrored yet: kick it there.
+      const node = reply[1] as string;
+      this.o.link.publish(node, JSON.stringify({ t: 'kick', p: peerId, r: reason }));
+      return true;
+    }
+    await this.end(reply as Unparked, reason);
+    return true;
+  }
+
+  /** A kick sent here for a peer this node has just parked follows it (see {@link kick}). */
+  kickIfParkedHere(peerId: PeerId, reason: string): void {
+    if (!this.parkedHere.has(peerId)) return;
+    this.kick(peerId, reason, RELAY_FOR_MS).catch((error: unknown) =>
+      this.o.logger?.warn({ err: error, peerId }, 'could not kick a parked peer'),
+    );
+  }
+
+  /** Remembers a kicked peer cluster-wide, so a resume on any node is refused as kicked. */
+  tombstone(peerId: PeerId, secretHash: string, reason: string, ttlMs: number): void {
+    const json = JSON.stringify({ h: secretHash, r: reason });
+    this.o.link
+      .run(tombstoneScript, peerId, json, String(Math.max(1, ttlMs)))
+      .catch((error: unknown) => this.o.logger?.warn({ err: error }, 'could not void a token'));
+  }
+
+  private async end([json, rows]: Unparked, reason: string): Promise<void> {
+    const handler = this.o.handler();
+    if (!handler) return;
+    const members: Array<{ room: RoomRef; member: Member }> = [];
+    for (let i = 0; i + 1 < rows.length; i += 2) {
+      const room = parseRoomKey(rows[i]!);
+      if (room) members.push({ room, member: JSON.parse(rows[i + 1]!) as Member });
+    }
+    const { info } = JSON.parse(json) as { info: PeerInfo };
+    if (handler.endParked) await handler.endParked(info, members, reason);
+    else await Promise.all(members.map(({ room, member }) => handler.evictMember(room, member)));
+  }
 }
+
+/** A parked peer taken out of Redis: its record JSON, then room key, member JSON, ... */
+type Unparked = [record: string, members: string[]];

@@ -59,7 +59,7 @@ export interface Script {
   sha: string;
 }
 
-const script = (name: string, body: string): Script => {
+export const script = (name: string, body: string): Script => {
   const lua = common + body;
   return { name, lua, sha: createHash('sha1').update(lua).digest('hex') };
 };
@@ -241,133 +241,8 @@ return {seq, peers, rooms}
 `,
 );
 
-/**
- * Resume across processes. A peer whose process hands it over (shutdown, or its client came
- * back elsewhere) is parked: its members get the node id `~parked`, its record (`pk:<peer>`:
- * secret hash, PeerInfo, rooms, kept events, deadline) waits in Redis, and events for it queue
- * in `pq:<peer>`. The node its client comes back to claims it; one that never comes back is
- * expired by whichever node sees its deadline pass first (`parked` sorted set by deadline).
- */
-export const PARKED_NODE = '~parked';
-
-const moveMembers = `
-local function moveMembers(pid, rooms, from, to)
-  for _, rk in ipairs(rooms) do
-    local json = redis.call('HGET', p .. 'm:' .. rk, pid)
-    if json then
-      local m = cjson.decode(json)
-      m.nodeId = to
-      json = cjson.encode(m)
-      redis.call('HSET', p .. 'm:' .. rk, pid, json)
-      if from ~= '${PARKED_NODE}' then redis.call('SREM', p .. 'nm:' .. from, cjson.encode({pid, rk})) end
-      if to ~= '${PARKED_NODE}' then redis.call('SADD', p .. 'nm:' .. to, cjson.encode({pid, rk})) end
-      publish('{"t":"media","seq":' .. nextSeq() .. ',"room":' .. str(rk) .. ',"member":' .. json .. '}')
-    end
-  end
-end
-`;
-
-/** ARGV: p, peerId, nodeId, record JSON, deadline ms, ttl ms. */
-export const parkScript = script(
-  'park',
-  moveMembers +
-    `
-local pid, node = ARGV[2], ARGV[3]
-local record = cjson.decode(ARGV[4])
-moveMembers(pid, record.rooms, node, '${PARKED_NODE}')
-redis.call('HDEL', p .. 'peers:' .. node, pid)
-publish('{"t":"unpeer","seq":' .. nextSeq() .. ',"nodeId":' .. str(node) .. ',"peerId":' .. str(pid) .. '}')
-redis.call('SET', p .. 'pk:' .. pid, ARGV[4], 'PX', ARGV[6])
-redis.call('ZADD', p .. 'parked', ARGV[5], pid)
-redis.call('DEL', p .. 'pc:' .. pid, p .. 'pq:' .. pid)
-return 1
-`,
-);
-
-/**
- * ARGV: p, peerId, forward JSON (`{t:'fwd',...}`), max queued → 1 queued or forwarded to the
- * node that claimed it, 0 when the peer is no longer parked anywhere. Past the bound the peer
- * cannot be resumed exactly: its deadline becomes now, so it is announced as left.
- */
-export const queueScript = script(
-  'queue',
-  `
-local pid = ARGV[2]
-local claimer = redis.call('GET', p .. 'pc:' .. pid)
-if claimer then
-  redis.call('PUBLISH', p .. 'to:' .. claimer, ARGV[3])
-  return 1
-end
-local ttl = redis.call('PTTL', p .. 'pk:' .. pid)
-if ttl <= 0 then return 0 end
-local n = redis.call('RPUSH', p .. 'pq:' .. pid, ARGV[3])
-if n == 1 then redis.call('PEXPIRE', p .. 'pq:' .. pid, ttl) end
-if n > tonumber(ARGV[4]) then redis.call('ZADD', p .. 'parked', 0, pid) end
-return 1
-`,
-);
-
-/**
- * ARGV: p, peerId, secret hash, claiming nodeId, now ms → {record JSON, queued forwards} after
- * moving the peer's members and PeerInfo to the claiming node, or nil (no such parked peer,
- * another secret, past its deadline).
- */
-export const claimScript = script(
-  'claim',
-  moveMembers +
-    `
-local pid, node = ARGV[2], ARGV[4]
-local json = redis.call('GET', p .. 'pk:' .. pid)
-if not json then return false end
-local record = cjson.decode(json)
-if record.h ~= ARGV[3] then return false end
-if redis.call('ZSCORE', p .. 'parked', pid) == false then return false end
-if tonumber(redis.call('ZSCORE', p .. 'parked', pid)) < tonumber(ARGV[5]) then return false end
-redis.call('DEL', p .. 'pk:' .. pid)
-redis.call('ZREM', p .. 'parked', pid)
-local queued = redis.call('LRANGE', p .. 'pq:' .. pid, 0, -1)
-redis.call('DEL', p .. 'pq:' .. pid)
-redis.call('SET', p .. 'pc:' .. pid, node, 'PX', 60000)
-moveMembers(pid, record.rooms, '${PARKED_NODE}', node)
-record.info.nodeId = node
-local info = cjson.encode(record.info)
-redis.call('HSET', p .. 'peers:' .. node, pid, info)
-publish('{"t":"peer","seq":' .. nextSeq() .. ',"peer":' .. info .. '}')
-return {json, queued}
-`,
-);
-
-/**
- * ARGV: p, now ms → {room, member JSON, ...} of parked peers past their deadline, whose records
- * are gone from here on (so exactly one node announces each, and no claim can follow).
- */
-export const expireParkedScript = script(
-  'expire-parked',
-  `
-local out = {}
-for _, pid in ipairs(redis.call('ZRANGEBYSCORE', p .. 'parked', '-inf', ARGV[2], 'LIMIT', 0, 100)) do
-  redis.call('ZREM', p .. 'parked', pid)
-  local json = redis.call('GET', p .. 'pk:' .. pid)
-  redis.call('DEL', p .. 'pk:' .. pid, p .. 'pq:' .. pid)
-  if json then
-    for _, rk in ipairs(cjson.decode(json).rooms) do
-      local m = redis.call('HGET', p .. 'm:' .. rk, pid)
-      if m then
-        out[#out + 1] = rk
-        out[#out + 1] = m
-      end
-    end
-  end
-end
-return out
-`,
-);
-
-export const allScripts = [
-  parkScript,
-  queueScript,
-  claimScript,
-  expireParkedScript,
+/** Membership, liveness and re-registration (the handover's are in redis-handover-scripts.ts). */
+export const coreScripts = [
   admitScript,
   releaseScript,
   mediaScript,

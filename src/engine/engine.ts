@@ -167,6 +167,7 @@ export class Engine implements HandlerContext {
       },
       disconnectLocal: (peerId, reason) => this.kickLocal(peerId, reason),
       evictMember: (room, member) => this.removeMember(room, member),
+      endParked: (info, members, reason) => this.resumer.endParked(info, members, reason),
       parkLocal: async (peerId, secretHash) => {
         const peer = this.local.get(peerId);
         if (!peer?.resumeSecret || hashSecret(peer.resumeSecret) !== secretHash) return false;
@@ -472,11 +473,14 @@ export class Engine implements HandlerContext {
     this.logger?.debug({ peerId: peer.id, reason }, 'peer disconnected');
   }
 
-  /** Disconnects any peer of the cluster (admin). Returns false if no such peer is live. */
-  kick(peerId: PeerId, reason: string): boolean {
+  /**
+   * Disconnects any peer of the cluster (admin), one waiting for its client to resume included
+   * (here, on another process, or parked in Redis). Resolves false if no such peer is live.
+   */
+  async kick(peerId: PeerId, reason: string): Promise<boolean> {
     if (this.kickLocal(peerId, reason)) return true;
     const remote = this.cluster.peer(peerId);
-    if (!remote) return false;
+    if (!remote) return this.resumer.kickParked(peerId, reason);
     this.cluster.disconnectRemote(remote.nodeId, peerId, reason);
     return true;
   }
@@ -485,6 +489,8 @@ export class Engine implements HandlerContext {
   private kickLocal(peerId: PeerId, reason: string): boolean {
     const peer = this.local.get(peerId);
     if (!peer) return false;
+    // A detached peer never hears `kicked`: its token is void, so its client is told on resume.
+    this.resumer.revoke(peer, reason);
     peer.sink.emit('kicked', { reason });
     peer.sink.disconnect(reason);
     return true;

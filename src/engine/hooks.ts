@@ -5,6 +5,8 @@ import type { MediaState, Member, PeerInfo, RoomRef } from './types.js';
 export interface EngineEventMap {
   'peer-connected': { peer: PeerInfo };
   'peer-disconnected': { peer: PeerInfo; reason: string };
+  /** Its client came back within the window: `from` the node it was on (another after a move). */
+  'peer-resumed': { peer: PeerInfo; from: string; missed: number };
   'room-joined': { room: RoomRef; member: Member };
   'room-left': { room: RoomRef; member: Member };
   'media-changed': { room: RoomRef; member: Member; change: Partial<MediaState> };

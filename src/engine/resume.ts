@@ -1,17 +1,30 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { EngineHooks } from './hooks.js';
 import type { Sent } from './outbound-log.js';
 import type { Peer } from './peer.js';
 import { SignalError } from './signal-error.js';
 import type { Cluster } from '../cluster/cluster.js';
-import type { ParkedPeer, PeerId, PeerSink } from './types.js';
+import type { Member, ParkedPeer, PeerId, PeerInfo, PeerSink, RoomRef } from './types.js';
 
 /** What the resume logic needs from the engine. */
 export interface ResumeHost {
   readonly local: Map<PeerId, Peer>;
   readonly cluster: Cluster;
+  readonly hooks: EngineHooks;
   disconnect(peer: Peer, reason: string): Promise<void>;
+  removeMember(room: RoomRef, member: Member): Promise<void>;
   /** A peer claimed from another process becomes a detached local one. */
   adopt(parked: ParkedPeer, secret: string): Peer;
+}
+
+/** A resume refused because an admin kicked the session; the client must not come back. */
+export class SessionKicked extends SignalError {
+  constructor(
+    peerId: string,
+    readonly reason: string,
+  ) {
+    super('kicked', `Session ${peerId} was removed by an admin (${reason}): it cannot be resumed`);
+  }
 }
 
 /** A resume token is `<peer id>.<secret>`; only the peer's own client was ever sent the secret. */
@@ -36,6 +49,11 @@ function sameSecret(a: string, b: string): boolean {
  * that comes back with the peer's token gets the events it did not receive, in order, once.
  */
 export class Resumer {
+  /** Kicked peers whose window has not passed: secret hash and reason, to answer a resume. */
+  private readonly kicked = new Map<PeerId, { hash: string; reason: string }>();
+  /** Peers claimed from another node, by the node that parked them (for `peer-resumed`). */
+  private readonly movedFrom = new WeakMap<Peer, string>();
+
   constructor(
     private readonly host: ResumeHost,
     readonly windowMs: number,
@@ -77,6 +95,32 @@ export class Resumer {
     return { info: peer.info, rooms, secretHash, log: peer.log.export(), deadline };
   }
 
+  /** An admin kicked `peer`: its token is void (here and, with Redis, cluster-wide) for the window. */
+  revoke(peer: Peer, reason: string): void {
+    if (!peer.resumeSecret || this.windowMs <= 0) return;
+    const hash = hashSecret(peer.resumeSecret);
+    this.kicked.set(peer.id, { hash, reason });
+    setTimeout(() => this.kicked.delete(peer.id), this.windowMs).unref();
+    this.host.cluster.tombstone?.(peer.id, hash, reason, this.windowMs);
+  }
+
+  /** Admin kick of a peer parked by another process (connected nowhere); false if there is none. */
+  async kickParked(peerId: PeerId, reason: string): Promise<boolean> {
+    const { cluster } = this.host;
+    if (!cluster.kickParked || this.windowMs <= 0) return false;
+    return cluster.kickParked(peerId, reason, this.windowMs);
+  }
+
+  /** A parked peer ended on this node (expired, kicked): its rooms are told once, then observers. */
+  async endParked(
+    info: PeerInfo,
+    members: Array<{ room: RoomRef; member: Member }>,
+    reason: string,
+  ): Promise<void> {
+    await Promise.all(members.map(({ room, member }) => this.host.removeMember(room, member)));
+    this.host.hooks.emit('peer-disconnected', { peer: info, reason });
+  }
+
   private expire(peer: Peer): void {
     if (!peer.transport) void this.host.disconnect(peer, 'not resumed in time');
   }
@@ -88,12 +132,20 @@ export class Resumer {
   async find(token: unknown, userId: string | undefined): Promise<Peer | SignalError> {
     const parsed = typeof token === 'string' ? parseResumeToken(token) : undefined;
     if (!parsed) return refusal('The resume token is malformed');
+    const kicked = this.kicked.get(parsed.peerId);
+    if (kicked?.hash === hashSecret(parsed.secret)) {
+      return new SessionKicked(parsed.peerId, kicked.reason);
+    }
     let peer = this.host.local.get(parsed.peerId);
     const { cluster } = this.host;
     if (!peer && cluster.claim && this.windowMs > 0) {
       // Not here: parked by another process (or still held by it), claimed by its secret.
-      const parked = await cluster.claim(parsed.peerId, hashSecret(parsed.secret));
-      if (parked) peer = this.host.adopt(parked, parsed.secret);
+      const claimed = await cluster.claim(parsed.peerId, hashSecret(parsed.secret));
+      if (claimed && 'kicked' in claimed) return new SessionKicked(parsed.peerId, claimed.kicked);
+      if (claimed) {
+        peer = this.host.adopt(claimed, parsed.secret);
+        this.movedFrom.set(peer, claimed.from ?? peer.info.nodeId);
+      }
     }
     if (
       !peer ||
@@ -131,6 +183,9 @@ export class Resumer {
     peer.transport = sink;
     previous?.disconnect('replaced by a resumed connection');
     peer.log.attach();
+    const from = this.movedFrom.get(peer) ?? peer.info.nodeId;
+    this.movedFrom.delete(peer);
+    this.host.hooks.emit('peer-resumed', { peer: peer.info, from, missed: missed.length });
     return missed;
   }
 }

@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'too-many-rooms'
   | 'too-many-connections'
   | 'authz-unavailable'
-  | 'resume-failed';
+  | 'resume-failed'
+  | 'kicked';
 
 /** A refusal the sender should hear about; never a crash and never seen by other peers. */
 export class SignalError extends Error {

@@ -92,4 +92,6 @@ export interface ParkedPeer {
   log: SentLog;
   /** Epoch ms after which it is announced as left. */
   deadline: number;
+  /** The node that parked it (set when another node claims it). */
+  from?: string;
 }

@@ -10,6 +10,11 @@ export type StoreOp =
   | { kind: 'user'; row: typeof users.$inferInsert }
   | { kind: 'connection-open'; row: typeof connections.$inferInsert }
   | { kind: 'connection-close'; id: string; at: Date; reason: string }
+  /**
+   * A peer resumed on another process: its connection row follows it (written whole, since the
+   * first process's batch with the row may land later).
+   */
+  | { kind: 'connection-move'; row: typeof connections.$inferInsert }
   | { kind: 'message'; row: typeof messages.$inferInsert }
   | { kind: 'participant-join'; row: typeof videoParticipants.$inferInsert }
   | { kind: 'participant-leave'; roomId: string; peerId: string; at: Date }
@@ -72,6 +77,11 @@ async function applyUpdate(tx: Tx | Db, op: StoreOp): Promise<void> {
       .update(connections)
       .set({ closedAt: op.at, closeReason: op.reason })
       .where(eq(connections.id, op.id));
+  } else if (op.kind === 'connection-move') {
+    await tx
+      .insert(connections)
+      .values(op.row)
+      .onConflictDoUpdate({ target: connections.id, set: { nodeId: op.row.nodeId } });
   } else if (op.kind === 'participant-leave' || op.kind === 'participant-media') {
     const open = and(
       eq(videoParticipants.roomId, op.roomId),

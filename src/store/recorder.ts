@@ -1,6 +1,7 @@
 import type { EngineEventMap } from '../engine/hooks.js';
 import type { Engine } from '../engine/engine.js';
 import type { ErrorCode } from '../engine/signal-error.js';
+import type { PeerInfo } from '../engine/types.js';
 import type { HistoryWriter } from './batch-writer.js';
 
 /** Refusals caused by a malformed message are `error`s; the rest are relay/room `refused`. */
@@ -11,9 +12,19 @@ const malformed = new Set<ErrorCode>([
   'forbidden-key',
 ]);
 
+const connectionRow = (peer: PeerInfo) => ({
+  id: peer.id,
+  nodeId: peer.nodeId,
+  transport: peer.transport,
+  userId: peer.userId,
+  address: peer.address ?? null,
+  userAgent: peer.userAgent ?? null,
+  openedAt: new Date(peer.connectedAt),
+});
+
 /**
- * Turns engine hooks into buffered writes: connections, joins, leaves, media changes, chat and
- * refusals. Every listener only pushes to the writer, so the hot path never waits on the database.
+ * Turns engine hooks into buffered writes: connections, resumes, joins, leaves, media changes,
+ * chat and refusals. Every listener only pushes to the writer, so the hot path never waits on the database.
  */
 export function recordEngine(engine: Engine, writer: HistoryWriter): () => void {
   const nodeId = engine.cluster.nodeId;
@@ -40,18 +51,7 @@ export function recordEngine(engine: Engine, writer: HistoryWriter): () => void 
           lastSeenAt: at,
         },
       });
-      writer.push({
-        kind: 'connection-open',
-        row: {
-          id: peer.id,
-          nodeId: peer.nodeId,
-          transport: peer.transport,
-          userId: peer.userId,
-          address: peer.address ?? null,
-          userAgent: peer.userAgent ?? null,
-          openedAt: at,
-        },
-      });
+      writer.push({ kind: 'connection-open', row: connectionRow(peer) });
       log('connect', at, {
         peerId: peer.id,
         userId: peer.userId,
@@ -62,6 +62,16 @@ export function recordEngine(engine: Engine, writer: HistoryWriter): () => void 
       const at = new Date();
       writer.push({ kind: 'connection-close', id: peer.id, at, reason });
       log('disconnect', at, { peerId: peer.id, userId: peer.userId, details: { reason } });
+    }),
+    // Once per resume, by the node it resumed on; a move to another node updates the connection.
+    on('peer-resumed', ({ peer, from, missed }) => {
+      const at = new Date();
+      if (from !== peer.nodeId) writer.push({ kind: 'connection-move', row: connectionRow(peer) });
+      log('resume', at, {
+        peerId: peer.id,
+        userId: peer.userId,
+        details: { from, to: peer.nodeId, missed },
+      });
     }),
     on('room-joined', ({ room, member }) => {
       const at = new Date(member.joinedAt);

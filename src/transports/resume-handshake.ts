@@ -1,6 +1,7 @@
 import type { AuthOptions, HandshakeAuth, Identity } from '../auth/identity.js';
 import type { ConnectOptions, Engine } from '../engine/engine.js';
 import type { Peer } from '../engine/peer.js';
+import { SessionKicked } from '../engine/resume.js';
 import { SignalError } from '../engine/signal-error.js';
 import type { PeerSink } from '../engine/types.js';
 
@@ -37,8 +38,9 @@ export async function prepareResume(
 /**
  * Opens a connection's peer: the resumed one (then `welcome { resumed: true }` and what it
  * missed), else a new one (`welcome`, then `error { code: 'resume-failed' }` if a resume was
- * refused). Throws `server-busy` like {@link Engine.connect}. A resumed peer takes the grants and
- * expiry of the new handshake's token.
+ * refused; for a kicked session `error { code: 'kicked' }` and `kicked`, then it is closed).
+ * Throws `server-busy` like {@link Engine.connect}. A resumed peer takes the grants and expiry
+ * of the new handshake's token.
  */
 export function openPeer(
   engine: Engine,
@@ -63,6 +65,12 @@ export function openPeer(
   sink.emit('welcome', welcome(engine, peer, false, auth));
   if (refused) {
     peer.sink.emit('error', { code: refused.code, message: refused.message, event: 'resume' });
+  }
+  if (refused instanceof SessionKicked) {
+    // Told as a connected peer would have been; ended before any of its messages is handled.
+    peer.sink.emit('kicked', { reason: refused.reason });
+    void engine.disconnect(peer, 'kicked');
+    sink.disconnect(refused.reason);
   }
   return peer;
 }

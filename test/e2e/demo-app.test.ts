@@ -82,7 +82,7 @@ describe('demo app states in Chromium', { skip: skipReason, timeout: 300_000 }, 
 
     // What DELETE /api/connections/:id does.
     const userId = await b.page.evaluate(() => window.sinyal!.userId);
-    assert.ok(suite.srv.server.engine.kick(b.id, 'removed by the host'));
+    assert.ok(await suite.srv.server.engine.kick(b.id, 'removed by the host'));
     await b.page.getByRole('heading', { name: 'You were removed from the call' }).waitFor();
     await b.page.getByText('removed by the host').waitFor();
     await a.page.waitForSelector(`[data-peer-id="${b.id}"]`, { state: 'detached' });

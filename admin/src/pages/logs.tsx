@@ -6,7 +6,17 @@ import { dateTime } from '../lib/format';
 import type { LogRow } from '../lib/types';
 
 const PAGE_SIZE = 50;
-const TYPES = ['connect', 'disconnect', 'join', 'leave', 'media', 'refused', 'error', 'admin'];
+const TYPES = [
+  'connect',
+  'disconnect',
+  'resume',
+  'join',
+  'leave',
+  'media',
+  'refused',
+  'error',
+  'admin',
+];
 
 interface Filter {
   type: string;
