@@ -83,6 +83,8 @@ describe('REST API (PROTOCOLS.md §3)', () => {
       ['POST', '/api/settings', { key: 'max_connections', value: '-5' }],
       ['POST', '/api/settings', { key: 'default_room_capacity', value: 'abc' }],
       ['POST', '/api/settings', { key: 'motd' }],
+      ['POST', '/api/settings', { key: 'motd', value: 'hello' }],
+      ['POST', '/api/settings', { key: 'hasOwnProperty', value: 1 }],
       ['GET', '/api/logs?limit=0', undefined],
       ['GET', '/api/logs?limit=abc', undefined],
       ['GET', '/api/logs?since=not-a-date', undefined],

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { findForbiddenKey } from '../protocol/inbound.js';
-import { applyLiveSetting, isLiveSetting, parseLiveSetting } from '../store/settings.js';
+import { applyLiveSetting, parseLiveSetting } from '../store/settings.js';
 import { adminGuard } from './admin-guard.js';
 import { fromDb, logAdmin, type ApiContext } from './context.js';
 import { ApiError, errorBody, parse } from './errors.js';
@@ -177,10 +177,8 @@ export function adminRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
     async (request) => {
       const { key, value, description } = parse(settingBody, request.body);
-      if (isLiveSetting(key)) {
-        const checked = parseLiveSetting(key, value);
-        if (!checked.ok) throw new ApiError(400, 'invalid-body', `value: ${checked.message}`);
-      }
+      const checked = parseLiveSetting(key, value);
+      if (!checked.ok) throw new ApiError(400, 'invalid-body', `value: ${checked.message}`);
       const saved = await fromDb(() => ctx.store.saveSetting(key, value, description));
       const applied = applyLiveSetting(ctx.engine.settings, key, value);
       logAdmin(ctx, 'setting', { key, value });

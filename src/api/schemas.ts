@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { isForbiddenKey, NO_CONTROL_CHARACTERS } from '../protocol/inbound.js';
+import { NO_CONTROL_CHARACTERS } from '../protocol/inbound.js';
+import { liveSettingKeys, type LiveSettingKey } from '../store/settings.js';
 
 /** Request shapes of PROTOCOLS.md §3, validated with zod and shown in the OpenAPI document. */
 const id = z
@@ -72,13 +73,15 @@ export const broadcastBody = z.record(z.string(), z.unknown(), {
 });
 
 const settingValue = z.union([z.string().max(1000), z.number(), z.boolean()]);
+const settingNames = Object.keys(liveSettingKeys) as [LiveSettingKey, ...LiveSettingKey[]];
+/**
+ * Only the settings the server reads: an allow-list, so no key can reach an object's prototype
+ * and a typo is an error, not a silently stored row that does nothing.
+ */
 export const settingBody = z.object({
-  key: z
-    .string()
-    .min(1)
-    .max(100)
-    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only')
-    .refine((key) => !isForbiddenKey(key), 'is a reserved name'),
+  key: z.enum(settingNames, {
+    error: `is not a setting this server reads; the settings are ${settingNames.join(', ')}`,
+  }),
   value: settingValue.transform(String),
   description: z.string().max(500).optional(),
 });

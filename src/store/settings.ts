@@ -4,8 +4,8 @@ import type { LiveSettings } from '../engine/engine.js';
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /**
- * Stored settings the engine reads live (`engine.settings`); other keys are kept as free-form
- * notes, as reference 001's dashboard did. Values travel as strings, as in reference 001.
+ * The settings `POST /api/settings` accepts (an allow-list), each read live by the engine
+ * (`engine.settings`). Values travel as strings, as SSE + REST clients send them.
  */
 export const liveSettingKeys = {
   max_connections: { field: 'maxConnections', schema: int(0, 10_000_000) },
