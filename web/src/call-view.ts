@@ -1,5 +1,6 @@
 import type { SinyalClient } from '../../client/src/index.js';
 import { ChatPanel } from './chat-panel.js';
+import { deviceChoosers } from './devices.js';
 import { h, icon } from './dom.js';
 import { icons } from './icons.js';
 import { broadcastBanner, shortcutsDialog } from './notices.js';
@@ -37,7 +38,7 @@ export class CallView {
   private readonly grid = new TileGrid();
   private readonly chat: ChatPanel;
   private readonly status = h('span', { class: 'status', role: 'status' }, 'Connected');
-  private readonly count = h('span', { class: 'count' });
+  private readonly count = h('span', { class: 'count', id: 'participant-count' });
   private readonly settings: HTMLDialogElement;
   private readonly removeKeys: () => void;
 
@@ -106,7 +107,12 @@ export class CallView {
     const shortcuts = shortcutsDialog();
     const settingsButton = h(
       'button',
-      { type: 'button', class: 'control', id: 'open-settings', title: 'Camera and microphone' },
+      {
+        type: 'button',
+        class: 'control',
+        id: 'open-settings',
+        title: 'Camera, microphone and speakers',
+      },
       icon(icons.settings),
       h('span', {}, 'Devices'),
     );
@@ -249,7 +255,14 @@ export class CallView {
 
   private updateCount(): void {
     const n = this.client.participants.size + 1;
-    this.count.textContent = n === 1 ? 'Only you' : `${n} people`;
+    const label = n === 1 ? 'Only you' : `${n} people`;
+    // A phone shows the icon and the number only (CSS), so the count never leaves the bar.
+    this.count.replaceChildren(
+      icon(icons.people),
+      h('span', { class: 'count-number' }, String(n)),
+      h('span', { class: 'count-label' }, label),
+    );
+    this.count.title = label;
   }
 
   private setStatus(text: string, tone: 'ok' | 'warn'): void {
@@ -272,33 +285,11 @@ export class CallView {
   }
 
   private async openSettings(): Promise<void> {
-    const devices = await navigator.mediaDevices.enumerateDevices();
-    const select = (
-      kind: 'audioinput' | 'videoinput',
-      label: string,
-      current?: MediaStreamTrack,
-    ) => {
-      const id = `select-${kind}`;
-      const el = h('select', { id });
-      const active = current?.getSettings().deviceId;
-      for (const d of devices.filter((x) => x.kind === kind)) {
-        const option = h('option', { value: d.deviceId }, d.label || `${label} ${el.length + 1}`);
-        option.selected = d.deviceId === active;
-        el.append(option);
-      }
-      el.addEventListener('change', () => {
-        this.client
-          .switchDevice(kind === 'audioinput' ? 'audio' : 'video', el.value)
-          .catch((error: Error) => this.flash(`Could not switch: ${error.message}`));
-      });
-      return h('label', { for: id }, h('span', {}, label), el);
-    };
     const close = h('button', { type: 'button', class: 'primary-button', autofocus: true }, 'Done');
     close.addEventListener('click', () => this.settings.close());
     this.settings.replaceChildren(
-      h('h2', { id: 'settings-title' }, 'Camera and microphone'),
-      select('videoinput', 'Camera', this.client.media.camera),
-      select('audioinput', 'Microphone', this.client.media.microphone),
+      h('h2', { id: 'settings-title' }, 'Camera, microphone and speakers'),
+      ...(await deviceChoosers(this.client, (message) => this.flash(message))),
       h('div', { class: 'dialog-actions' }, close),
     );
     this.settings.showModal();
