@@ -134,6 +134,9 @@ describe(
 
       await page.click('#join');
       await page.waitForFunction(() => window.sinyal?.room && window.sinyal.id);
+      for (const button of ['#toggle-mic', '#toggle-camera']) {
+        assert.equal(await page.getAttribute(button, 'aria-pressed'), 'true', button);
+      }
       const ada = await page.evaluate(() => window.sinyal!.id!);
       const grace = await join('prejoin', 'Grace Hopper');
       const tile = `[data-peer-id="${ada}"]`;
@@ -220,7 +223,7 @@ describe(
       const people: Array<Awaited<ReturnType<typeof join>>> = [];
       const ada = () => people[0]!.page;
       for (const [i, name] of names.entries()) {
-        people.push(await join('grid', name));
+        people.push(await join('weekly-sync', name));
         const n = i + 1;
         if (n === 4) continue;
         await ada().waitForFunction(

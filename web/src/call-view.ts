@@ -1,4 +1,4 @@
-import type { SinyalClient } from '../../client/src/index.js';
+import type { ClientEvents, SinyalClient } from '../../client/src/index.js';
 import { ChatPanel } from './chat-panel.js';
 import { deviceChoosers } from './devices.js';
 import { h, icon } from './dom.js';
@@ -171,7 +171,7 @@ export class CallView {
       shortcuts,
     );
 
-    client.on('local-media', (m) => {
+    const showLocal = (m: ClientEvents['local-media']) => {
       mic.set(!m.isMuted);
       cam.set(!m.isVideoOff);
       share.classList.toggle('active', m.isSharingScreen);
@@ -180,7 +180,8 @@ export class CallView {
         ? 'Stop sharing'
         : 'Share screen';
       this.grid.setState('self', m);
-    });
+    };
+    client.on('local-media', showLocal);
     client.on('local-stream', ({ stream }) =>
       this.grid.upsert('self', { name, self: true, stream }),
     );
@@ -233,7 +234,7 @@ export class CallView {
     this.removeKeys = () => document.removeEventListener('keydown', onKey);
 
     this.grid.upsert('self', { name, self: true, stream: client.media.stream });
-    this.grid.setState('self', client.media);
+    showLocal(client.media); // joined muted or with the camera off: the buttons say so
     for (const id of client.participants.keys()) this.showParticipant(id);
     this.updateCount();
   }

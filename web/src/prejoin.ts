@@ -93,7 +93,7 @@ export function prejoinScreen(client: SinyalClient, options: PrejoinOptions): HT
   const form = h(
     'form',
     { class: 'join-card prejoin', 'aria-labelledby': 'join-title' },
-    preview,
+    h('div', { class: 'prejoin-media' }, preview, devices),
     h(
       'div',
       { class: 'prejoin-form' },
@@ -104,9 +104,13 @@ export function prejoinScreen(client: SinyalClient, options: PrejoinOptions): HT
         h('span', {}, 'sinyal'),
       ),
       h('h1', { id: 'join-title' }, 'Ready to join?'),
+      h(
+        'p',
+        { class: 'lede' },
+        'Check your camera and microphone. Nothing is sent until you join.',
+      ),
       h('label', { for: 'name' }, h('span', {}, 'Your name'), name),
       h('label', { for: 'room' }, h('span', {}, 'Room'), room),
-      devices,
       status,
       join,
     ),

@@ -43,7 +43,7 @@ export class TileGrid {
   private readonly tiles = new Map<string, Tile>();
   /** The tile the person pinned; else a remote presenter takes the spotlight. */
   private pinned?: string;
-  private readonly fit = fitGrid(this.strip, () => this.strip.childElementCount);
+  private readonly fit = fitGrid(this.strip);
 
   /** Adds or refreshes a tile; `self` marks your own preview (mirrored, silent). */
   upsert(id: string, info: { name: string; self?: boolean; stream?: MediaStream }): Tile {
