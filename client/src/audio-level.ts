@@ -3,13 +3,19 @@
  * `AnalyserNode` read on demand (no timer of its own; the caller samples it per frame).
  */
 export class AudioLevelMeter {
-  private readonly context = new AudioContext();
-  private readonly analyser = this.context.createAnalyser();
+  private readonly context: AudioContext;
+  private readonly analyser: AnalyserNode;
   private readonly samples: Float32Array<ArrayBuffer>;
   private readonly source: MediaStreamAudioSourceNode;
   private readonly resume = () => void this.context.resume().catch(() => undefined);
 
-  constructor(track: MediaStreamTrack) {
+  /** `context`: one shared by many meters (kept open by `stop()`); else the meter's own. */
+  constructor(
+    track: MediaStreamTrack,
+    private readonly shared?: AudioContext,
+  ) {
+    this.context = shared ?? new AudioContext();
+    this.analyser = this.context.createAnalyser();
     this.analyser.fftSize = 512;
     this.samples = new Float32Array(this.analyser.fftSize);
     this.source = this.context.createMediaStreamSource(new MediaStream([track]));
@@ -37,6 +43,6 @@ export class AudioLevelMeter {
       document.removeEventListener(type, this.resume, { capture: true });
     }
     this.source.disconnect();
-    void this.context.close().catch(() => undefined);
+    if (!this.shared) void this.context.close().catch(() => undefined);
   }
 }

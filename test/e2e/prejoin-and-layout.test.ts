@@ -13,6 +13,17 @@ import {
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
+/** Saves a screenshot in test-results/, and in docs/images/ with UPDATE_DOCS_SCREENSHOTS=1. */
+async function saveScreenshot(page: Page, name: string): Promise<void> {
+  await mkdir('test-results', { recursive: true });
+  const path = `test-results/${name}.png`;
+  await page.screenshot({ path });
+  if (process.env.UPDATE_DOCS_SCREENSHOTS === '1') {
+    await mkdir('docs/images', { recursive: true });
+    await copyFile(path, `docs/images/${name}.png`);
+  }
+}
+
 /** Samples the pre-join microphone meter (0–100) every 100 ms for `ms`. */
 async function meterSamples(page: Page, ms: number): Promise<number[]> {
   return page.evaluate(async (duration) => {
@@ -108,6 +119,7 @@ describe(
         (id) => window.sinyal!.media.camera?.getSettings().deviceId === id,
         chosen.video,
       );
+      await saveScreenshot(page, 'prejoin-desktop');
 
       // Join muted with the camera off: the camera is released, not just hidden.
       await page.evaluate(() => {
@@ -234,6 +246,20 @@ describe(
           await people[2]!.page.click('#toggle-mic');
           await assertMedia(ada(), [people[1]!.id, people[2]!.id]);
           await ada().waitForSelector('.quality[data-quality="good"]', { timeout: 10_000 });
+          // Grace's fake microphone beeps: her tile lights up once Ada has used the page.
+          await ada().click('.topbar h1');
+          await ada().waitForSelector(`[data-peer-id="${people[1]!.id}"][data-speaking="true"]`);
+          // Alan is muted: his beeps never reach Ada, so his tile stays unlit.
+          const alanLit = await ada().evaluate(async (id) => {
+            const tile = document.querySelector(`[data-peer-id="${id}"]`) as HTMLElement;
+            let lit = tile.dataset.speaking === 'true';
+            const watch = new MutationObserver(() => (lit ||= tile.dataset.speaking === 'true'));
+            watch.observe(tile, { attributes: true, attributeFilter: ['data-speaking'] });
+            await new Promise((resolve) => setTimeout(resolve, 2500));
+            watch.disconnect();
+            return lit;
+          }, people[2]!.id);
+          assert.equal(alanLit, false, 'a muted participant is not shown speaking');
         }
         for (const [label, viewport] of [
           ['desktop', DESKTOP],
@@ -253,15 +279,7 @@ describe(
             geo.countVisible && geo.countText?.includes(String(n)),
             `count shown: ${where}`,
           );
-          if (n === 3) {
-            await mkdir('test-results', { recursive: true });
-            const path = `test-results/call-${label}.png`;
-            await ada().screenshot({ path });
-            if (process.env.UPDATE_DOCS_SCREENSHOTS === '1') {
-              await mkdir('docs/images', { recursive: true });
-              await copyFile(path, `docs/images/call-${label}.png`);
-            }
-          }
+          if (n === 3) await saveScreenshot(ada(), `call-${label}`);
         }
         await ada().setViewportSize(DESKTOP);
       }

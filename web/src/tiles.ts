@@ -3,6 +3,7 @@ import { applySpeaker } from './devices.js';
 import { h, icon, initials } from './dom.js';
 import { icons } from './icons.js';
 import { fitGrid } from './layout.js';
+import { SpeakingWatch } from './speaking.js';
 
 interface Tile {
   el: HTMLElement;
@@ -27,9 +28,10 @@ const STATE_LABEL: Partial<Record<RTCPeerConnectionState, string>> = {
 };
 
 /**
- * The participant tiles: video, name, mute/camera-off badges, connection quality, pin and
- * full-screen buttons. A grid that fills the stage, or, while someone presents or a tile is
- * pinned, that tile in the spotlight and the others in a strip beside (below, on a phone) it.
+ * The participant tiles: video, name, mute/camera-off badges, connection quality, a speaking
+ * outline, pin and full-screen buttons. A grid that fills the stage, or, while someone presents
+ * or a tile is pinned, that tile in the spotlight and the others in a strip beside (below, on a
+ * phone) it.
  */
 export class TileGrid {
   private readonly spot = h('div', { class: 'spot' });
@@ -44,6 +46,10 @@ export class TileGrid {
   /** The tile the person pinned; else a remote presenter takes the spotlight. */
   private pinned?: string;
   private readonly fit = fitGrid(this.strip);
+  private readonly speaking = new SpeakingWatch((id, on) => {
+    const tile = this.tiles.get(id);
+    if (tile) tile.el.dataset.speaking = String(on);
+  });
 
   /** Adds or refreshes a tile; `self` marks your own preview (mirrored, silent). */
   upsert(id: string, info: { name: string; self?: boolean; stream?: MediaStream }): Tile {
@@ -91,7 +97,6 @@ export class TileGrid {
       tile = { el, video, name, quality, state, pin };
       this.tiles.set(id, tile);
       this.strip.append(el);
-      this.layout();
     }
     tile.name.textContent = info.self ? `${info.name} (you)` : info.name;
     (tile.el.querySelector('.avatar') as HTMLElement).textContent = initials(info.name);
@@ -99,7 +104,10 @@ export class TileGrid {
       tile.video.srcObject = info.stream;
       void tile.video.play().catch(() => undefined);
     }
+    // The stream gains its audio track later (a `track` event upserts again).
+    this.speaking.watch(id, (tile.video.srcObject as MediaStream | null)?.getAudioTracks()[0]);
     this.describe(id);
+    this.layout(); // also labels the pin button with the name
     return tile;
   }
 
@@ -140,6 +148,7 @@ export class TileGrid {
   remove(id: string): void {
     this.tiles.get(id)?.el.remove();
     this.tiles.delete(id);
+    this.speaking.forget(id);
     if (this.pinned === id) this.pinned = undefined;
     this.layout();
   }
@@ -147,6 +156,7 @@ export class TileGrid {
   clear(): void {
     for (const id of [...this.tiles.keys()]) this.remove(id);
     this.fit.stop();
+    this.speaking.stop();
   }
 
   get size(): number {
