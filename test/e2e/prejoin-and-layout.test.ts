@@ -100,6 +100,10 @@ describe(
       const levels = await meterSamples(page, 3000);
       assert.ok(Math.max(...levels) >= 10, `meter peaks: ${levels.join(' ')}`);
       assert.ok(new Set(levels).size >= 4, `meter moves: ${levels.join(' ')}`);
+      await page.waitForFunction(
+        () => Number(document.getElementById('mic-level')!.getAttribute('aria-valuenow')) > 30,
+      );
+      await saveScreenshot(page, 'prejoin-desktop'); // the meter caught mid-beep
 
       // Choose the second camera, microphone and speakers.
       const chosen = await page.evaluate(() => {
@@ -119,7 +123,6 @@ describe(
         (id) => window.sinyal!.media.camera?.getSettings().deviceId === id,
         chosen.video,
       );
-      await saveScreenshot(page, 'prejoin-desktop');
 
       // Join muted with the camera off: the camera is released, not just hidden.
       await page.evaluate(() => {
