@@ -90,6 +90,7 @@ export class TileGrid {
           quality,
         ),
       );
+      full.hidden = !document.fullscreenEnabled; // e.g. iPhone Safari: no element full screen
       full.addEventListener('click', () => void toggleFullscreen(el));
       el.addEventListener('dblclick', (event) => {
         if (!(event.target as Element).closest('button')) this.togglePin(id);
