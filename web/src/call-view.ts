@@ -1,36 +1,10 @@
 import type { ClientEvents, SinyalClient } from '../../client/src/index.js';
 import { ChatPanel } from './chat-panel.js';
 import { deviceChoosers } from './devices.js';
-import { h, icon } from './dom.js';
+import { h, icon, toggle } from './dom.js';
 import { icons } from './icons.js';
 import { broadcastBanner, shortcutsDialog } from './notices.js';
 import { TileGrid } from './tiles.js';
-
-interface ToggleButton {
-  el: HTMLButtonElement;
-  set(on: boolean): void;
-}
-
-/** A control-bar button with an icon, a visible label and a keyboard shortcut. */
-function toggle(opts: {
-  id: string;
-  on: [string, string];
-  off: [string, string];
-  shortcut?: string;
-  onclick: () => void;
-}): ToggleButton {
-  const el = h('button', { type: 'button', class: 'control', id: opts.id, onclick: opts.onclick });
-  const set = (on: boolean) => {
-    const [label, path] = on ? opts.on : opts.off;
-    el.replaceChildren(icon(path), h('span', {}, label));
-    el.setAttribute('aria-pressed', String(!on));
-    el.classList.toggle('off', !on);
-    el.title = opts.shortcut ? `${label} (${opts.shortcut})` : label;
-    if (opts.shortcut) el.setAttribute('aria-keyshortcuts', opts.shortcut);
-  };
-  set(true);
-  return { el, set };
-}
 
 /** The in-call screen: header, participant grid, control bar, chat and device settings. */
 export class CallView {

@@ -1,6 +1,6 @@
 import { AudioLevelMeter, type SinyalClient } from '../../client/src/index.js';
 import { deviceChoosers, openMedia, savePrefs } from './devices.js';
-import { h, icon, initials } from './dom.js';
+import { h, icon, initials, toggle } from './dom.js';
 import { icons } from './icons.js';
 
 export interface PrejoinOptions {
@@ -9,18 +9,6 @@ export interface PrejoinOptions {
   error?: string;
   /** Called once with the typed room and name; the client holds the chosen media. */
   onJoin: (room: string, name: string, mediaNote: string | undefined) => void;
-}
-
-/** A pre-join toggle: the same look as the call's control bar, pressed = off. */
-function toggle(id: string, on: [string, string], off: [string, string], click: () => void) {
-  const el = h('button', { type: 'button', class: 'control', id, onclick: click });
-  const set = (isOn: boolean) => {
-    const [label, path] = isOn ? on : off;
-    el.replaceChildren(icon(path), h('span', {}, label));
-    el.setAttribute('aria-pressed', String(!isOn));
-    el.classList.toggle('off', !isOn);
-  };
-  return { el, set };
 }
 
 /**
@@ -47,17 +35,20 @@ export function prejoinScreen(client: SinyalClient, options: PrejoinOptions): HT
     icon(icons.mic),
     h('span', { class: 'level-track' }, bar),
   );
-  const mic = toggle('prejoin-mic', ['Mic on', icons.mic], ['Mic off', icons.micOff], () => {
-    void client.setMuted(!client.media.isMuted);
+  const mic = toggle({
+    id: 'prejoin-mic',
+    on: ['Mic on', icons.mic],
+    off: ['Mic off', icons.micOff],
+    onclick: () => void client.setMuted(!client.media.isMuted),
   });
-  const cam = toggle(
-    'prejoin-camera',
-    ['Camera on', icons.camera],
-    ['Camera off', icons.cameraOff],
-    () => {
+  const cam = toggle({
+    id: 'prejoin-camera',
+    on: ['Camera on', icons.camera],
+    off: ['Camera off', icons.cameraOff],
+    onclick: () => {
       client.setVideoOff(!client.media.isVideoOff).catch((e: Error) => note(e.message));
     },
-  );
+  });
   const preview = h(
     'div',
     { class: 'preview tile self' },
@@ -143,8 +134,12 @@ export function prejoinScreen(client: SinyalClient, options: PrejoinOptions): HT
     savePrefs({ muted: m.isMuted, videoOff: m.isVideoOff });
   };
   const offMedia = client.on('local-media', show);
+  // Setting srcObject reloads the element: only once, a device switch swaps the stream's tracks.
+  const play = () => {
+    if (video.srcObject !== client.media.stream) video.srcObject = client.media.stream;
+  };
   const offStream = client.on('local-stream', () => {
-    video.srcObject = client.media.stream;
+    play();
     watchMic();
     show();
   });
@@ -156,7 +151,7 @@ export function prejoinScreen(client: SinyalClient, options: PrejoinOptions): HT
   };
   // Opened at once, so the preview shows before the name is typed; Join waits for it.
   const ready = openMedia(client).then(async (mediaNote) => {
-    video.srcObject = client.media.stream;
+    play();
     watchMic();
     show();
     if (mediaNote) note(mediaNote.replace('joined', 'you will join'));
@@ -171,6 +166,7 @@ export function prejoinScreen(client: SinyalClient, options: PrejoinOptions): HT
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     join.disabled = true;
+    join.textContent = 'Joining…';
     void ready.then((mediaNote) => {
       cleanup();
       options.onJoin(room.value.trim(), name.value.trim(), mediaNote);
