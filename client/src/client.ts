@@ -47,6 +47,8 @@ export class SinyalClient extends Emitter<ClientEvents> {
   /** The peer connection to each participant, by peer id. */
   readonly peers: PeerSet['peers'];
   readonly userId: string;
+  /** The display name `connect()` sends (settable until then, e.g. by a pre-join screen). */
+  name?: string;
   /** This peer's id: kept when a dropped connection is resumed, new when it could not be. */
   id?: string;
   /**
@@ -68,6 +70,7 @@ export class SinyalClient extends Emitter<ClientEvents> {
     super();
     this.url = options.url ?? location.origin;
     this.userId = options.userId ?? `guest-${randomId()}`;
+    this.name = options.name;
     this.iceServers = options.iceServers;
     this.set = new PeerSet({
       selfId: () => this.id,
@@ -94,7 +97,7 @@ export class SinyalClient extends Emitter<ClientEvents> {
     if (this.socket) throw new Error('Already connected: close() first');
     // With a token the server takes the user id from it; a generated one would contradict it.
     const credentials: Record<string, string> = this.claimsUserId ? { userId: this.userId } : {};
-    if (this.options.name) credentials.name = this.options.name;
+    if (this.name) credentials.name = this.name;
     if (this.options.token) credentials.token = this.options.token;
     const auth = () => {
       const resume = this.resume;

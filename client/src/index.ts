@@ -1,5 +1,6 @@
 export { SinyalClient, type SinyalClientOptions } from './client.js';
 export { Emitter } from './emitter.js';
+export { AudioLevelMeter } from './audio-level.js';
 export { LocalMedia } from './media.js';
 export { PeerLink, type PeerLinkOptions, type Signal } from './peer.js';
 export { DataLink, maxMessageSize, sha256Hex } from './data.js';

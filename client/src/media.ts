@@ -32,8 +32,18 @@ export class LocalMedia {
     return this.screen ?? this.camera;
   }
 
-  /** Opens camera and/or microphone (use an existing stream instead with `useStream`). */
+  /**
+   * Opens camera and/or microphone (use an existing stream instead with `useStream`). With the
+   * camera off (`setVideoOff(true)` first, e.g. "join with camera off") the camera stays closed:
+   * its device is only remembered for camera-on.
+   */
   async start(constraints: MediaStreamConstraints = { audio: true, video: true }): Promise<void> {
+    if (this.isVideoOff && constraints.video) {
+      const { video } = constraints;
+      this.cameraDeviceId = deviceIdOf(typeof video === 'object' ? video.deviceId : undefined);
+      if (!constraints.audio) return;
+      constraints = { ...constraints, video: false };
+    }
     this.useStream(await navigator.mediaDevices.getUserMedia(constraints));
   }
 
@@ -75,8 +85,14 @@ export class LocalMedia {
     const deviceId = this.cameraDeviceId;
     if (deviceId === undefined) return; // there was no camera to turn back on
     this.cameraDeviceId = undefined;
-    const video = deviceId ? { deviceId: { ideal: deviceId } } : true;
-    const track = (await navigator.mediaDevices.getUserMedia({ video })).getVideoTracks()[0];
+    // `exact`: with `ideal` a browser may prefer another camera; one that is gone gives way to
+    // the default camera.
+    const open = (video: MediaTrackConstraints | true) =>
+      navigator.mediaDevices.getUserMedia({ video });
+    const stream = deviceId
+      ? await open({ deviceId: { exact: deviceId } }).catch(() => open(true))
+      : await open(true);
+    const track = stream.getVideoTracks()[0];
     if (!track) throw new Error('The camera gave no video track');
     if (this.isVideoOff) {
       track.stop(); // turned off again while the camera was opening
@@ -154,4 +170,12 @@ export class LocalMedia {
     for (const old of this.stream.getVideoTracks()) this.stream.removeTrack(old);
     this.stream.addTrack(track);
   }
+}
+
+/** The device id a `deviceId` constraint asks for ('' = the default device). */
+function deviceIdOf(constraint: ConstrainDOMString | undefined): string {
+  if (typeof constraint === 'string') return constraint;
+  if (!constraint || Array.isArray(constraint)) return '';
+  const value = (constraint as ConstrainDOMStringParameters).exact ?? constraint.ideal;
+  return typeof value === 'string' ? value : '';
 }

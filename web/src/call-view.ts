@@ -1,35 +1,10 @@
-import type { SinyalClient } from '../../client/src/index.js';
+import type { ClientEvents, SinyalClient } from '../../client/src/index.js';
 import { ChatPanel } from './chat-panel.js';
-import { h, icon } from './dom.js';
+import { deviceChoosers } from './devices.js';
+import { h, icon, toggle } from './dom.js';
 import { icons } from './icons.js';
 import { broadcastBanner, shortcutsDialog } from './notices.js';
 import { TileGrid } from './tiles.js';
-
-interface ToggleButton {
-  el: HTMLButtonElement;
-  set(on: boolean): void;
-}
-
-/** A control-bar button with an icon, a visible label and a keyboard shortcut. */
-function toggle(opts: {
-  id: string;
-  on: [string, string];
-  off: [string, string];
-  shortcut?: string;
-  onclick: () => void;
-}): ToggleButton {
-  const el = h('button', { type: 'button', class: 'control', id: opts.id, onclick: opts.onclick });
-  const set = (on: boolean) => {
-    const [label, path] = on ? opts.on : opts.off;
-    el.replaceChildren(icon(path), h('span', {}, label));
-    el.setAttribute('aria-pressed', String(!on));
-    el.classList.toggle('off', !on);
-    el.title = opts.shortcut ? `${label} (${opts.shortcut})` : label;
-    if (opts.shortcut) el.setAttribute('aria-keyshortcuts', opts.shortcut);
-  };
-  set(true);
-  return { el, set };
-}
 
 /** The in-call screen: header, participant grid, control bar, chat and device settings. */
 export class CallView {
@@ -37,7 +12,7 @@ export class CallView {
   private readonly grid = new TileGrid();
   private readonly chat: ChatPanel;
   private readonly status = h('span', { class: 'status', role: 'status' }, 'Connected');
-  private readonly count = h('span', { class: 'count' });
+  private readonly count = h('span', { class: 'count', id: 'participant-count' });
   private readonly settings: HTMLDialogElement;
   private readonly removeKeys: () => void;
 
@@ -106,7 +81,12 @@ export class CallView {
     const shortcuts = shortcutsDialog();
     const settingsButton = h(
       'button',
-      { type: 'button', class: 'control', id: 'open-settings', title: 'Camera and microphone' },
+      {
+        type: 'button',
+        class: 'control',
+        id: 'open-settings',
+        title: 'Camera, microphone and speakers',
+      },
       icon(icons.settings),
       h('span', {}, 'Devices'),
     );
@@ -165,7 +145,7 @@ export class CallView {
       shortcuts,
     );
 
-    client.on('local-media', (m) => {
+    const showLocal = (m: ClientEvents['local-media']) => {
       mic.set(!m.isMuted);
       cam.set(!m.isVideoOff);
       share.classList.toggle('active', m.isSharingScreen);
@@ -174,7 +154,8 @@ export class CallView {
         ? 'Stop sharing'
         : 'Share screen';
       this.grid.setState('self', m);
-    });
+    };
+    client.on('local-media', showLocal);
     client.on('local-stream', ({ stream }) =>
       this.grid.upsert('self', { name, self: true, stream }),
     );
@@ -227,7 +208,7 @@ export class CallView {
     this.removeKeys = () => document.removeEventListener('keydown', onKey);
 
     this.grid.upsert('self', { name, self: true, stream: client.media.stream });
-    this.grid.setState('self', client.media);
+    showLocal(client.media); // joined muted or with the camera off: the buttons say so
     for (const id of client.participants.keys()) this.showParticipant(id);
     this.updateCount();
   }
@@ -249,7 +230,14 @@ export class CallView {
 
   private updateCount(): void {
     const n = this.client.participants.size + 1;
-    this.count.textContent = n === 1 ? 'Only you' : `${n} people`;
+    const label = n === 1 ? 'Only you' : `${n} people`;
+    // A phone shows the icon and the number only (CSS), so the count never leaves the bar.
+    this.count.replaceChildren(
+      icon(icons.people),
+      h('span', { class: 'count-number' }, String(n)),
+      h('span', { class: 'count-label' }, label),
+    );
+    this.count.title = label;
   }
 
   private setStatus(text: string, tone: 'ok' | 'warn'): void {
@@ -272,33 +260,11 @@ export class CallView {
   }
 
   private async openSettings(): Promise<void> {
-    const devices = await navigator.mediaDevices.enumerateDevices();
-    const select = (
-      kind: 'audioinput' | 'videoinput',
-      label: string,
-      current?: MediaStreamTrack,
-    ) => {
-      const id = `select-${kind}`;
-      const el = h('select', { id });
-      const active = current?.getSettings().deviceId;
-      for (const d of devices.filter((x) => x.kind === kind)) {
-        const option = h('option', { value: d.deviceId }, d.label || `${label} ${el.length + 1}`);
-        option.selected = d.deviceId === active;
-        el.append(option);
-      }
-      el.addEventListener('change', () => {
-        this.client
-          .switchDevice(kind === 'audioinput' ? 'audio' : 'video', el.value)
-          .catch((error: Error) => this.flash(`Could not switch: ${error.message}`));
-      });
-      return h('label', { for: id }, h('span', {}, label), el);
-    };
     const close = h('button', { type: 'button', class: 'primary-button', autofocus: true }, 'Done');
     close.addEventListener('click', () => this.settings.close());
     this.settings.replaceChildren(
-      h('h2', { id: 'settings-title' }, 'Camera and microphone'),
-      select('videoinput', 'Camera', this.client.media.camera),
-      select('audioinput', 'Microphone', this.client.media.microphone),
+      h('h2', { id: 'settings-title' }, 'Camera, microphone and speakers'),
+      ...(await deviceChoosers(this.client, (message) => this.flash(message))),
       h('div', { class: 'dialog-actions' }, close),
     );
     this.settings.showModal();

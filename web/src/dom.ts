@@ -34,3 +34,29 @@ export function initials(name: string): string {
   const letters = first(words[0]) + (words.length > 1 ? first(words.at(-1)) : '');
   return letters.toUpperCase() || '?';
 }
+
+export interface ToggleButton {
+  el: HTMLButtonElement;
+  set(on: boolean): void;
+}
+
+/** A control-bar button with an icon, a visible label and maybe a shortcut; pressed = off. */
+export function toggle(opts: {
+  id: string;
+  on: [string, string];
+  off: [string, string];
+  shortcut?: string;
+  onclick: () => void;
+}): ToggleButton {
+  const el = h('button', { type: 'button', class: 'control', id: opts.id, onclick: opts.onclick });
+  const set = (on: boolean) => {
+    const [label, path] = on ? opts.on : opts.off;
+    el.replaceChildren(icon(path), h('span', {}, label));
+    el.setAttribute('aria-pressed', String(!on));
+    el.classList.toggle('off', !on);
+    el.title = opts.shortcut ? `${label} (${opts.shortcut})` : label;
+    if (opts.shortcut) el.setAttribute('aria-keyshortcuts', opts.shortcut);
+  };
+  set(true);
+  return { el, set };
+}

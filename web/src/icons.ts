@@ -18,4 +18,8 @@ export const icons = {
   send: '<path d="M4 12l16-8-6 16-2.5-6.5z"/>',
   close: '<path d="M6 6l12 12M18 6L6 18"/>',
   file: '<path d="M6 3h8l4 4v14H6zM14 3v4h4"/>',
+  pin: '<path d="M9 4h6l-1 6 3 3H7l3-3zM12 13v7"/>',
+  fullscreen: '<path d="M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5"/>',
+  people:
+    '<circle cx="9" cy="8" r="3"/><path d="M3 19a6 6 0 0 1 12 0M16 5a3 3 0 0 1 0 6M17 14a5 5 0 0 1 4 5"/>',
 };

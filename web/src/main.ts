@@ -1,6 +1,8 @@
 import { SinyalClient } from '../../client/src/index.js';
 import { CallView } from './call-view.js';
+import { openMedia } from './devices.js';
 import { h } from './dom.js';
+import { prejoinScreen } from './prejoin.js';
 
 declare global {
   interface Window {
@@ -25,78 +27,47 @@ function tabUserId(): string {
 const randomRoom = () =>
   `room-${crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36).slice(0, 6)}`;
 
-function joinScreen(prefill: { room?: string; name?: string; error?: string } = {}): void {
-  const name = h('input', {
-    id: 'name',
-    name: 'name',
-    required: true,
-    maxlength: 60,
-    autocomplete: 'nickname',
-    placeholder: 'Ada Lovelace',
-    value: prefill.name ?? localStorage.getItem('sinyal-name') ?? '',
-  });
-  const room = h('input', {
-    id: 'room',
-    name: 'room',
-    required: true,
-    maxlength: 100,
-    // What the server accepts: any name without spaces, up to 100 characters here.
-    pattern: '\\S+',
-    title: 'Any name without spaces, up to 100 characters',
-    value: prefill.room ?? randomRoom(),
-  });
-  const form = h(
-    'form',
-    { class: 'join-card', 'aria-labelledby': 'join-title' },
-    h(
-      'div',
-      { class: 'brand big' },
-      h('span', { class: 'logo', 'aria-hidden': 'true' }),
-      h('span', {}, 'sinyal'),
-    ),
-    h('h1', { id: 'join-title' }, 'Join a video call'),
-    h(
-      'p',
-      { class: 'lede' },
-      'Peer-to-peer video, audio, chat and files. Share the room name to invite others.',
-    ),
-    h('label', { for: 'name' }, h('span', {}, 'Your name'), name),
-    h('label', { for: 'room' }, h('span', {}, 'Room'), room),
-    prefill.error ? h('p', { class: 'error', role: 'alert' }, prefill.error) : undefined,
-    h('button', { type: 'submit', class: 'primary-button', id: 'join' }, 'Join call'),
+/** A client for this tab: the invite's token on a JWT server, else the per-tab user id. */
+function newClient(): SinyalClient {
+  // A server with JWT auth: the invite link carries the token in its fragment (#token=…),
+  // which browsers never send; the SDK hands it over in the Socket.IO auth payload.
+  const client = new SinyalClient(
+    fragmentToken ? { token: fragmentToken } : { userId: tabUserId() },
   );
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    void startCall(room.value.trim(), name.value.trim());
-  });
-  app.replaceChildren(h('div', { class: 'join' }, form));
-  (prefill.room ? name : name.value ? room : name).focus();
+  window.sinyal = client;
+  return client;
 }
 
-async function startCall(roomId: string, name: string): Promise<void> {
+function joinScreen(prefill: { room?: string; name?: string; error?: string } = {}): void {
+  const client = newClient();
+  app.replaceChildren(
+    prejoinScreen(client, {
+      room: prefill.room ?? randomRoom(),
+      name: prefill.name ?? localStorage.getItem('sinyal-name') ?? '',
+      error: prefill.error,
+      onJoin: (roomId, name, note) => void startCall(client, roomId, name, note),
+    }),
+  );
+}
+
+/** Joins straight away (a `?room=&name=` link, Rejoin) with the remembered media choices. */
+async function quickJoin(roomId: string, name: string): Promise<void> {
+  const client = newClient();
+  await startCall(client, roomId, name, await openMedia(client));
+}
+
+async function startCall(
+  client: SinyalClient,
+  roomId: string,
+  name: string,
+  mediaNote: string | undefined,
+): Promise<void> {
   localStorage.setItem('sinyal-name', name);
   history.replaceState(null, '', `/?${new URLSearchParams({ room: roomId })}`);
   app.replaceChildren(
     h('div', { class: 'join' }, h('p', { class: 'loading', role: 'status' }, `Joining ${roomId}…`)),
   );
-  // A server with JWT auth: the invite link carries the token in its fragment (#token=…),
-  // which browsers never send; the SDK hands it over in the Socket.IO auth payload.
-  const client = new SinyalClient(
-    fragmentToken ? { name, token: fragmentToken } : { name, userId: tabUserId() },
-  );
-  window.sinyal = client;
-  let mediaNote: string | undefined;
-  try {
-    await client.startMedia();
-  } catch {
-    // No camera (or permission denied): join to watch and listen, say so.
-    try {
-      await client.startMedia({ audio: true, video: false });
-      mediaNote = 'No camera available: joined with audio only.';
-    } catch {
-      mediaNote = 'No camera or microphone available: joined to watch only.';
-    }
-  }
+  client.name = name;
   try {
     await client.connect();
     await client.joinRoom(roomId);
@@ -145,7 +116,7 @@ function removedScreen(roomId: string, name: string, reason: string): void {
 
 function leftScreen(roomId: string, name: string): void {
   const again = h('button', { type: 'button', class: 'primary-button' }, 'Rejoin');
-  again.addEventListener('click', () => void startCall(roomId, name));
+  again.addEventListener('click', () => void quickJoin(roomId, name));
   const home = h('button', { type: 'button', class: 'ghost' }, 'Back to start');
   home.addEventListener('click', () => joinScreen({ name }));
   app.replaceChildren(
@@ -170,5 +141,5 @@ const fragmentToken = fragment.get('token') ?? undefined;
 const params = new URLSearchParams(location.search);
 const room = params.get('room')?.trim();
 const name = params.get('name')?.trim();
-if (room && name) void startCall(room, name);
+if (room && name) void quickJoin(room, name);
 else joinScreen({ room: room || undefined });

@@ -32,8 +32,10 @@ export const CHROMIUM_FLAGS = [
   '--disable-backgrounding-occluded-windows',
 ];
 
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, timeout: 60_000 });
+/** `extraArgs` come last and win (e.g. `--use-fake-device-for-media-stream=device-count=2`). */
+export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
+  const args = [...CHROMIUM_FLAGS, ...extraArgs];
+  return chromium.launch({ executablePath: CHROMIUM, args, timeout: 60_000 });
 }
 
 export interface DemoServer extends TestServer {
@@ -67,8 +69,11 @@ window.__pcs = () => {
   return new Map([...peers].map(([id, link]) => [id, link.pc]));
 };`;
 
-export async function newPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+export async function newPage(
+  browser: Browser,
+  viewport = { width: 1280, height: 800 },
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport });
   await context.addInitScript(PCS_SCRIPT);
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error('[page error]', error.message));
@@ -79,12 +84,12 @@ export async function newPage(browser: Browser): Promise<{ context: BrowserConte
  * One browser and one demo server for a suite (its before/after hooks), and new pages whose
  * contexts are closed with the suite.
  */
-export function useBrowserSuite() {
+export function useBrowserSuite(options: { chromiumArgs?: string[] } = {}) {
   let browser: Browser | undefined;
   let srv: DemoServer | undefined;
   const contexts: BrowserContext[] = [];
   before(async () => {
-    [browser, srv] = await Promise.all([launchBrowser(), startDemoServer()]);
+    [browser, srv] = await Promise.all([launchBrowser(options.chromiumArgs), startDemoServer()]);
   });
   after(async () => {
     await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
@@ -102,8 +107,8 @@ export function useBrowserSuite() {
     track(context: BrowserContext): void {
       contexts.push(context);
     },
-    async page(): Promise<Page> {
-      const { context, page } = await newPage(browser!);
+    async page(viewport?: { width: number; height: number }): Promise<Page> {
+      const { context, page } = await newPage(browser!, viewport);
       contexts.push(context);
       return page;
     },
