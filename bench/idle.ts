@@ -41,22 +41,25 @@ export interface IdleOptions {
 }
 
 /**
- * Opens `count` peers, each connecting and joining a pair room (PeerJS: opening its id), 100 at
- * a time, and times the ramp. Then the per-connection RSS: without a forced GC (what an operator
- * sees), then after one (what the connections really keep, against the RSS once they closed).
+ * Opens `count` peers, each connecting and joining a pair room (`<runId>-<index / 2>`, so peers
+ * 2k and 2k+1 are partners; PeerJS: opening its id), 100 at a time. Peers that fail are counted.
  */
-export async function measureIdle(
+export async function openJoinedPeers(
   server: RunningServer,
   count: number,
   progress: (line: string) => void,
   options: IdleOptions = {},
-): Promise<IdleResult> {
+): Promise<{
+  peers: BenchPeer[];
+  slots: (BenchPeer | undefined)[];
+  errors: number;
+  seconds: number;
+}> {
   const { framing, wsPath } = server.spec;
   const addresses = options.localAddresses ?? [undefined];
-  // No GC is forced before or while connecting: the first figure is what an operator sees.
-  const rssBeforeBytes = processRssBytes(server.pid);
-  const peers: BenchPeer[] = [];
+  const peers: (BenchPeer | undefined)[] = new Array(count);
   let next = 0;
+  let opened = 0;
   let errors = 0;
   const runId = Math.random().toString(36).slice(2, 8);
   const open = async (index: number) => {
@@ -69,7 +72,8 @@ export async function measureIdle(
     if (framing !== 'peerjs') {
       const joined = peer.next('joined', 60_000);
       const [before, after] = peer.envelope('join-room');
-      peer.sendFrame(`${before}{"roomId":"${runId}-${index >> 1}"}${after}`);
+      peer.roomId = `${runId}-${index >> 1}`;
+      peer.sendFrame(`${before}{"roomId":"${peer.roomId}"}${after}`);
       await joined;
     }
     return peer;
@@ -78,17 +82,43 @@ export async function measureIdle(
     while (next < count) {
       const index = next++;
       try {
-        peers.push(await open(index));
+        peers[index] = await open(index);
+        if (++opened % 5000 === 0) progress(`${opened} peers joined`);
       } catch {
         errors++;
       }
-      if (peers.length % 5000 === 0) progress(`${peers.length} peers joined`);
     }
   };
   const started = performance.now();
   // Bounded concurrency keeps the listen backlog from overflowing.
   await Promise.all(Array.from({ length: 100 }, worker));
-  const joinSeconds = (performance.now() - started) / 1000;
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    peers: peers.filter((p): p is BenchPeer => p !== undefined),
+    slots: peers,
+    errors,
+    seconds,
+  };
+}
+
+/**
+ * Opens `count` peers, each connecting and joining a pair room (PeerJS: opening its id), 100 at
+ * a time, and times the ramp. Then the per-connection RSS: without a forced GC (what an operator
+ * sees), then after one (what the connections really keep, against the RSS once they closed).
+ */
+export async function measureIdle(
+  server: RunningServer,
+  count: number,
+  progress: (line: string) => void,
+  options: IdleOptions = {},
+): Promise<IdleResult> {
+  // No GC is forced before or while connecting: the first figure is what an operator sees.
+  const rssBeforeBytes = processRssBytes(server.pid);
+  const {
+    peers,
+    errors,
+    seconds: joinSeconds,
+  } = await openJoinedPeers(server, count, progress, options);
   await sleep(2000);
   const rssAfterBytes = processRssBytes(server.pid);
   // The forced-GC figure: with the connections, then once they are gone.

@@ -12,6 +12,8 @@ export class BenchPeer {
   onCandidate: (frame: string) => void = () => {};
   errors = 0;
   lastError = '';
+  /** The pair room this peer joined, if any. */
+  roomId: string | undefined;
   private readonly waiters = new Map<string, () => void>();
   private readonly candidatePrefix: string;
   private tcp: Socket | undefined;
@@ -96,6 +98,21 @@ export class BenchPeer {
 
   close(): void {
     this.ws.terminate();
+  }
+
+  /** Stops reading the socket, as a client that hangs would: the server's frames pile up. */
+  pause(): void {
+    this.ws.pause();
+  }
+
+  /** Whether the connection is still open (as far as this side has read). */
+  get isOpen(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Bytes this peer has queued and its socket has not yet taken. */
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
   }
 
   private handle(frame: string): void {

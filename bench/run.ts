@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { budgetTable, measureBudget } from './budget.js';
 import { runCluster } from './cluster.js';
 import { idleServerRss, measureIdle, type IdleResult } from './idle.js';
 import { runLoad, type LoadOptions, type LoadResult } from './load.js';
@@ -45,6 +46,8 @@ const { values: args } = parseArgs({
     profile: { type: 'string' },
     'burst-pairs': { type: 'string', default: '200' },
     many: { type: 'string', default: '0' },
+    budget: { type: 'string', default: '0' },
+    'slow-pairs': { type: 'string', default: '1000' },
     before: { type: 'string' },
     quick: { type: 'boolean', default: false },
   },
@@ -64,6 +67,9 @@ const offered = Number(args.rate);
 const burstPairs = Number(args['burst-pairs']);
 /** `--many N`: N idle `/ws` peers on one process (100,000 needs `ulimit -n` above 200,000). */
 const many = Number(args.many);
+/** `--budget N`: N peers, `--slow-pairs` of whose pairs have a reader that stops reading. */
+const budget = Number(args.budget);
+const slowPairs = Number(args['slow-pairs']);
 /** `--profile DIR`: a V8 CPU profile of each server start (relay runs; connects and joins), written when it exits. */
 const profileFlags = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
 
@@ -166,6 +172,9 @@ async function main(): Promise<void> {
   let manySection = '';
   if (many > 0) manySection = await runMany(many);
 
+  let budgetSection = '';
+  if (budget > 0) budgetSection = await runBudget(budget, slowPairs);
+
   let clusterSection = '';
   if (args.cluster) {
     const heading = '\n### Two processes on Redis (Socket.IO, fixed offered rate)\n\n';
@@ -196,7 +205,7 @@ ${issueTargets(figures)}
 ${throughputTable(rows)}
 
 </details>
-${manySection}${clusterSection}`;
+${manySection}${budgetSection}${clusterSection}`;
   process.stdout.write(`\n${markdown}`);
   if (args.out) writeFileSync(args.out, markdown);
 }
@@ -234,6 +243,31 @@ async function runMany(count: number): Promise<string> {
   } finally {
     await server.stop();
   }
+}
+
+/** The outbound budget under slow readers, on each sinyal transport. */
+async function runBudget(count: number, pairs: number): Promise<string> {
+  const results = [];
+  for (const spec of [sinyalSpec('socket.io'), sinyalSpec('ws')]) {
+    const server = await startServer(spec);
+    try {
+      await idleServerRss(server);
+      say(`[budget ${spec.name}] ${count} peers join; ${pairs} readers stop reading`);
+      const result = await measureBudget(server, count, pairs, (l) =>
+        say(`[budget ${spec.name}] ${l}`),
+      );
+      results.push({ name: spec.name, result });
+    } finally {
+      await server.stop();
+    }
+  }
+  return `
+### Slow readers: the outbound budget (\`MAX_BUFFERED_BYTES\`, default 1 MiB)
+
+${num(count)} peers in pair rooms; in ${num(pairs)} pairs one peer stops reading and the other sends it the largest offer allowed (60 KB SDP) as fast as its own socket takes it. RSS sampled every 50 ms, no forced GC.
+
+${budgetTable(results)}
+`;
 }
 
 main().catch((error: unknown) => {

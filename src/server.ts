@@ -110,6 +110,8 @@ async function buildEngine(config: Config, logger: Logger, cluster?: Cluster): P
     logger: logger.child({ component: 'engine' }),
     joinPolicy: createJoinPolicy(config, logger.child({ component: 'auth' })),
     resumeWindowMs: config.resumeWindow,
+    // What a peer may cost is one number: its resume log is bounded like its outbound buffer.
+    maxKeptBytes: config.maxBufferedBytes,
     limits: {
       maxSdpLength: config.maxSdpLength,
       maxCandidateLength: config.maxCandidateLength,

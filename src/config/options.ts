@@ -188,7 +188,7 @@ export const optionTable = {
     env: 'MAX_BUFFERED_BYTES',
     schema: int(64 * 1024, 1_000_000_000),
     default: 1_048_576,
-    doc: 'Outbound budget per connection: bytes waiting for a client that is not reading. Past it the client is disconnected (counted in /metrics). 1 MiB holds 16 of the largest SDPs; 10,000 connections cannot hold more than 10 GiB.',
+    doc: 'Outbound budget per connection: bytes waiting for a client that is not reading (past it the client is disconnected, counted in /metrics), and again the events kept for its resume. 1 MiB holds 16 of the largest SDPs; a connection holds at most 2 MiB, 10,000 at most 20 GiB.',
   },
   authTimeout: {
     env: 'AUTH_TIMEOUT_MS',

@@ -86,6 +86,12 @@ export interface EngineOptions {
    * @default 30000 ms — covers a Wi-Fi switch or a proxy restart; media needs no server meanwhile.
    */
   resumeWindowMs?: number;
+  /**
+   * Bytes of sent events kept per peer for a resume.
+   * @default 1 MiB — the transports' outbound budget (MAX_BUFFERED_BYTES), so what a peer
+   * costs stays within one number however large its events are.
+   */
+  maxKeptBytes?: number;
 }
 
 export interface ConnectOptions {
@@ -141,6 +147,8 @@ export class Engine implements HandlerContext {
   private readonly perAddress = new Map<string, number>();
   private readonly resumer: Resumer;
 
+  private readonly maxKeptBytes: number | undefined;
+
   constructor(options: EngineOptions = {}) {
     this.cluster = options.cluster ?? new MemoryCluster();
     this.limits = options.limits ?? defaultLimits;
@@ -151,6 +159,7 @@ export class Engine implements HandlerContext {
     this.schemas = createInboundSchemas(this.limits);
     this.fastParsers = createFastParsers(this.limits);
     this.resumer = new Resumer(this, options.resumeWindowMs ?? 30_000);
+    this.maxKeptBytes = options.maxKeptBytes;
   }
 
   /** How long a dropped peer waits for its client (0 = resuming is off). */
@@ -218,8 +227,13 @@ export class Engine implements HandlerContext {
   /** Takes over a peer another process parked: detached, waiting for its client to attach. */
   adopt(parked: ParkedPeer, secret: string): Peer {
     const burst = this.settings.maxMessagesPerSecond * 2;
-    const peer: Peer = new Peer(parked.info, null, burst, secret, (reason) =>
-      this.end(peer, reason),
+    const peer: Peer = new Peer(
+      parked.info,
+      null,
+      burst,
+      secret,
+      (reason) => this.end(peer, reason),
+      this.maxKeptBytes,
     );
     peer.log!.import(parked.log);
     for (const key of parked.rooms) {
@@ -262,8 +276,13 @@ export class Engine implements HandlerContext {
       connectedAt: new Date().toISOString(),
     };
     const secret = options.resumable === false ? '' : this.resumer.newSecret();
-    const peer: Peer = new Peer(info, sink, maxMessagesPerSecond * 2, secret, (reason) =>
-      this.end(peer, reason),
+    const peer: Peer = new Peer(
+      info,
+      sink,
+      maxMessagesPerSecond * 2,
+      secret,
+      (reason) => this.end(peer, reason),
+      this.maxKeptBytes,
     );
     if (address) this.perAddress.set(address, fromAddress + 1);
     this.local.set(info.id, peer);

@@ -40,11 +40,13 @@ export class Peer {
     /** The secret half of the resume token (`<peer id>.<secret>`); empty when resuming is off. */
     readonly resumeSecret: string,
     end: (reason: string) => void,
+    /** Bytes of events kept for a resume (the outbound budget, MAX_BUFFERED_BYTES). */
+    maxKeptBytes?: number,
   ) {
     this.tokens = burst;
     this.transport = transport;
     const log = resumeSecret
-      ? new OutboundLog(KEPT_WHILE_CONNECTED, KEPT_WHILE_DETACHED)
+      ? new OutboundLog(KEPT_WHILE_CONNECTED, KEPT_WHILE_DETACHED, maxKeptBytes)
       : undefined;
     this.log = log;
     this.sink = log
