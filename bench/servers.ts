@@ -57,8 +57,8 @@ export function removeDataDirs(): void {
 const PREPARED = 'prepared-per-start';
 
 /**
- * sinyal from its build, as `npm start` runs it: the embedded store on, in a data directory of
- * its own that a previous start already created (the first start of a fresh clone also runs
+ * sinyal from its build, as `npm start` runs it: default log level, the embedded store on, in
+ * a data directory of its own that a previous start already created (the first start of a fresh clone also runs
  * PostgreSQL's initdb, a one-off). Only the per-peer rate limit is off, so it does not cap the
  * load. `build` is another checkout's root (`--before`).
  */
@@ -73,7 +73,8 @@ export function sinyalSpec(
     framing,
     wsPath: '/ws',
     args: [build ? `${build.dir}/dist/src/cli.js` : 'dist/src/cli.js'],
-    env: { LOG_LEVEL: 'warn', MAX_MESSAGES_PER_SECOND: '0', DATA_DIR: PREPARED, ...env },
+    // The default log level (info: joins and leaves are logged, relayed messages are not).
+    env: { MAX_MESSAGES_PER_SECOND: '0', DATA_DIR: PREPARED, ...env },
   };
 }
 
