@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import {
@@ -70,9 +70,6 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
     await a.page.getByText('Yes, loud and clear').waitFor({ timeout: 5000 });
     await mkdir('test-results', { recursive: true });
     await a.page.screenshot({ path: 'test-results/three-party-call.png' });
-    if (process.env.UPDATE_DOCS_SCREENSHOT === '1') {
-      await copyFile('test-results/three-party-call.png', 'docs/screenshot-call.png');
-    }
     await Promise.all([a, b, c].map((p) => p.context.close()));
   });
 
