@@ -83,13 +83,18 @@ async function profile(spec: ServerSpec): Promise<void> {
     await sleep(2000);
     const full = await snapshot(server, dir);
     const rssFull = processRssBytes(server.pid);
-    const growth = [...full].map(([kind, bytes]) => [kind, bytes - (empty.get(kind) ?? 0)] as const);
+    const growth = [...full].map(
+      ([kind, bytes]) => [kind, bytes - (empty.get(kind) ?? 0)] as const,
+    );
     growth.sort((a, b) => b[1] - a[1]);
     const total = growth.reduce((sum, [, bytes]) => sum + bytes, 0);
     const per = (bytes: number) => `${(bytes / open.length).toFixed(0)} B`;
     console.log(`\n${spec.name}: ${open.length} peers connected and joined`);
-    console.log(`  RSS growth per connection ${per(rssFull - rssEmpty)}; JS heap growth ${per(total)}`);
-    for (const [kind, bytes] of growth.slice(0, 25)) console.log(`  ${per(bytes).padStart(8)}  ${kind}`);
+    console.log(
+      `  RSS growth per connection ${per(rssFull - rssEmpty)}; JS heap growth ${per(total)}`,
+    );
+    for (const [kind, bytes] of growth.slice(0, 25))
+      console.log(`  ${per(bytes).padStart(8)}  ${kind}`);
     for (const peer of open) peer.close();
   } finally {
     await server.stop();
