@@ -29,10 +29,15 @@ const SDP = `v=0\\r\\n${'a=x-bench:'.padEnd(60_000, 'x')}\\r\\n`;
 
 /** The server's count of budget disconnects, from its Prometheus text. */
 async function budgetDisconnects(port: number): Promise<number> {
-  const res = await fetch(`http://127.0.0.1:${port}/metrics`, {
-    headers: { accept: 'text/plain' },
-  });
-  const text = await res.text();
+  let text: string;
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`, {
+      headers: { accept: 'text/plain' },
+    });
+    text = await res.text();
+  } catch {
+    return NaN; // asked again at the next report
+  }
   let total = 0;
   for (const m of text.matchAll(/^sinyal_outbound_budget_disconnects_total\{[^}]*\} (\d+)/gm)) {
     total += Number(m[1]);
@@ -93,7 +98,7 @@ export async function measureBudget(
       progress(
         `${disconnected}/${pairs.length} slow readers disconnected, ${Math.round(sentBytes / 1e6)} MB sent, RSS ${Math.round(processRssBytes(server.pid) / 1e6)} MB`,
       );
-      if (disconnected >= pairs.length) break;
+      if (disconnected >= pairs.length) break; // NaN (metrics unreachable) goes on
     }
   }
   const seconds = (performance.now() - started) / 1000;
