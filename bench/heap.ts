@@ -53,15 +53,16 @@ async function snapshot(server: RunningServer, dir: string): Promise<Map<string,
     await sleep(250);
     const made = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
     if (made) {
-      // The file is complete when its size stops changing.
-      let last = -1;
-      for (;;) {
-        const text = readFileSync(join(dir, made));
-        if (text.length === last) break;
-        last = text.length;
-        await sleep(500);
+      // The file is complete when it parses (it is written in pieces, with pauses).
+      let kinds: Map<string, number> | undefined;
+      for (let tries = 0; !kinds; tries++) {
+        await sleep(1000);
+        try {
+          kinds = sizesByKind(join(dir, made));
+        } catch (error) {
+          if (tries > 120) throw error;
+        }
       }
-      const kinds = sizesByKind(join(dir, made));
       rmSync(join(dir, made));
       return kinds;
     }
