@@ -12,15 +12,16 @@ import {
 import { request } from '../helpers/sse.js';
 import { hsToken, SECRET } from '../helpers/tokens.js';
 
-describe('grants and admin tokens across processes (REDIS_URL)', () => {
+/** Two sinyal processes on one Redis prefix for the enclosing describe, and its peers to close. */
+function twoProcesses(env: Record<string, string>): { nodes: NodeProcess[]; peers: TestPeer[] } {
   const prefix = uniquePrefix();
   const nodes: NodeProcess[] = [];
   const peers: TestPeer[] = [];
   let release = () => {};
   before(async () => {
     release = await clusterSuite();
-    const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, AUTH_JWT_SECRET: SECRET };
-    nodes.push(...(await Promise.all([startNode(env), startNode(env)])));
+    const all = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, ...env };
+    nodes.push(...(await Promise.all([startNode(all), startNode(all)])));
   });
   after(async () => {
     await Promise.all(peers.map((p) => p.close()));
@@ -28,6 +29,11 @@ describe('grants and admin tokens across processes (REDIS_URL)', () => {
     await cleanRedis(redisUrl, prefix);
     release();
   });
+  return { nodes, peers };
+}
+
+describe('grants and admin tokens across processes (REDIS_URL)', () => {
+  const { nodes, peers } = twoProcesses({ AUTH_JWT_SECRET: SECRET });
   const on = async (
     node: number,
     sub: string,
@@ -79,25 +85,9 @@ describe('grants and admin tokens across processes (REDIS_URL)', () => {
 });
 
 describe('TURN credentials across processes, authentication off (REDIS_URL)', () => {
-  const prefix = uniquePrefix();
-  const nodes: NodeProcess[] = [];
-  const peers: TestPeer[] = [];
-  let release = () => {};
-  before(async () => {
-    release = await clusterSuite();
-    const env = {
-      REDIS_URL: redisUrl,
-      REDIS_PREFIX: prefix,
-      TURN_URLS: 'turn:turn.example.test:3478',
-      TURN_SECRET: 'turn-shared-secret',
-    };
-    nodes.push(...(await Promise.all([startNode(env), startNode(env)])));
-  });
-  after(async () => {
-    await Promise.all(peers.map((p) => p.close()));
-    await Promise.all(nodes.map((n) => n.kill()));
-    await cleanRedis(redisUrl, prefix);
-    release();
+  const { nodes, peers } = twoProcesses({
+    TURN_URLS: 'turn:turn.example.test:3478',
+    TURN_SECRET: 'turn-shared-secret',
   });
   const ice = (node: number, query: Record<string, string>) =>
     request(nodes[node]!.url, 'GET', `/api/ice-servers?${new URLSearchParams(query)}`);
