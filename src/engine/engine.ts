@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Cluster, ClusterHandler } from '../cluster/cluster.js';
 import { MemoryCluster } from '../cluster/memory.js';
@@ -12,6 +11,7 @@ import {
 import { createFastParsers, type FastParsers } from '../protocol/fast-parse.js';
 import { defaultLimits, type PayloadLimits } from '../protocol/limits.js';
 import type { ServerEventName, ServerEvents } from '../protocol/outbound.js';
+import { randomToken } from './random-token.js';
 import { handlers, type HandlerContext } from './handlers.js';
 import { EngineHooks, type EngineEventMap } from './hooks.js';
 import { Peer } from './peer.js';
@@ -266,7 +266,7 @@ export class Engine implements HandlerContext {
       );
     }
     const info: PeerInfo = {
-      id: options.id ?? randomBytes(12).toString('base64url'),
+      id: options.id ?? randomToken(12),
       nodeId: this.cluster.nodeId,
       transport: options.transport,
       userId: options.userId,

@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { randomToken } from './random-token.js';
 import type { EngineHooks } from './hooks.js';
 import type { Sent } from './outbound-log.js';
 import type { Peer } from './peer.js';
@@ -61,7 +62,7 @@ export class Resumer {
 
   /** A fresh secret for a new peer, or '' when resuming is off. */
   newSecret(): string {
-    return this.windowMs > 0 ? randomBytes(24).toString('base64url') : '';
+    return this.windowMs > 0 ? randomToken(24) : '';
   }
 
   /**

@@ -1,5 +1,6 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { randomToken } from '../../engine/random-token.js';
 import type { Peer } from '../../engine/peer.js';
 
 /** The one event sent unnamed (an EventSource `message`). */
@@ -32,7 +33,7 @@ export interface SessionLimits {
 export class SseSession {
   /** Proves the connection in REST calls (and to `GET /api/ice-servers`). */
   readonly token: string;
-  private readonly resumeKey = randomBytes(12).toString('base64url');
+  private readonly resumeKey = randomToken(12);
   private seq = 0;
   private readonly sent: Sent[] = [];
   private keptBytes = 0;
@@ -48,7 +49,7 @@ export class SseSession {
     private readonly limits: SessionLimits,
     token?: string,
   ) {
-    this.token = token ?? randomBytes(24).toString('base64url');
+    this.token = token ?? randomToken(24);
   }
 
   get id(): string {

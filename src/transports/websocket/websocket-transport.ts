@@ -121,7 +121,7 @@ export class WebSocketTransport {
     then: (ws: WebSocket) => void,
   ): void {
     this.wss.handleUpgrade(request, socket, head, (ws) => {
-      ws.on('error', () => ws.terminate());
+      ws.on('error', terminateOnError);
       then(ws);
     });
   }
@@ -273,6 +273,14 @@ function corkForThisTick(tcp: Socket): void {
 
 function uncork(tcp: Socket): void {
   tcp.uncork();
+}
+
+/**
+ * A module-level listener, not an arrow: a closure here would keep this upgrade's whole scope
+ * (the request and its headers) alive as long as the connection.
+ */
+function terminateOnError(this: WebSocket): void {
+  this.terminate();
 }
 
 /**
