@@ -3,7 +3,7 @@ import { runLoad, type LoadOptions, type LoadResult } from './load.js';
 import { sinyalSpec, startServer, type RunningServer } from './servers.js';
 
 /**
- * Issue 5's two-process run at a fixed offered rate: one sinyal process alone, then two sinyal
+ * The two-process run at a fixed offered rate: one sinyal process alone, then two sinyal
  * processes on one Redis with every pair split across them (caller on one, callee on the other).
  */
 export async function runCluster(
