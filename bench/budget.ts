@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { openJoinedPeers } from './idle.js';
 import type { BenchPeer } from './peer.js';
 import { processRssBytes } from './proc.js';
+import { mb, num } from './report.js';
 import type { RunningServer } from './servers.js';
 
 export interface BudgetResult {
@@ -60,7 +61,6 @@ export async function measureBudget(
   progress: (line: string) => void,
   localAddresses?: string[],
 ): Promise<BudgetResult> {
-  const { framing } = server.spec;
   const { peers, slots, errors } = await openJoinedPeers(server, count, progress, {
     localAddresses,
   });
@@ -68,11 +68,10 @@ export async function measureBudget(
   const rssBeforeBytes = processRssBytes(server.pid);
   // Partners are slots 2k and 2k+1 (one pair room); the first `slowPairs` whole pairs are used.
   const pairs: { sender: BenchPeer; reader: BenchPeer; frame: string }[] = [];
-  const [before, after] =
-    framing === 'socket.io' ? ['42["offer",', ']'] : ['{"event":"offer","data":', '}'];
   for (let i = 0; i + 1 < slots.length && pairs.length < slowPairs; i += 2) {
     const [sender, reader] = [slots[i], slots[i + 1]];
     if (!sender || !reader) continue;
+    const [before, after] = sender.envelope('offer');
     const frame = `${before}{"roomId":"${sender.roomId}","sdp":{"type":"offer","sdp":"${SDP}"}}${after}`;
     pairs.push({ sender, reader, frame });
   }
@@ -127,7 +126,6 @@ export async function measureBudget(
 
 /** The markdown rows of the budget run, one per server. */
 export function budgetTable(results: { name: string; result: BudgetResult }[]): string {
-  const mb = (bytes: number) => `${Math.round(bytes / 1e6).toLocaleString('en-US')} MB`;
   const lines = [
     '| server | peers | slow readers | disconnected for budget | other peers still open | offers sent | RSS before | peak RSS | peak growth per slow reader (no forced GC) | what one connection may hold | RSS 3 s after (forced GC) |',
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
@@ -135,7 +133,7 @@ export function budgetTable(results: { name: string; result: BudgetResult }[]): 
   for (const { name, result: r } of results) {
     const growth = (r.rssPeakBytes - r.rssBeforeBytes) / Math.max(1, r.slowReaders);
     lines.push(
-      `| ${name} | ${r.connections.toLocaleString('en-US')} | ${r.slowReaders.toLocaleString('en-US')} | ${r.disconnected.toLocaleString('en-US')} in ${r.seconds.toFixed(1)} s | ${r.othersOpen.toLocaleString('en-US')} of ${(r.connections - r.slowReaders).toLocaleString('en-US')} | ${mb(r.sentBytes)} | ${mb(r.rssBeforeBytes)} | ${mb(r.rssPeakBytes)} | ${(growth / 1024).toFixed(0)} KB | 2,048 KB + one frame | ${mb(r.rssAfterBytes)} (${mb(r.rssAfterGcBytes)}) |`,
+      `| ${name} | ${num(r.connections)} | ${num(r.slowReaders)} | ${num(r.disconnected)} in ${num(r.seconds, 1)} s | ${num(r.othersOpen)} of ${num(r.connections - r.slowReaders)} | ${mb(r.sentBytes)} | ${mb(r.rssBeforeBytes)} | ${mb(r.rssPeakBytes)} | ${num(growth / 1024)} KB | 2,048 KB + one frame | ${mb(r.rssAfterBytes)} (${mb(r.rssAfterGcBytes)}) |`,
     );
   }
   return lines.join('\n');

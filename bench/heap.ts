@@ -5,8 +5,7 @@
  * growth per connection by object kind (constructor name), largest first. RSS beyond the JS heap
  * (socket buffers, TLS, the store worker) is not in a heap snapshot; the RSS line says how much.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SinyalOptions } from '../src/server.js';
 import { connect, connectWebSocket, type TestPeer, type Transport } from './helpers/clients.js';
-import { httpJson, selectedModes } from './helpers/modes.js';
+import { selectedModes } from './helpers/modes.js';
 import { startServer, type TestServer } from './helpers/server.js';
+import { request } from './helpers/sse.js';
 
 const big = (n: number) => 'a'.repeat(n);
 
@@ -156,7 +157,7 @@ for (const mode of selectedModes())
         await bystander.events.none(relayed, 0);
         sender.emit('offer', { roomId: 'pair', sdp: { type: 'offer', sdp: 'v=0' } });
         assert.equal((await partner.next('offer-received')).from, sender.id);
-        const health = await httpJson(srv.url, 'GET', '/health');
+        const health = await request(srv.url, 'GET', '/health');
         assert.equal(health.body.status, 'ok');
       });
     });

@@ -6,15 +6,9 @@ import WebSocket from 'ws';
 import { storeApi } from '../src/api/extension.js';
 import type { SinyalOptions } from '../src/server.js';
 import { connect, type TestPeer } from './helpers/clients.js';
-import {
-  closedBy,
-  httpJson,
-  rawConnect,
-  reset,
-  selectedModes,
-  type Mode,
-} from './helpers/modes.js';
+import { closedBy, rawConnect, reset, selectedModes, type Mode } from './helpers/modes.js';
 import { startServer, type TestServer } from './helpers/server.js';
+import { request } from './helpers/sse.js';
 
 const MAX_PAYLOAD = 64 * 1024;
 const BUDGET = 256 * 1024;
@@ -91,7 +85,7 @@ for (const mode of selectedModes()) {
     /** The process answers and an unrelated pair still relays. */
     async function stillServing(): Promise<void> {
       assert.deepEqual(uncaught, [], 'the server threw an uncaught exception');
-      const health = await httpJson(srv.url, 'GET', '/health');
+      const health = await request(srv.url, 'GET', '/health');
       assert.equal(health.status, 200);
       alice.emit('offer', { roomId: 'unrelated', sdp: { type: 'offer', sdp: 'v=0' } });
       assert.equal((await bob.next('offer-received', 10_000)).from, alice.id);
@@ -274,7 +268,7 @@ for (const mode of selectedModes()) {
         },
       );
       socket.pause();
-      const joined = await httpJson(
+      const joined = await request(
         srv.url,
         'POST',
         '/api/video/rooms/slow-sse/join',

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { storeApi } from '../src/api/extension.js';
 import { connect, connectSocketIo, connectWebSocket, type TestPeer } from './helpers/clients.js';
-import { httpJson } from './helpers/modes.js';
 import { startServer, type TestServer } from './helpers/server.js';
+import { request } from './helpers/sse.js';
 
 const store = () => [storeApi({ store: { dataDir: 'memory://' } })];
 const refused = ['http://evil.example', 'http://good.example.evil.example', 'null'];
@@ -28,7 +28,7 @@ describe('ALLOWED_ORIGINS on every WebSocket upgrade and SSE stream', () => {
     for (const origin of refused) {
       await assert.rejects(connectSocketIo(srv.url, { origin }), origin);
       await assert.rejects(connectWebSocket(srv.url, { origin }), /403/, origin);
-      const sse = await httpJson(srv.url, 'GET', '/api/events', undefined, { Origin: origin });
+      const sse = await request(srv.url, 'GET', '/api/events', undefined, { Origin: origin });
       assert.equal(sse.status, 403, origin);
       assert.equal(sse.body.error, 'origin-not-allowed');
     }
@@ -43,7 +43,7 @@ describe('admin without a credential', () => {
   after(() => srv.close());
 
   it('answers callers on this machine only, in development too', async () => {
-    const local = await httpJson(srv.url, 'DELETE', '/api/connections/nobody');
+    const local = await request(srv.url, 'DELETE', '/api/connections/nobody');
     assert.equal(local.status, 404);
     const forwarded = { 'X-Forwarded-For': '203.0.113.9' };
     for (const [method, path, body] of [
@@ -53,7 +53,7 @@ describe('admin without a credential', () => {
       ['DELETE', '/api/logs', undefined],
       ['POST', '/api/settings', { key: 'max_connections', value: '1' }],
     ] as const) {
-      const res = await httpJson(srv.url, method, path, body, forwarded);
+      const res = await request(srv.url, method, path, body, forwarded);
       assert.equal(res.status, 403, `${method} ${path}`);
       assert.equal(res.body.error, 'admin-local-only');
       assert.match(res.body.message, /ADMIN_TOKEN/);
@@ -78,17 +78,17 @@ describe('what anonymous callers can list in production', () => {
 
   it('counts but no room ids, unless the admin token is given', async () => {
     const admin = { Authorization: `Bearer ${adminToken}` };
-    const metrics = await httpJson(srv.url, 'GET', '/metrics');
+    const metrics = await request(srv.url, 'GET', '/metrics');
     assert.equal(metrics.body.rooms, 1);
     assert.deepEqual(metrics.body.roomDetails, []);
     assert.equal(typeof metrics.body.memory.rss, 'number');
-    const full = await httpJson(srv.url, 'GET', '/metrics', undefined, admin);
+    const full = await request(srv.url, 'GET', '/metrics', undefined, admin);
     assert.deepEqual(full.body.roomDetails, [{ name: 'video:secret-room', participants: 1 }]);
-    const stats = await httpJson(srv.url, 'GET', '/api/stats');
+    const stats = await request(srv.url, 'GET', '/api/stats');
     assert.deepEqual(stats.body.roomDetails, []);
-    const rooms = await httpJson(srv.url, 'GET', '/api/video/rooms');
+    const rooms = await request(srv.url, 'GET', '/api/video/rooms');
     assert.deepEqual(rooms.body.rooms, []);
-    const adminRooms = await httpJson(srv.url, 'GET', '/api/video/rooms', undefined, admin);
+    const adminRooms = await request(srv.url, 'GET', '/api/video/rooms', undefined, admin);
     assert.equal(adminRooms.body.rooms[0].roomId, 'secret-room');
   });
 });

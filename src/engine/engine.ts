@@ -203,12 +203,7 @@ export class Engine implements HandlerContext {
   private async park(peer: Peer): Promise<boolean> {
     const parked = this.cluster.park && !peer.closed && this.resumer.parked(peer);
     if (!parked) return false;
-    peer.closed = true;
-    clearTimeout(peer.expiry);
-    clearTimeout(peer.expiryTimer);
-    this.local.delete(peer.id);
-    this.releaseAddress(peer);
-    this.counters.connections--;
+    this.forget(peer);
     // A client still connected here (it came back elsewhere first) is let go quietly.
     const transport = peer.transport;
     peer.transport = null;
@@ -470,15 +465,20 @@ export class Engine implements HandlerContext {
     return false;
   }
 
-  /** Ends a peer: it leaves every room (each announced once) and is forgotten. */
-  async disconnect(peer: Peer, reason = 'disconnect'): Promise<void> {
-    if (peer.closed) return;
+  /** Closes a peer on this process: its timers stop and it no longer counts here. */
+  private forget(peer: Peer): void {
     peer.closed = true;
     clearTimeout(peer.expiry);
     clearTimeout(peer.expiryTimer);
     this.local.delete(peer.id);
     this.releaseAddress(peer);
     this.counters.connections--;
+  }
+
+  /** Ends a peer: it leaves every room (each announced once) and is forgotten. */
+  async disconnect(peer: Peer, reason = 'disconnect'): Promise<void> {
+    if (peer.closed) return;
+    this.forget(peer);
     const rooms = [...peer.rooms.values()];
     peer.rooms.clear();
     await Promise.all(

@@ -1,5 +1,3 @@
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, TLSSocket } from 'node:tls';
 import { SignJWT } from 'jose';
@@ -92,45 +90,5 @@ export function closedBy(socket: Socket, timeout = 10_000): Promise<string> {
     if (socket.destroyed) return resolve(received);
     const timer = setTimeout(() => reject(new Error(`still open after ${timeout} ms`)), timeout);
     socket.once('close', () => (clearTimeout(timer), resolve(received)));
-  });
-}
-
-/**
- * A JSON HTTP request over http or https (trusting the test server's self-signed certificate,
- * which `fetch` cannot be told to do).
- */
-export function httpJson(
-  url: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-): Promise<{ status: number; body: any }> {
-  const target = new URL(path, url);
-  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const allHeaders = payload ? { 'Content-Type': 'application/json', ...headers } : headers;
-  return new Promise((resolve, reject) => {
-    const req = send(
-      target,
-      { method, headers: allHeaders, rejectUnauthorized: false, agent: false },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => {
-          let parsed: unknown = text;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            // not JSON
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
   });
 }
