@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchPeer } from './peer.js';
-import { processRssBytes } from './proc.js';
+import { mainThreadCpuMicros, processCpuMicros, processRssBytes } from './proc.js';
 import type { RunningServer } from './servers.js';
 
 export interface IdleResult {
@@ -12,8 +12,12 @@ export interface IdleResult {
   rssBeforeBytes: number;
   rssAfterBytes: number;
   bytesPerConnection: number;
-  /** With a full GC forced in the server, against the same once the connections closed. */
+  /** With a full GC forced in the server, before connecting and with all of them open. */
   gcBytesPerConnection: number;
+  /** Server CPU (all its threads: store worker, GC helpers) per peer connected and joined, µs. */
+  cpuMicrosPerJoin: number;
+  /** The same on the main thread alone (the event loop that also relays). */
+  mainThreadCpuMicrosPerJoin: number;
   errors: number;
 }
 
@@ -104,7 +108,9 @@ export async function openJoinedPeers(
 /**
  * Opens `count` peers, each connecting and joining a pair room (PeerJS: opening its id), 100 at
  * a time, and times the ramp. Then the per-connection RSS: without a forced GC (what an operator
- * sees), then after one (what the connections really keep, against the RSS once they closed).
+ * sees), then after one (what the connections really keep). The forced-GC figure compares with a
+ * collected heap before connecting: V8 keeps the pages it freed when connections close, so a
+ * baseline taken after closing them reads too high and the figure too low.
  */
 export async function measureIdle(
   server: RunningServer,
@@ -112,20 +118,24 @@ export async function measureIdle(
   progress: (line: string) => void,
   options: IdleOptions = {},
 ): Promise<IdleResult> {
-  // No GC is forced before or while connecting: the first figure is what an operator sees.
+  // The only GC forced before connecting: none while connecting and none before the operator's
+  // figure, which compares RSS as `ps` shows it before and after.
+  const gcBefore = await collectedRss(server);
   const rssBeforeBytes = processRssBytes(server.pid);
+  const cpuBefore = processCpuMicros(server.pid);
+  const mainBefore = mainThreadCpuMicros(server.pid);
   const {
     peers,
     errors,
     seconds: joinSeconds,
   } = await openJoinedPeers(server, count, progress, options);
   await sleep(2000);
+  // Includes the 2 s after: history the store records and GC the burst left.
+  const cpuMicros = processCpuMicros(server.pid) - cpuBefore;
+  const mainMicros = mainThreadCpuMicros(server.pid) - mainBefore;
   const rssAfterBytes = processRssBytes(server.pid);
-  // The forced-GC figure: with the connections, then once they are gone.
   const gcAfter = await collectedRss(server);
   for (const peer of peers) peer.close();
-  await sleep(2000);
-  const gcBefore = await collectedRss(server);
   return {
     connections: peers.length,
     joinsPerSecond: peers.length / joinSeconds,
@@ -134,6 +144,8 @@ export async function measureIdle(
     rssAfterBytes,
     bytesPerConnection: (rssAfterBytes - rssBeforeBytes) / peers.length,
     gcBytesPerConnection: (gcAfter - gcBefore) / peers.length,
+    cpuMicrosPerJoin: cpuMicros / peers.length,
+    mainThreadCpuMicrosPerJoin: mainMicros / peers.length,
     errors,
   };
 }

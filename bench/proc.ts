@@ -5,7 +5,16 @@ const CLOCK_TICKS = 100;
 
 /** User + system CPU of a whole process (all threads: JS, GC helpers, libuv pool), in µs. */
 export function processCpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return cpuMicrosOf(`/proc/${pid}/stat`);
+}
+
+/** User + system CPU of a process's main thread (its JavaScript event loop), in µs. */
+export function mainThreadCpuMicros(pid: number): number {
+  return cpuMicrosOf(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function cpuMicrosOf(statFile: string): number {
+  const stat = readFileSync(statFile, 'utf8');
   // The command name (field 2) may hold spaces; the fields we want follow its closing paren.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields[0] is field 3 (state), so utime (14) and stime (15) are at 11 and 12.

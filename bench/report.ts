@@ -39,13 +39,13 @@ export function issueTable(rows: ServerFigures[], offered: number, burstPairs: n
   const times = (a: number | undefined, b: number | undefined) =>
     a !== undefined && b !== undefined ? ` (${num(a / b, 2)}×)` : '';
   const lines = [
-    `| server | RSS 20 s after start | peak RSS | peers connected + joined /s | saturated msg/s | RSS per idle conn (forced GC) | CPU µs/msg at ${num(offered)}/s | p99 ms at ${num(offered)}/s | p99 ms while ${burstPairs} pairs join |`,
+    `| server | RSS 20 s after start | peak RSS | peers connected + joined /s (server CPU µs per join: all threads / main) | saturated msg/s | RSS per idle conn (forced GC) | CPU µs/msg at ${num(offered)}/s | p99 ms at ${num(offered)}/s | p99 ms while ${burstPairs} pairs join |`,
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const r of rows) {
     const bare = byName.get(bareOf(r.name) ?? '');
     lines.push(
-      `| ${r.name} | ${opt(r.startRssBytes, mb)} | ${opt(r.peakRssBytes, mb)} | ${opt(r.idle, (i) => num(i.joinsPerSecond))} | ${opt(r.load, (l) => num(l.rate) + times(l.rate, bare?.load?.rate))} | ${opt(r.idle, (i) => `${kb(i.bytesPerConnection)} (${kb(i.gcBytesPerConnection)})`)} | ${opt(r.steady, (l) => num(l.cpuMicrosPerMessage, 1) + times(l.cpuMicrosPerMessage, bare?.steady?.cpuMicrosPerMessage))} | ${opt(r.steady, (l) => num(l.p99Ms, 2))} | ${opt(r.burst, (l) => num(l.p99Ms, 2))} |`,
+      `| ${r.name} | ${opt(r.startRssBytes, mb)} | ${opt(r.peakRssBytes, mb)} | ${opt(r.idle, (i) => `${num(i.joinsPerSecond)} (${num(i.cpuMicrosPerJoin)} / ${num(i.mainThreadCpuMicrosPerJoin)})`)} | ${opt(r.load, (l) => num(l.rate) + times(l.rate, bare?.load?.rate))} | ${opt(r.idle, (i) => `${kb(i.bytesPerConnection)} (${kb(i.gcBytesPerConnection)})`)} | ${opt(r.steady, (l) => num(l.cpuMicrosPerMessage, 1) + times(l.cpuMicrosPerMessage, bare?.steady?.cpuMicrosPerMessage))} | ${opt(r.steady, (l) => num(l.p99Ms, 2))} | ${opt(r.burst, (l) => num(l.p99Ms, 2))} |`,
     );
   }
   return lines.join('\n');

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,15 @@ export interface ServerSpec {
 }
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** The Node flags `npm start` passes (package.json `scripts.start`), so sinyal runs as users run it. */
+function startScriptFlags(dir: string): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const words = scripts.start.split(/\s+/);
+  return words.slice(1, words.indexOf('dist/src/cli.js'));
+}
 const gcHook = new URL('./gc-hook.mjs', import.meta.url).href;
 
 const dataDirs: string[] = [];
@@ -57,9 +66,9 @@ export function removeDataDirs(): void {
 const PREPARED = 'prepared-per-start';
 
 /**
- * sinyal from its build, as `npm start` runs it: default log level, the embedded store on, in
- * a data directory of its own that a previous start already created (the first start of a fresh clone also runs
- * PostgreSQL's initdb, a one-off). Only the per-peer rate limit is off, so it does not cap the
+ * sinyal from its build, as `npm start` runs it (its node flags, default log level, the embedded
+ * store on), in a data directory of its own that a previous start already created (the first
+ * start of a fresh clone also runs PostgreSQL's initdb, a one-off). Only the per-peer rate limit is off, so it does not cap the
  * load. `build` is another checkout's root (`--before`).
  */
 export function sinyalSpec(
@@ -72,7 +81,7 @@ export function sinyalSpec(
     name: build ? `${name} (${build.label})` : name,
     framing,
     wsPath: '/ws',
-    args: [build ? `${build.dir}/dist/src/cli.js` : 'dist/src/cli.js'],
+    args: [...startScriptFlags(build?.dir ?? root), join(build?.dir ?? root, 'dist/src/cli.js')],
     // The default log level (info: joins and leaves are logged, relayed messages are not).
     env: { MAX_MESSAGES_PER_SECOND: '0', DATA_DIR: PREPARED, ...env },
   };

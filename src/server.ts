@@ -138,6 +138,7 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
   const auth = createAuth(config);
   const turn = new TurnAccess(config, auth, engine);
   auth.connectionToken = (peerId) => turn.connectionToken(peerId);
+  auth.welcomeToken = (peerId) => turn.welcomeToken(peerId);
 
   const tls = await loadTls(config);
   let httpServer: HttpServer | HttpsServer | undefined;

@@ -163,6 +163,31 @@ for (const backend of backends) {
       assert.equal((await store.logs({ type: 'ok-2', limit: 5, offset: 0 })).total, 1);
     });
 
+    it('refuses a row with a NUL character alone (rows travel as one JSON parameter)', async () => {
+      const before = store.writer.stats();
+      const nul = 'a\u0000b';
+      store.writer.push({ kind: 'log', row: { type: 'nul-ok-1', createdAt: at(20) } });
+      store.writer.push({
+        kind: 'log',
+        row: { type: 'nul-bad', details: { nul }, createdAt: at(21) },
+      });
+      store.writer.push({
+        kind: 'user',
+        row: { id: 'nul-user', name: nul, avatar: null, firstSeenAt: at(22), lastSeenAt: at(22) },
+      });
+      store.writer.push({
+        kind: 'log',
+        row: { type: 'nul-ok-2', details: { quote: '"\\' }, createdAt: at(23) },
+      });
+      await store.writer.flush();
+      const after = store.writer.stats();
+      assert.equal(after.failed - before.failed, 2);
+      assert.equal(after.written - before.written, 2);
+      const [ok] = (await store.logs({ type: 'nul-ok-2', limit: 5, offset: 0 })).logs;
+      assert.deepEqual(ok!.details, { quote: '"\\' });
+      assert.equal((await store.logs({ type: 'nul-bad', limit: 5, offset: 0 })).total, 0);
+    });
+
     it('keeps persistent rooms (capacity read synchronously) and settings across a restart', async () => {
       await store.createRoom({
         roomId: 'standup',
@@ -191,6 +216,29 @@ for (const backend of backends) {
       assert.equal(live.maxConnections, 43);
       // An invalid stored value is ignored rather than applied.
       assert.equal(live.meshRoomCapacity, defaultLiveSettings.meshRoomCapacity);
+    });
+
+    it('writes a burst of more than a batch per interval back to back, dropping nothing', async () => {
+      await store.close();
+      // One batch of 100 per 2 s interval would take 20 s for these 1,000 rows.
+      store = await Store.open({
+        ...backend.options(),
+        writer: { flushInterval: 2000, batchSize: 100 },
+      });
+      for (let i = 0; i < 1000; i++) {
+        store.writer.push({
+          kind: 'log',
+          row: { type: 'storm', details: { i }, createdAt: at(i) },
+        });
+      }
+      const started = Date.now();
+      const storm = () => store.logs({ type: 'storm', limit: 1, offset: 0 });
+      while ((await storm()).total < 1000 && Date.now() - started < 10_000) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal((await storm()).total, 1000);
+      assert.ok(Date.now() - started < 4500, `took ${Date.now() - started} ms`);
+      assert.equal(store.writer.stats().dropped, 0);
     });
   });
 }

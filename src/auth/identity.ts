@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { SignalError } from '../engine/signal-error.js';
+import { randomToken } from '../engine/random-token.js';
 import type { PeerAccess, User } from '../engine/types.js';
 import { NO_CONTROL_CHARACTERS } from '../protocol/inbound.js';
 import { readClaims, text } from './claims.js';
@@ -21,8 +21,13 @@ export interface AuthOptions {
   verify?: Verifier;
   /** Proxies whose `X-Forwarded-For` names the client (`TRUST_PROXY`). */
   trustProxy?: TrustProxy;
-  /** The proof of a live connection for `GET /api/ice-servers`, sent in its `welcome`. */
+  /** The proof of a live connection: SSE calls and `GET /api/ice-servers`. */
   connectionToken?: (peerId: string) => string;
+  /**
+   * The `connectionToken` of a socket's `welcome`, only when `GET /api/ice-servers` would check
+   * it: an HMAC per connection nobody asks for was a cost of every join.
+   */
+  welcomeToken?: (peerId: string) => string | undefined;
 }
 
 /** The client address of a request, through trusted proxies only. */
@@ -84,7 +89,7 @@ export async function authenticate(auth: HandshakeAuth, options: AuthOptions): P
   if (!given && options.mode === 'user-id') {
     throw new SignalError('unauthorized', 'Authentication required');
   }
-  const userId = given ?? `guest-${randomBytes(4).toString('hex')}`;
+  const userId = given ?? `guest-${randomToken(4, 'hex')}`;
   const name = text(auth.name, 100) ?? userId;
   const avatar = text(auth.avatar, 2048) ?? null;
   return { userId, user: { id: userId, name, avatar }, access: {} };

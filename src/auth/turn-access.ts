@@ -53,6 +53,14 @@ export class TurnAccess {
     return createHmac('sha256', this.key).update(peerId).digest('base64url');
   }
 
+  /**
+   * The `connectionToken` a socket's `welcome` carries: only when {@link authorize} would check
+   * it (TURN credentials to protect, authentication off); otherwise nothing asks for it.
+   */
+  welcomeToken(peerId: string): string | undefined {
+    return this.auth.mode !== 'jwt' && this.guarded ? this.connectionToken(peerId) : undefined;
+  }
+
   /** Resolves to the TURN user id, or throws `unauthorized` / `rate-limited`. */
   async authorize(request: IceRequest): Promise<string> {
     let userId: string;

@@ -23,6 +23,9 @@ export function approxSize(data: unknown, depth = 0): number {
   return size;
 }
 
+/** What one kept event counts against the log's byte bound. */
+const sentSize = (event: string, data: unknown) => event.length + approxSize(data);
+
 /**
  * What a resumable peer was sent, numbered from 1 since it first connected. A client that comes
  * back says how many events it received; the log hands over the rest, in order.
@@ -60,7 +63,7 @@ export class OutboundLog {
 
   record(event: string, data: unknown): void {
     this.count++;
-    const size = event.length + approxSize(data);
+    const size = sentSize(event, data);
     this.kept.push([event, data]);
     this.sizes.push(size);
     this.bytes += size;
@@ -121,7 +124,7 @@ export class OutboundLog {
     this.first = state.first;
     this.count = state.count;
     this.kept = state.kept;
-    this.sizes = state.kept.map(([event, data]) => event.length + approxSize(data));
+    this.sizes = state.kept.map(([event, data]) => sentSize(event, data));
     this.bytes = this.sizes.reduce((sum, size) => sum + size, 0);
   }
 }

@@ -16,6 +16,14 @@ type Call = { type: 'call'; method: QueryMethod; args: unknown[] } | { type: 'fl
  */
 const resourceLimits = { maxYoungGenerationSizeMb: 4 };
 
+/**
+ * History waits this long on the main thread, then crosses to the worker as one message. Once per
+ * event-loop turn, a connect storm paid a postMessage per turn (5 % of the join path); the worker
+ * writes every 200 ms anyway, so the wait changes when rows land by at most this much. A query
+ * or flush posts what waits first, so reads still see every event before them.
+ */
+const HANDOFF_MS = 50;
+
 /** Built, the worker is plain JS; from src/ (tests, `npm run dev`) it loads through tsx. */
 function startWorker(init: WorkerInit): Worker {
   if (!import.meta.url.endsWith('.ts')) {
@@ -40,6 +48,7 @@ class WorkerBackend implements StoreBackend, HistoryWriter {
   readonly writer: HistoryWriter = this;
   readonly queries: Queries;
   private queued: StoreOp[] = [];
+  private handoff: NodeJS.Timeout | undefined;
   private sent = 0;
   private droppedHere = 0;
   private remote: WorkerStats = {
@@ -83,8 +92,10 @@ class WorkerBackend implements StoreBackend, HistoryWriter {
       this.droppedHere++;
       return false;
     }
-    // One structured-clone message per turn, however many peers joined in it.
-    if (this.queued.push(op) === 1) setImmediate(() => this.post());
+    if (this.queued.push(op) === 1) {
+      this.handoff = setTimeout(() => this.post(), HANDOFF_MS);
+      this.handoff.unref();
+    }
     return true;
   }
 
@@ -119,6 +130,7 @@ class WorkerBackend implements StoreBackend, HistoryWriter {
   }
 
   private post(): void {
+    clearTimeout(this.handoff);
     if (this.queued.length === 0 || this.exited) return;
     const ops = this.queued;
     this.queued = [];

@@ -82,7 +82,7 @@ function welcome(engine: Engine, peer: Peer, resumed: boolean, auth: AuthOptions
     userId,
     user,
     expiresAt: peer.access.expiresAt,
-    connectionToken: auth?.connectionToken?.(id),
+    connectionToken: auth?.welcomeToken?.(id),
   };
   const token = peer.resumeToken;
   if (!token) return identity;

@@ -38,6 +38,7 @@ for (const mode of accessModes()) {
       it('gives a live connection TURN credentials for its own user, with TURN_TTL', async () => {
         const peer = await connectSocketIo(srv.url, { userId: 'ada' });
         const welcome = peer.events.all.find((e) => e.event === 'welcome')!.data;
+        assert.equal(typeof welcome.connectionToken, 'string');
         const res = await ice(srv.url, {
           connectionId: welcome.socketId,
           connectionToken: welcome.connectionToken,
@@ -83,6 +84,14 @@ for (const mode of accessModes()) {
           const res = await ice(stunOnly.url);
           assert.equal(res.status, 200);
           assert.ok(res.body.iceServers.every((s: { credential?: string }) => !s.credential));
+          // Nothing checks a connection token then, so a socket's welcome carries none.
+          for (const connect of [connectSocketIo, connectWebSocket]) {
+            const peer = await connect(stunOnly.url, { userId: 'ada' });
+            const welcome = peer.events.all.find((e) => e.event === 'welcome')!.data;
+            assert.equal(welcome.socketId.length > 0, true);
+            assert.equal('connectionToken' in welcome, false);
+            await peer.close();
+          }
         } finally {
           await stunOnly.close();
         }
@@ -109,6 +118,17 @@ for (const mode of accessModes()) {
         );
         const mismatch = await ice(srv.url, { userId: 'mallory', token });
         assert.equal(mismatch.status, 401);
+      });
+
+      it("a socket's welcome carries no connection token: the access token is the proof", async () => {
+        const token = await hsToken({ sub: 'ada' });
+        for (const connect of [connectSocketIo, connectWebSocket]) {
+          const peer = await connect(srv.url, { token });
+          const welcome = peer.events.all.find((e) => e.event === 'welcome')!.data;
+          assert.equal(welcome.userId, 'ada');
+          assert.equal('connectionToken' in welcome, false);
+          await peer.close();
+        }
       });
     });
   });
