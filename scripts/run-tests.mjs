@@ -37,9 +37,40 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', `--test-reporter=${reporter}`, ...files],
-  { stdio: 'inherit' },
+/** One `node --test` run; resolves to whether every test in it passed. */
+function run(label, group, concurrency) {
+  if (group.length === 0) return true;
+  console.log(`\n── ${label}: ${group.length} files, ${concurrency} at a time ──\n`);
+  const result = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--test',
+      `--test-concurrency=${concurrency}`,
+      `--test-reporter=${reporter}`,
+      ...group,
+    ],
+    { stdio: 'inherit' },
+  );
+  return result.status === 0;
+}
+
+// Browser files run after the rest, one at a time: each drives several Chromium pages that encode
+// and decode video, and two of them beside each other on a 2-core machine starved the media their
+// assertions watch (a frozen decoder, a connection still "new" after 20 s).
+const browserFiles = files.filter((f) => f.includes('e2e'));
+const results = [
+  run(
+    'integration and unit tests',
+    files.filter((f) => !browserFiles.includes(f)),
+    2,
+  ),
+  run('browser tests (Chromium)', browserFiles, 1),
+];
+if (results.every(Boolean)) process.exit(0);
+const failed = ['integration and unit tests', 'browser tests'].filter((_, i) => !results[i]);
+console.error(
+  `\n✖ not passed: ${failed.join(' and ')} (each run's failing tests are listed above its summary)`,
 );
-process.exit(result.status ?? 1);
+process.exit(1);

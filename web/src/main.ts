@@ -68,6 +68,8 @@ async function startCall(
     h('div', { class: 'join' }, h('p', { class: 'loading', role: 'status' }, `Joining ${roomId}…`)),
   );
   client.name = name;
+  // The SDK recovers from most of these by itself; the console is where a developer looks.
+  client.on('error', ({ message }) => console.warn(`sinyal: ${message}`));
   try {
     await client.connect();
     await client.joinRoom(roomId);
