@@ -14,6 +14,8 @@ export interface ClusterHandler {
   disconnectLocal(peerId: PeerId, reason: string): boolean | void;
   /** A member on a dead node must leave its room; the engine announces it (once, cluster-wide). */
   evictMember(room: RoomRef, member: Member): Promise<void>;
+  /** A dead node's members have left and this node removed it (exactly one node hears it). */
+  nodeGone?(nodeId: string): void;
   /**
    * Another node's client came back with this peer's token: park the peer (if it is here and
    * the secret hash is its own) so that node can claim it. Resolves to whether it was parked.

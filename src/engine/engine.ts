@@ -176,6 +176,7 @@ export class Engine implements HandlerContext {
       },
       disconnectLocal: (peerId, reason) => this.kickLocal(peerId, reason),
       evictMember: (room, member) => this.removeMember(room, member),
+      nodeGone: (nodeId) => this.hooks.emit('node-gone', { nodeId }),
       endParked: (info, members, reason) => this.resumer.endParked(info, members, reason),
       parkLocal: async (peerId, secretHash) => {
         const peer = this.local.get(peerId);

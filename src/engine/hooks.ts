@@ -12,6 +12,8 @@ export interface EngineEventMap {
   'media-changed': { room: RoomRef; member: Member; change: Partial<MediaState> };
   chat: { room: RoomRef; member: Member; id: string; message: string; timestamp: string };
   refused: { peer: PeerInfo; event: string; code: ErrorCode; message: string };
+  /** A dead process of the cluster was removed (heard on exactly one node; its members have left). */
+  'node-gone': { nodeId: string };
 }
 
 type Listener<E extends keyof EngineEventMap> = (data: EngineEventMap[E]) => void;

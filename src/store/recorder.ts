@@ -123,6 +123,10 @@ export function recordEngine(engine: Engine, writer: HistoryWriter): () => void 
         },
       });
     }),
+    // The dead process could not close its connections; the one that removed it does.
+    on('node-gone', ({ nodeId: gone }) => {
+      writer.push({ kind: 'node-gone', nodeId: gone, at: new Date() });
+    }),
     on('refused', ({ peer, event, code, message }) => {
       log(malformed.has(code) ? 'error' : 'refused', new Date(), {
         peerId: peer.id,

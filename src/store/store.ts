@@ -10,6 +10,8 @@ import { openWorkerBackend } from './worker-backend.js';
 
 export type { EventLog, LogFilter, PersistentRoom, StoredSetting } from './queries.js';
 
+export { UNCLEAN_SHUTDOWN } from './ops.js';
+
 export interface StoreOptions extends DatabaseOptions {
   writer?: Omit<BatchWriterOptions, 'logger'>;
   logger?: Logger;
@@ -30,6 +32,8 @@ async function openPostgresBackend(
   ]);
   return localBackend(await openPostgres(database), { ...writer, logger });
 }
+
+const noLock = () => {};
 
 /** A room id already taken by a persistent room. */
 export class RoomExistsError extends Error {}
@@ -54,8 +58,7 @@ export class Store {
     // A PGlite folder belongs to one process: a second server on it refuses here, on this
     // thread, with a message the CLI prints as it is.
     const dataDir = database.dataDir ?? './data';
-    const unlock =
-      database.databaseUrl || dataDir.includes('://') ? () => {} : lockDataDir(dataDir);
+    const unlock = database.databaseUrl || dataDir.includes('://') ? noLock : lockDataDir(dataDir);
     let backend: StoreBackend;
     try {
       backend = database.databaseUrl
@@ -72,6 +75,9 @@ export class Store {
     const store = new Store(backend, unlock);
     try {
       await store.loadRooms();
+      // A locked data directory is this process's alone: whatever it holds open, a server that
+      // was killed left open. (A shared PostgreSQL's open rows may be another process's.)
+      if (unlock !== noLock) await store.endUnclosed(logger);
     } catch (error) {
       await store.close();
       throw error;
@@ -85,6 +91,18 @@ export class Store {
 
   get writer(): HistoryWriter {
     return this.backend.writer;
+  }
+
+  /** Ends the connections and memberships an unclean stop left open, and says so. */
+  private async endUnclosed(logger: Logger | undefined): Promise<void> {
+    const ended = await this.backend.queries.endUnclosed();
+    if (ended.connections + ended.participants === 0) return;
+    logger?.warn(
+      ended,
+      `The previous server on this DATA_DIR stopped without a clean shutdown (kill -9, a crash, ` +
+        `power loss): ended the ${ended.connections} connections and ${ended.participants} room ` +
+        `memberships it left open, as of its last recorded event (reason "unclean-shutdown").`,
+    );
   }
 
   /** For `Engine.setRoomCapacity`: synchronous, from the cache. */

@@ -37,9 +37,26 @@ function startWorker(init: WorkerInit): Worker {
   return new Worker(boot, { eval: true, workerData: init, resourceLimits });
 }
 
+/** Every query the worker answers: a record over {@link QueryMethod}, so a new one cannot be missed. */
+const QUERY_METHODS: Record<QueryMethod, true> = {
+  openRooms: true,
+  createRoom: true,
+  updateRoom: true,
+  closeRoom: true,
+  settings: true,
+  saveSetting: true,
+  logs: true,
+  logsAfter: true,
+  clearLogs: true,
+  totals: true,
+  endUnclosed: true,
+  rawQuery: true,
+  ping: true,
+};
+
 /**
- * The main thread's side of the store worker (PGlite): history pushes are collected for one
- * event-loop turn and posted as one message; queries are calls answered by the worker. The
+ * The main thread's side of the store worker (PGlite): history pushes are collected for up to
+ * `HANDOFF_MS` and posted as one message; queries are calls answered by the worker. The
  * main thread never loads PGlite.
  */
 class WorkerBackend implements StoreBackend, HistoryWriter {
@@ -71,20 +88,9 @@ class WorkerBackend implements StoreBackend, HistoryWriter {
       (method: QueryMethod) =>
       (...args: unknown[]) =>
         this.request({ type: 'call', method, args });
-    this.queries = {
-      openRooms: call('openRooms'),
-      createRoom: call('createRoom'),
-      updateRoom: call('updateRoom'),
-      closeRoom: call('closeRoom'),
-      settings: call('settings'),
-      saveSetting: call('saveSetting'),
-      logs: call('logs'),
-      logsAfter: call('logsAfter'),
-      clearLogs: call('clearLogs'),
-      totals: call('totals'),
-      rawQuery: call('rawQuery'),
-      ping: call('ping'),
-    } as Queries;
+    this.queries = Object.fromEntries(
+      Object.keys(QUERY_METHODS).map((method) => [method, call(method as QueryMethod)]),
+    ) as unknown as Queries;
   }
 
   push(op: StoreOp): boolean {
