@@ -11,6 +11,14 @@ import {
 import { createFastParsers, type FastParsers } from '../protocol/fast-parse.js';
 import { defaultLimits, type PayloadLimits } from '../protocol/limits.js';
 import type { ServerEventName, ServerEvents } from '../protocol/outbound.js';
+import {
+  defaultLiveSettings,
+  type ConnectOptions,
+  type EngineCounters,
+  type EngineOptions,
+  type JoinPolicy,
+  type LiveSettings,
+} from './engine-options.js';
 import { randomToken } from './random-token.js';
 import { handlers, type HandlerContext } from './handlers.js';
 import { EngineHooks, type EngineEventMap } from './hooks.js';
@@ -26,99 +34,18 @@ import type {
   PeerInfo,
   PeerSink,
   RoomRef,
-  TransportName,
   User,
 } from './types.js';
 import { parseRoomKey, roomKey } from './types.js';
 
-/** Settings the engine reads on every use, so an admin can change them without a restart. */
-export interface LiveSettings {
-  /**
-   * Default capacity of a mesh room.
-   * @default 8 — reference 004's rooms; full-mesh video degrades beyond that on ordinary uplinks.
-   */
-  meshRoomCapacity: number;
-  /**
-   * Connections this process accepts (0 = no limit).
-   * @default 0
-   */
-  maxConnections: number;
-  /**
-   * Messages per second one peer may send (0 = no limit); bursts of twice that pass.
-   * @default 200 — ICE gathering sends tens per second; a client far above is misbehaving.
-   */
-  maxMessagesPerSecond: number;
-  /**
-   * Connections one client address may hold on this process (0 = no limit).
-   * @default 0 — offices and mobile carriers put many users behind one address.
-   */
-  maxConnectionsPerIp: number;
-}
-
-export const defaultLiveSettings: LiveSettings = {
-  meshRoomCapacity: 8,
-  maxConnections: 0,
-  maxMessagesPerSecond: 200,
-  maxConnectionsPerIp: 0,
+export {
+  defaultLiveSettings,
+  type ConnectOptions,
+  type EngineCounters,
+  type EngineOptions,
+  type JoinPolicy,
+  type LiveSettings,
 };
-
-/**
- * Decides whether a peer may enter a room, before anyone in it hears of the attempt: throws a
- * {@link SignalError} (`forbidden`, `too-many-rooms`...) to refuse. Token grants, join limits and
- * the app's membership check (src/auth/join-guard.ts) plug in here.
- */
-export type JoinPolicy = (peer: Peer, room: RoomRef) => void | Promise<void>;
-
-export interface EngineOptions {
-  /** @default a {@link MemoryCluster}: one process. */
-  cluster?: Cluster;
-  /** @default {@link defaultLimits} */
-  limits?: PayloadLimits;
-  /** Mutable; read at each use. @default {@link defaultLiveSettings} */
-  settings?: LiveSettings;
-  /** Capacity of a persistent mesh room, when one is defined (REST `POST /api/video/rooms`). */
-  roomCapacity?: (roomId: string) => number | undefined;
-  /** @default every join allowed (room capacity still applies) */
-  joinPolicy?: JoinPolicy;
-  logger?: Logger;
-  /**
-   * How long a peer whose connection dropped is kept for its client to resume (0 = off).
-   * @default 30000 ms — covers a Wi-Fi switch or a proxy restart; media needs no server meanwhile.
-   */
-  resumeWindowMs?: number;
-  /**
-   * Bytes of sent events kept per peer for a resume.
-   * @default 1 MiB — the transports' outbound budget (MAX_BUFFERED_BYTES), so what a peer
-   * costs stays within one number however large its events are.
-   */
-  maxKeptBytes?: number;
-}
-
-export interface ConnectOptions {
-  transport: TransportName;
-  userId: string;
-  user: User;
-  /** @default a random id; Socket.IO peers pass their socket id. */
-  id?: PeerId;
-  /** The client address (behind a trusted proxy, the forwarded one): per-address limit. */
-  address?: string;
-  userAgent?: string;
-  /** Grants and expiry from the token. @default any room, no expiry */
-  access?: PeerAccess;
-  /** Whether the engine keeps what it sends for a resume (SSE keeps its own). @default true */
-  resumable?: boolean;
-}
-
-/** Counters read by `/metrics`; plain numbers so the hot path only increments. */
-export interface EngineCounters {
-  relayed: number;
-  refused: number;
-  connections: number;
-  /** Refusals by error code (events, handshakes, joins), for `/metrics`. */
-  refusals: Record<string, number>;
-  /** Peers disconnected because they let more than their outbound budget pile up, by transport. */
-  overBudget: Record<TransportName, number>;
-}
 
 /**
  * The signaling engine: peers, rooms, presence and relay rules. It knows no sockets: a transport
