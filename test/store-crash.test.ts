@@ -25,17 +25,23 @@ describe('embedded PGlite (DATA_DIR) after a kill -9', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sinyal-crash-'));
   after(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('ends the connections and room memberships the killed server left open, once', async () => {
+  it('ends the connection and every room membership the killed server left open, once', async () => {
     await ensureBuilt();
     // `npm start`'s binary with the default embedded store, killed with no chance to clean up.
     const node = await startNode({ DATA_DIR: dataDir });
     const peer = await connectSocketIo(node.url, { userId: 'killed' });
     peer.emit('video:join-room', { roomId: 'crashed' });
     await peer.next('video:room-state');
-    // Until its join is on disk: the store API reads the same database.
+    peer.emit('join-room', { roomId: 'crashed-pair' });
+    await peer.next('joined');
+    // A room it left before the kill gets no second leave.
+    peer.emit('join-room', { roomId: 'left-before' });
+    await peer.next('joined');
+    peer.emit('leave-room', { roomId: 'left-before' });
+    // Until its joins and leave are on disk: the store API reads the same database.
     const deadline = Date.now() + 20_000;
-    while (!(await logsOf(node.url, 'type=join&roomId=crashed')).length) {
-      assert.ok(Date.now() < deadline, 'the join was written within 20 s');
+    while ((await logsOf(node.url, `peerId=${peer.id}`)).length < 5) {
+      assert.ok(Date.now() < deadline, 'connect, 3 joins and a leave were written within 20 s');
       await new Promise((r) => setTimeout(r, 100));
     }
     const [joinRow] = await logsOf(node.url, 'type=join&roomId=crashed');
@@ -61,15 +67,19 @@ describe('embedded PGlite (DATA_DIR) after a kill -9', () => {
 
       const [disconnect] = await logsOf(srv.url, `type=disconnect&peerId=${peer.id}`);
       assert.deepEqual(disconnect?.details, { reason: UNCLEAN_SHUTDOWN });
-      const [leave] = await logsOf(srv.url, `type=leave&peerId=${peer.id}`);
-      assert.equal(leave?.roomId, 'crashed');
-      assert.deepEqual(leave?.details, { kind: 'mesh', reason: UNCLEAN_SHUTDOWN });
+      const leaves = await logsOf(srv.url, `type=leave&peerId=${peer.id}`);
+      const ended = leaves.filter((l) => l.details?.reason === UNCLEAN_SHUTDOWN);
+      assert.deepEqual(ended.map((l) => [l.roomId, l.details?.kind]).sort(), [
+        ['crashed', 'mesh'],
+        ['crashed-pair', 'pair'],
+      ]);
+      assert.equal(leaves.length, 3, 'one leave per room: the one left before, two ended');
       await srv.close();
 
       // A clean stop leaves nothing open: the next start ends nothing more.
       srv = await startServer({ dataDir, extensions: [storeApi()] });
       assert.equal((await logsOf(srv.url, `type=disconnect&peerId=${peer.id}`)).length, 1);
-      assert.equal((await logsOf(srv.url, `type=leave&peerId=${peer.id}`)).length, 1);
+      assert.equal((await logsOf(srv.url, `type=leave&peerId=${peer.id}`)).length, 3);
     } finally {
       await srv.close();
     }

@@ -240,6 +240,60 @@ for (const backend of backends) {
       assert.ok(Date.now() - started < 4500, `took ${Date.now() - started} ms`);
       assert.equal(store.writer.stats().dropped, 0);
     });
+
+    it('ends what a dead cluster node, then a killed server, left open, as a clean stop would', async () => {
+      const w = store.writer;
+      const open = (id: string, nodeId: string) =>
+        w.push({
+          kind: 'connection-open',
+          row: { id, nodeId, transport: 'websocket', userId: id, openedAt: at(5000) },
+        });
+      open('dead-1', 'n-dead');
+      open('alive-1', 'n-alive');
+      open('killed-1', 'n-killed');
+      w.push({
+        kind: 'log',
+        row: {
+          type: 'join',
+          roomId: 'kr',
+          peerId: 'killed-1',
+          details: { kind: 'pair' },
+          createdAt: at(5001),
+        },
+      });
+      w.push({ kind: 'node-gone', nodeId: 'n-dead', at: at(5002) });
+      await w.flush();
+      const row = async (id: string) =>
+        (
+          await store.backend.queries.rawQuery(
+            `select closed_at, close_reason from connections where id = '${id}'`,
+          )
+        )[0]!;
+      const logs = async (peerId: string) =>
+        (await store.logs({ peerId, limit: 10, offset: 0 })).logs.map((l) => [l.type, l.details]);
+      // The dead node's connection only, at the time it was removed, with its disconnect.
+      assert.equal(
+        new Date((await row('dead-1')).closed_at as string).getTime(),
+        at(5002).getTime(),
+      );
+      assert.deepEqual(await logs('dead-1'), [['disconnect', { reason: 'unclean-shutdown' }]]);
+      assert.equal((await row('alive-1')).closed_at, null);
+      assert.equal((await row('killed-1')).closed_at, null);
+
+      // A start after a kill ends everything still open, the room it joined included.
+      const ended = await store.backend.queries.endUnclosed();
+      assert.ok(ended.connections >= 2 && ended.memberships >= 1, JSON.stringify(ended));
+      assert.equal((await row('killed-1')).close_reason, 'unclean-shutdown');
+      assert.deepEqual(await logs('killed-1'), [
+        ['disconnect', { reason: 'unclean-shutdown' }],
+        ['leave', { kind: 'pair', reason: 'unclean-shutdown' }],
+        ['join', { kind: 'pair' }],
+      ]);
+      assert.deepEqual(await store.backend.queries.endUnclosed(), {
+        connections: 0,
+        memberships: 0,
+      });
+    });
   });
 }
 

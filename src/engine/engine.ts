@@ -38,14 +38,8 @@ import type {
 } from './types.js';
 import { parseRoomKey, roomKey } from './types.js';
 
-export {
-  defaultLiveSettings,
-  type ConnectOptions,
-  type EngineCounters,
-  type EngineOptions,
-  type JoinPolicy,
-  type LiveSettings,
-};
+// Embedders and transports import these from here, with the engine.
+export * from './engine-options.js';
 
 /**
  * The signaling engine: peers, rooms, presence and relay rules. It knows no sockets: a transport

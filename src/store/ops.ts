@@ -11,6 +11,7 @@ import {
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from './database.js';
 import { connections, eventLogs, messages, users, videoParticipants } from './schema.js';
+import { endDeadNodeSql } from './unclean-shutdown.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -38,49 +39,6 @@ export type StoreOp =
     };
 
 const CHUNK = 1000;
-
-/** The close reason of what a server that was killed or crashed left open. */
-export const UNCLEAN_SHUTDOWN = 'unclean-shutdown';
-
-/**
- * Ends the connections and mesh memberships left open by a server that stopped without a clean
- * shutdown (all of them, or those of one cluster node), at `at` or else as of the last event
- * recorded, each with the `disconnect` or `leave` log row a clean stop would have written.
- * Answers a row per log type with its count.
- */
-export function endUnclosedSql({ nodeId, at }: { nodeId?: string; at?: Date }): SQL {
-  const details = JSON.stringify({ reason: UNCLEAN_SHUTDOWN });
-  const when = at
-    ? sql`${at.toISOString()}::timestamptz`
-    : sql`(select coalesce(max(created_at), now()) from event_logs)`;
-  const ofNode = nodeId ? sql`and node_id = ${nodeId}` : sql``;
-  const membersOfNode = nodeId
-    ? sql`and peer_id in (select id from connections where node_id = ${nodeId})`
-    : sql``;
-  return sql`
-    with ended_at as (select ${when} as at),
-    closed as (
-      update connections set closed_at = greatest(opened_at, (select at from ended_at)),
-        close_reason = ${UNCLEAN_SHUTDOWN}
-      where closed_at is null ${ofNode}
-      returning id, user_id, node_id, closed_at
-    ),
-    left_members as (
-      update video_participants set left_at = greatest(joined_at, (select at from ended_at))
-      where left_at is null ${membersOfNode}
-      returning room_id, peer_id, user_id, left_at
-    ),
-    logged as (
-      insert into event_logs (type, room_id, peer_id, user_id, node_id, details, created_at)
-      select 'leave', m.room_id, m.peer_id, m.user_id, c.node_id,
-        ${details}::jsonb || '{"kind":"mesh"}', m.left_at
-      from left_members m left join connections c on c.id = m.peer_id
-      union all
-      select 'disconnect', null, id, user_id, node_id, ${details}::jsonb, closed_at from closed
-      returning type
-    )
-    select type, count(*)::int as n from logged group by type`;
-}
 
 type InsertStatement = (rowsJson: string) => SQL;
 
@@ -181,7 +139,7 @@ async function applyUpdate(tx: Tx | Db, op: StoreOp): Promise<void> {
       .values(op.row)
       .onConflictDoUpdate({ target: connections.id, set: { nodeId: op.row.nodeId } });
   } else if (op.kind === 'node-gone') {
-    await tx.execute(endUnclosedSql(op));
+    await tx.execute(endDeadNodeSql(op.nodeId, op.at));
   } else if (op.kind === 'participant-leave' || op.kind === 'participant-media') {
     const open = and(
       eq(videoParticipants.roomId, op.roomId),

@@ -1,6 +1,6 @@
 import { and, count, desc, eq, gt, gte, isNotNull, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import type { Database } from './database.js';
-import { endUnclosedSql } from './ops.js';
+import { endKilledServerSql } from './unclean-shutdown.js';
 import { eventLogs, messages, serverSettings, videoRooms } from './schema.js';
 
 export type PersistentRoom = typeof videoRooms.$inferSelect;
@@ -130,15 +130,12 @@ export class StoreQueries {
     return { eventLogs: logs?.n ?? 0, messages: msgs?.n ?? 0 };
   }
 
-  /**
-   * Ends what a server that stopped without a clean shutdown left open, as of the last event it
-   * recorded (a crash loses at most a quarter second more). See {@link endUnclosedSql}.
-   */
-  async endUnclosed(): Promise<{ connections: number; participants: number }> {
-    const result = await this.database.db.execute(endUnclosedSql({}));
+  /** Ends what a killed server left open: see {@link endKilledServerSql}. */
+  async endUnclosed(): Promise<{ connections: number; memberships: number }> {
+    const result = await this.database.db.execute(endKilledServerSql());
     const rows = (result as unknown as { rows: Array<{ type: string; n: number }> }).rows;
     const n = (type: string) => rows.find((r) => r.type === type)?.n ?? 0;
-    return { connections: n('disconnect'), participants: n('leave') };
+    return { connections: n('disconnect'), memberships: n('leave') };
   }
 
   /** Rows of one SQL statement as plain objects: for diagnostics and tests, never on a request path. */

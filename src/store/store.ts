@@ -10,7 +10,7 @@ import { openWorkerBackend } from './worker-backend.js';
 
 export type { EventLog, LogFilter, PersistentRoom, StoredSetting } from './queries.js';
 
-export { UNCLEAN_SHUTDOWN } from './ops.js';
+export { UNCLEAN_SHUTDOWN } from './unclean-shutdown.js';
 
 export interface StoreOptions extends DatabaseOptions {
   writer?: Omit<BatchWriterOptions, 'logger'>;
@@ -96,11 +96,11 @@ export class Store {
   /** Ends the connections and memberships an unclean stop left open, and says so. */
   private async endUnclosed(logger: Logger | undefined): Promise<void> {
     const ended = await this.backend.queries.endUnclosed();
-    if (ended.connections + ended.participants === 0) return;
+    if (ended.connections + ended.memberships === 0) return;
     logger?.warn(
       ended,
       `The previous server on this DATA_DIR stopped without a clean shutdown (kill -9, a crash, ` +
-        `power loss): ended the ${ended.connections} connections and ${ended.participants} room ` +
+        `power loss): ended the ${ended.connections} connections and ${ended.memberships} room ` +
         `memberships it left open, as of its last recorded event (reason "unclean-shutdown").`,
     );
   }
