@@ -12,6 +12,7 @@ const roots = ['src', 'test', 'client'];
 const reporter = new URL('./test-reporter.mjs', import.meta.url).href;
 const filters = process.argv.slice(2);
 const skipE2E = process.env.SINYAL_SKIP_E2E === '1';
+const isBrowserFile = (f) => f.includes('e2e');
 
 function walk(dir, out) {
   let entries;
@@ -31,13 +32,13 @@ function walk(dir, out) {
 
 let files = roots.flatMap((root) => walk(root, [])).sort();
 if (filters.length) files = files.filter((f) => filters.some((s) => f.includes(s)));
-if (skipE2E) files = files.filter((f) => !f.includes('e2e'));
+if (skipE2E) files = files.filter((f) => !isBrowserFile(f));
 if (files.length === 0) {
   console.error('No test files matched.');
   process.exit(1);
 }
 
-/** One `node --test` run; resolves to whether every test in it passed. */
+/** One `node --test` run; returns whether every test in it passed. */
 function run(label, group, concurrency) {
   if (group.length === 0) return true;
   console.log(`\n── ${label}: ${group.length} files, ${concurrency} at a time ──\n`);
@@ -59,18 +60,17 @@ function run(label, group, concurrency) {
 // Browser files run after the rest, one at a time: each drives several Chromium pages that encode
 // and decode video, and two of them beside each other on a 2-core machine starved the media their
 // assertions watch (a frozen decoder, a connection still "new" after 20 s).
-const browserFiles = files.filter((f) => f.includes('e2e'));
-const results = [
-  run(
-    'integration and unit tests',
-    files.filter((f) => !browserFiles.includes(f)),
-    2,
-  ),
-  run('browser tests (Chromium)', browserFiles, 1),
+const groups = [
+  {
+    label: 'integration and unit tests',
+    files: files.filter((f) => !isBrowserFile(f)),
+    concurrency: 2,
+  },
+  { label: 'browser tests (Chromium)', files: files.filter(isBrowserFile), concurrency: 1 },
 ];
-if (results.every(Boolean)) process.exit(0);
-const failed = ['integration and unit tests', 'browser tests'].filter((_, i) => !results[i]);
+const failed = groups.filter((group) => !run(group.label, group.files, group.concurrency));
+if (failed.length === 0) process.exit(0);
 console.error(
-  `\n✖ not passed: ${failed.join(' and ')} (each run's failing tests are listed above its summary)`,
+  `\n✖ not passed: ${failed.map((g) => g.label).join(' and ')} (each run's failing tests are listed above its summary)`,
 );
 process.exit(1);

@@ -16,7 +16,8 @@ describe('DATA_DIR lock', () => {
   after(() => rm(dir, { recursive: true, force: true }));
 
   it('lets one holder in, refuses the next with the owner pid, frees on release', () => {
-    const release = lockDataDir(dir);
+    const { release, uncleanStop } = lockDataDir(dir);
+    assert.equal(uncleanStop, false);
     const lock = JSON.parse(readFileSync(join(dir, 'sinyal.lock'), 'utf8'));
     assert.deepEqual(lock, { pid: process.pid, host: hostname() });
     assert.throws(
@@ -27,16 +28,21 @@ describe('DATA_DIR lock', () => {
     );
     release();
     assert.ok(!existsSync(join(dir, 'sinyal.lock')));
-    lockDataDir(dir)();
+    const next = lockDataDir(dir);
+    assert.equal(next.uncleanStop, false, 'a released lock is a clean stop');
+    next.release();
   });
 
   it('takes over the lock of a process that is gone (crash, kill -9)', () => {
     const gone = spawnSync(process.execPath, ['-e', '']).pid!;
     writeFileSync(join(dir, 'sinyal.lock'), JSON.stringify({ pid: gone, host: hostname() }));
-    const release = lockDataDir(dir);
+    const { release, uncleanStop } = lockDataDir(dir);
+    assert.equal(uncleanStop, true);
     assert.equal(JSON.parse(readFileSync(join(dir, 'sinyal.lock'), 'utf8')).pid, process.pid);
     release();
     writeFileSync(join(dir, 'sinyal.lock'), 'not json');
-    lockDataDir(dir)();
+    const taken = lockDataDir(dir);
+    assert.equal(taken.uncleanStop, true);
+    taken.release();
   });
 });

@@ -15,22 +15,33 @@ function alive(pid: number): boolean {
   }
 }
 
+export interface DataDirLock {
+  release(): void;
+  /**
+   * The lock of a process that is gone was taken over: it stopped without a clean shutdown (a
+   * clean stop removes its lock), so whatever it recorded as open was left open.
+   */
+  uncleanStop: boolean;
+}
+
 /**
  * Takes `DATA_DIR/sinyal.lock` for this process: PGlite is one process's database, and two
  * servers on one folder would corrupt it. A lock whose process is gone (a crash, a kill -9) is
- * taken over. Returns the release function.
+ * taken over.
  */
-export function lockDataDir(dir: string): () => void {
+export function lockDataDir(dir: string): DataDirLock {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, LOCK_FILE);
   const mine = JSON.stringify({ pid: process.pid, host: hostname() });
+  let uncleanStop = false;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       writeFileSync(path, mine, { flag: 'wx' });
-      return () => {
+      const release = () => {
         // Only our own lock: a takeover by another process after a stall is theirs.
         if (readLock(path)?.pid === process.pid) rmSync(path, { force: true });
       };
+      return { release, uncleanStop };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
@@ -43,6 +54,7 @@ export function lockDataDir(dir: string): () => void {
       );
     }
     rmSync(path, { force: true });
+    uncleanStop = true;
   }
   throw new ConfigError(`DATA_DIR "${dir}": could not take ${LOCK_FILE}; remove it if stale.`);
 }

@@ -132,20 +132,24 @@ export class StoreQueries {
 
   /** Ends what a killed server left open: see {@link endKilledServerSql}. */
   async endUnclosed(): Promise<{ connections: number; memberships: number }> {
-    const result = await this.database.db.execute(endKilledServerSql());
-    const rows = (result as unknown as { rows: Array<{ type: string; n: number }> }).rows;
+    const rows = await this.rows<{ type: string; n: number }>(endKilledServerSql());
     const n = (type: string) => rows.find((r) => r.type === type)?.n ?? 0;
     return { connections: n('disconnect'), memberships: n('leave') };
   }
 
   /** Rows of one SQL statement as plain objects: for diagnostics and tests, never on a request path. */
-  async rawQuery(text: string): Promise<Array<Record<string, unknown>>> {
-    const result = await this.database.db.execute(sql.raw(text));
-    return (result as unknown as { rows: Array<Record<string, unknown>> }).rows;
+  rawQuery(text: string): Promise<Array<Record<string, unknown>>> {
+    return this.rows(sql.raw(text));
   }
 
   ping(): Promise<void> {
     return this.database.ping();
+  }
+
+  /** The rows of a hand-written statement (PGlite and node-postgres both answer `{ rows }`). */
+  private async rows<T>(statement: SQL): Promise<T[]> {
+    const result = await this.database.db.execute(statement);
+    return (result as unknown as { rows: T[] }).rows;
   }
 }
 

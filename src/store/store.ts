@@ -33,8 +33,6 @@ async function openPostgresBackend(
   return localBackend(await openPostgres(database), { ...writer, logger });
 }
 
-const noLock = () => {};
-
 /** A room id already taken by a persistent room. */
 export class RoomExistsError extends Error {}
 
@@ -58,7 +56,8 @@ export class Store {
     // A PGlite folder belongs to one process: a second server on it refuses here, on this
     // thread, with a message the CLI prints as it is.
     const dataDir = database.dataDir ?? './data';
-    const unlock = database.databaseUrl || dataDir.includes('://') ? noLock : lockDataDir(dataDir);
+    const lock = database.databaseUrl || dataDir.includes('://') ? undefined : lockDataDir(dataDir);
+    const unlock = lock?.release ?? (() => {});
     let backend: StoreBackend;
     try {
       backend = database.databaseUrl
@@ -75,9 +74,9 @@ export class Store {
     const store = new Store(backend, unlock);
     try {
       await store.loadRooms();
-      // A locked data directory is this process's alone: whatever it holds open, a server that
-      // was killed left open. (A shared PostgreSQL's open rows may be another process's.)
-      if (unlock !== noLock) await store.endUnclosed(logger);
+      // Only a data directory knows its last server died (a shared PostgreSQL's open rows may be
+      // another live process's): what that server held open is ended now.
+      if (lock?.uncleanStop) await store.endUnclosed(logger);
     } catch (error) {
       await store.close();
       throw error;
