@@ -2,6 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { optionTable } from '../config/options.js';
 import { roomName } from '../http/stats.js';
 import { liveSettingKeys, type LiveSettingKey } from '../store/settings.js';
+import type {
+  AdminRoom,
+  AdminRoomList,
+  LiveSetting,
+  LiveSettingList,
+  PersistentRoomView,
+  RoomDeleted,
+} from './admin-types.js';
 import { fromDb, logAdmin, type ApiContext } from './context.js';
 import { ApiError, errorBody, parse } from './errors.js';
 import { openApi, participantParams, roomParams, updateRoomBody } from './schemas.js';
@@ -17,10 +25,10 @@ const startingOption = {
 } as const satisfies Record<LiveSettingKey, keyof typeof optionTable>;
 
 /** Every room with its members (cluster-wide), plus the persistent rooms that are empty. */
-function roomsWithMembers(ctx: ApiContext) {
+function roomsWithMembers(ctx: ApiContext): AdminRoom[] {
   const { cluster } = ctx.engine;
   const persistent = new Map(ctx.store.persistentRooms().map((r) => [r.roomId, r]));
-  const rooms = [...cluster.rooms()].map(({ room }) => {
+  const rooms = [...cluster.rooms()].map(({ room }): AdminRoom => {
     const stored = room.kind === 'mesh' ? persistent.get(room.id) : undefined;
     if (stored) persistent.delete(room.id);
     return {
@@ -59,7 +67,7 @@ export function adminConsoleRoutes(app: FastifyInstance, ctx: ApiContext): void 
         security,
       },
     },
-    async () => ({ rooms: roomsWithMembers(ctx) }),
+    async (): Promise<AdminRoomList> => ({ rooms: roomsWithMembers(ctx) }),
   );
 
   app.patch(
@@ -76,7 +84,7 @@ export function adminConsoleRoutes(app: FastifyInstance, ctx: ApiContext): void 
         response: errors,
       },
     },
-    async (request) => {
+    async (request): Promise<PersistentRoomView> => {
       const { roomId } = parse(roomParams, request.params, 'params');
       const change = parse(updateRoomBody, request.body);
       const room = await fromDb(() => ctx.store.updateRoom(roomId, change));
@@ -97,7 +105,7 @@ export function adminConsoleRoutes(app: FastifyInstance, ctx: ApiContext): void 
         response: errors,
       },
     },
-    async (request) => {
+    async (request): Promise<RoomDeleted> => {
       const { roomId } = parse(roomParams, request.params, 'params');
       const closed = await fromDb(() => ctx.store.closeRoom(roomId));
       if (!closed) throw new ApiError(404, 'unknown-room', `No persistent room "${roomId}"`);
@@ -126,7 +134,7 @@ export function adminConsoleRoutes(app: FastifyInstance, ctx: ApiContext): void 
         throw new ApiError(404, 'not-in-room', `"${peerId}" is not in ${kind} room "${roomId}"`);
       }
       logAdmin(ctx, 'participant-removed', { roomId, connectionId: peerId, kind });
-      return { ok: true };
+      return { ok: true as const };
     },
   );
 
@@ -141,11 +149,11 @@ export function adminConsoleRoutes(app: FastifyInstance, ctx: ApiContext): void 
         security,
       },
     },
-    async () => {
+    async (): Promise<LiveSettingList> => {
       const stored = new Map(
         (await fromDb(() => ctx.store.settings())).map((s) => [s.key, s.value]),
       );
-      const settings = (Object.keys(liveSettingKeys) as LiveSettingKey[]).map((key) => {
+      const settings = (Object.keys(liveSettingKeys) as LiveSettingKey[]).map((key): LiveSetting => {
         const { field, schema } = liveSettingKeys[key];
         const option = optionTable[startingOption[key]];
         const fromEnv =

@@ -3,6 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import { findForbiddenKey } from '../protocol/inbound.js';
 import { applyLiveSetting, parseLiveSetting } from '../store/settings.js';
 import { adminGuard } from './admin-guard.js';
+import type {
+  BroadcastResult,
+  ConnectionList,
+  KickResult,
+  LogPage,
+  LogsCleared,
+  SettingSaved,
+  SettingsView,
+} from './admin-types.js';
 import { fromDb, logAdmin, type ApiContext } from './context.js';
 import { ApiError, errorBody, parse } from './errors.js';
 import {
@@ -38,7 +47,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/connections',
     { schema: { tags: ['admin'], summary: 'Live connections, cluster-wide', security } },
-    async () => {
+    async (): Promise<ConnectionList> => {
       const rooms = roomsByPeer(ctx);
       const connections = [...ctx.engine.cluster.peers()].map((peer) => ({
         ...peer,
@@ -60,7 +69,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ApiContext): void {
         response: { ...errors, 404: errorBody },
       },
     },
-    async (request) => {
+    async (request): Promise<KickResult> => {
       const { id } = request.params as { id: string };
       const reason = parse(kickQuery, request.query, 'query').reason ?? 'disconnected by an admin';
       if (!(await ctx.engine.kick(id, reason))) {
@@ -85,7 +94,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ApiContext): void {
         response: errors,
       },
     },
-    async (request) => {
+    async (request): Promise<BroadcastResult> => {
       const { roomId, kind } = parse(broadcastQuery, request.query, 'query');
       const body = parse(broadcastBody, request.body);
       const forbidden = findForbiddenKey(body);
@@ -122,7 +131,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ApiContext): void {
         response: errors,
       },
     },
-    async (request) => {
+    async (request): Promise<LogPage> => {
       const filter = parse(logsQuery, request.query, 'query');
       const page = await fromDb(() => ctx.store.logs(filter));
       return { ...page, limit: filter.limit, offset: filter.offset };
@@ -140,7 +149,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ApiContext): void {
         response: errors,
       },
     },
-    async (request) => {
+    async (request): Promise<LogsCleared> => {
       const filter = parse(logsDeleteQuery, request.query, 'query');
       const deleted = await fromDb(() => ctx.store.clearLogs(filter));
       logAdmin(ctx, 'clear-logs', { deleted, filter });
@@ -157,7 +166,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ApiContext): void {
         security,
       },
     },
-    async () => ({
+    async (): Promise<SettingsView> => ({
       settings: await fromDb(() => ctx.store.settings()),
       live: { ...ctx.engine.settings },
     }),
@@ -175,7 +184,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ApiContext): void {
         response: errors,
       },
     },
-    async (request) => {
+    async (request): Promise<SettingSaved> => {
       const { key, value, description } = parse(settingBody, request.body);
       const checked = parseLiveSetting(key, value);
       if (!checked.ok) throw new ApiError(400, 'invalid-body', `value: ${checked.message}`);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { liveStats } from '../http/stats.js';
 import { RoomExistsError } from '../store/store.js';
+import type { PersistentRoomView } from './admin-types.js';
 import { fromDb, logAdmin, type ApiContext } from './context.js';
 import { ApiError, errorBody, parse } from './errors.js';
 import { createRoomBody, openApi } from './schemas.js';
@@ -79,7 +80,8 @@ export function roomRoutes(app: FastifyInstance, ctx: ApiContext): void {
         }
       });
       logAdmin(ctx, 'room-created', { roomId, hostId: body.hostId, max: body.maxParticipants });
-      return reply.status(201).send({ ...room, persistent: true, participants: 0 });
+      const created: PersistentRoomView = { ...room, persistent: true, participants: 0 };
+      return reply.status(201).send(created);
     },
   );
 
