@@ -55,7 +55,10 @@ describe('sinyal/server verifyWebhook and the standardwebhooks library', () => {
     const headers = signWebhook(body, secret, { id: 'msg_ours' });
     assert.equal(headers['webhook-id'], 'msg_ours');
     assert.deepEqual(new Webhook(secret).verify(body, headers), event);
-    assert.deepEqual(new Webhook(secret).verify(Buffer.from(body), signWebhook(body, secret)), event);
+    assert.deepEqual(
+      new Webhook(secret).verify(Buffer.from(body), signWebhook(body, secret)),
+      event,
+    );
     // A wrong key is refused by the library too: the signature depends on the secret's bytes.
     const other = `whsec_${randomBytes(24).toString('base64')}`;
     assert.throws(() => new Webhook(other).verify(body, headers));

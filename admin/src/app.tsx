@@ -10,6 +10,7 @@ import { OverviewPage } from './pages/overview';
 import { RoomsPage } from './pages/rooms';
 import { SettingsPage } from './pages/settings';
 import { SignIn } from './pages/sign-in';
+import { WebhooksPage } from './pages/webhooks';
 
 const pages = {
   overview: { title: 'Overview', view: OverviewPage },
@@ -17,6 +18,7 @@ const pages = {
   rooms: { title: 'Rooms', view: RoomsPage },
   logs: { title: 'Event log', view: LogsPage },
   broadcast: { title: 'Broadcast', view: BroadcastPage },
+  webhooks: { title: 'Webhooks', view: WebhooksPage },
   settings: { title: 'Settings', view: SettingsPage },
 } as const;
 type PageId = keyof typeof pages;

@@ -153,24 +153,26 @@ export function adminConsoleRoutes(app: FastifyInstance, ctx: ApiContext): void 
       const stored = new Map(
         (await fromDb(() => ctx.store.settings())).map((s) => [s.key, s.value]),
       );
-      const settings = (Object.keys(liveSettingKeys) as LiveSettingKey[]).map((key): LiveSetting => {
-        const { field, schema } = liveSettingKeys[key];
-        const option = optionTable[startingOption[key]];
-        const fromEnv =
-          process.env[option.env] !== undefined ||
-          ctx.config[startingOption[key]] !== option.default;
-        const runtime = stored.has(key) && schema.safeParse(stored.get(key)).success;
-        return {
-          key,
-          value: ctx.engine.settings[field],
-          source: runtime ? 'runtime' : fromEnv ? 'env' : 'default',
-          env: option.env,
-          default: option.default,
-          description: option.doc,
-          min: schema.minValue,
-          max: schema.maxValue,
-        };
-      });
+      const settings = (Object.keys(liveSettingKeys) as LiveSettingKey[]).map(
+        (key): LiveSetting => {
+          const { field, schema } = liveSettingKeys[key];
+          const option = optionTable[startingOption[key]];
+          const fromEnv =
+            process.env[option.env] !== undefined ||
+            ctx.config[startingOption[key]] !== option.default;
+          const runtime = stored.has(key) && schema.safeParse(stored.get(key)).success;
+          return {
+            key,
+            value: ctx.engine.settings[field],
+            source: runtime ? 'runtime' : fromEnv ? 'env' : 'default',
+            env: option.env,
+            default: option.default,
+            description: option.doc,
+            min: schema.minValue,
+            max: schema.maxValue,
+          };
+        },
+      );
       return { settings };
     },
   );

@@ -23,10 +23,7 @@ import type {
   settingBody,
   updateRoomBody,
 } from '../api/schemas.js';
-import type {
-  WebhookDeliveryList,
-  WebhookDeliveryStatus,
-} from '../protocol/webhook-types.js';
+import type { WebhookDeliveryList, WebhookDeliveryStatus } from '../protocol/webhook-types.js';
 
 // Every shape here is the server's own (type imports only: nothing of the server is loaded).
 
@@ -200,7 +197,11 @@ export class SinyalAdmin {
       const { error, message } = (body ?? {}) as { error?: string; message?: string };
       const code = error ?? `http-${response.status}`;
       const detail = message ?? (text.slice(0, 200) || response.statusText);
-      throw new SinyalAdminError(response.status, code, `${what}: ${response.status} ${code}: ${detail}`);
+      throw new SinyalAdminError(
+        response.status,
+        code,
+        `${what}: ${response.status} ${code}: ${detail}`,
+      );
     }
     return body as T;
   }

@@ -67,7 +67,8 @@ export function verifyWebhook(
   }
   const id = readHeader(headers, 'webhook-id') ?? fail('no webhook-id header');
   const timestamp = readHeader(headers, 'webhook-timestamp') ?? fail('no webhook-timestamp header');
-  const signatures = readHeader(headers, 'webhook-signature') ?? fail('no webhook-signature header');
+  const signatures =
+    readHeader(headers, 'webhook-signature') ?? fail('no webhook-signature header');
   if (!/^\d{1,12}$/.test(timestamp)) fail(`webhook-timestamp "${timestamp}" is not Unix seconds`);
   const skew = Math.floor(Date.now() / 1000) - Number(timestamp);
   if (skew > WEBHOOK_TOLERANCE_SECONDS) fail(`webhook-timestamp is ${skew} s old (at most 300)`);
@@ -81,7 +82,8 @@ export function verifyWebhook(
     const given = Buffer.from(value, 'base64');
     return given.length === expected.length && timingSafeEqual(given, expected);
   });
-  if (!matches) fail('no v1 signature matches (wrong secret, or the body was changed or re-encoded)');
+  if (!matches)
+    fail('no v1 signature matches (wrong secret, or the body was changed or re-encoded)');
 
   let event: unknown;
   try {

@@ -3,7 +3,7 @@ import { useState, type ReactNode } from 'react';
 import { Button } from './ui';
 
 /**
- * A button that asks before a destructive action (Radix Dialog: focus trap, Escape, labelled).
+ * A button that asks before an action that changes something (Radix Dialog: focus trap, Escape, labelled).
  * The dialog's confirm button repeats the action's name, so "Kick" confirms a kick.
  */
 export function ConfirmButton({
@@ -13,6 +13,7 @@ export function ConfirmButton({
   description,
   onConfirm,
   small = true,
+  tone = 'danger',
 }: {
   label: string;
   srLabel?: string;
@@ -20,6 +21,8 @@ export function ConfirmButton({
   description: ReactNode;
   onConfirm: () => Promise<unknown> | void;
   small?: boolean;
+  /** @default 'danger'; 'primary' for an action that undoes nothing (send again). */
+  tone?: 'danger' | 'primary';
 }) {
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -39,7 +42,7 @@ export function ConfirmButton({
   return (
     <Dialog.Root open={open} onOpenChange={setOpen}>
       <Dialog.Trigger asChild>
-        <Button tone="danger" small={small}>
+        <Button tone={tone} small={small}>
           {label}
           {srLabel && <span className="sr-only"> {srLabel}</span>}
         </Button>
@@ -60,7 +63,7 @@ export function ConfirmButton({
             <Dialog.Close asChild>
               <Button>Cancel</Button>
             </Dialog.Close>
-            <Button tone="danger" disabled={busy} onClick={confirm}>
+            <Button tone={tone} disabled={busy} onClick={confirm}>
               {label}
             </Button>
           </div>

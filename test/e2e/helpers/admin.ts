@@ -1,0 +1,55 @@
+import type { Browser, Page } from 'playwright-core';
+import { findAdminDir } from '../../../src/http/admin-app.js';
+import { exclusive } from '../../helpers/cluster.js';
+
+/** The ADMIN_TOKEN the dashboard tests sign in with. */
+export const ADMIN_TEST_TOKEN = 'dashboard-test-token-0123456789';
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+/** The dashboard is built by `npm run build`; a test run without it builds it once. */
+export async function ensureAdminBuilt(): Promise<void> {
+  if (findAdminDir()) return;
+  const release = await exclusive('admin-build');
+  try {
+    if (!findAdminDir()) {
+      const { buildAdmin } = await import('../../../scripts/build-admin.mjs');
+      await buildAdmin();
+    }
+  } finally {
+    release();
+  }
+}
+
+/** A new context on `/admin`, signed in with `credential` (null: the API is open, no sign-in). */
+export async function openDashboard(
+  browser: Browser,
+  url: string,
+  viewport = DESKTOP,
+  credential: string | null = ADMIN_TEST_TOKEN,
+): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error('[dashboard error]', error.message));
+  await page.goto(`${url}/admin`);
+  if (credential !== null) {
+    await page.getByLabel('Admin credential').fill(credential);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('● Live').filter({ visible: true }).waitFor({ timeout: 20_000 });
+  }
+  return page;
+}
+
+/** Opens a section from the navigation and waits for its heading. */
+export async function go(page: Page, section: string): Promise<void> {
+  await page
+    .getByRole('navigation', { name: 'Sections' })
+    .getByRole('link', { name: section, exact: true })
+    .click();
+  await page.getByRole('heading', { level: 1, name: section }).waitFor();
+}
+
+/** Whether the page itself scrolls sideways (a wide table inside its own scroller does not count). */
+export function scrollsSideways(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+}
