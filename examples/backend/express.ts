@@ -1,5 +1,7 @@
 // A backend beside sinyal, with Express: receives sinyal's webhooks, hands its users access
-// tokens, and asks sinyal who is connected. Run: node --import tsx examples/backend/express.ts
+// tokens, and asks sinyal who is connected. In this repository, after `npm run build`:
+// SINYAL_URL=http://localhost:3000 SINYAL_ADMIN_TOKEN=... AUTH_JWT_SECRET=... WEBHOOK_SECRET=whsec_...
+//   node --import tsx examples/backend/express.ts
 import express from 'express';
 import {
   createAccessToken,

@@ -1,4 +1,4 @@
-// The same backend with Fastify. Run: node --import tsx examples/backend/fastify.ts
+// The same backend with Fastify (settings as express.ts): node --import tsx examples/backend/fastify.ts
 import Fastify from 'fastify';
 import {
   createAccessToken,
