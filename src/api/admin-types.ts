@@ -122,8 +122,9 @@ export interface LiveSetting {
   env: string;
   default: number;
   description: string;
-  min?: number;
-  max?: number;
+  /** The bounds the API checks; null: none. */
+  min: number | null;
+  max: number | null;
 }
 
 export interface KickResult {

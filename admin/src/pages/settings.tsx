@@ -14,9 +14,9 @@ const sourceLabel = {
 function validate(setting: LiveSetting, value: string): string | undefined {
   const n = Number(value);
   if (!value.trim() || !Number.isInteger(n)) return `${setting.key}: must be a whole number`;
-  if (setting.min !== undefined && n < setting.min)
+  if (setting.min !== null && n < setting.min)
     return `${setting.key}: must be at least ${setting.min}`;
-  if (setting.max !== undefined && n > setting.max)
+  if (setting.max !== null && n > setting.max)
     return `${setting.key}: must be at most ${setting.max}`;
   return undefined;
 }
@@ -64,7 +64,7 @@ function SettingRow({ setting }: { setting: LiveSetting }) {
         <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">
           In use: <strong className="tabular-nums">{setting.value}</strong> · default{' '}
           {setting.default} · env <code>{setting.env}</code>
-          {setting.min !== undefined && ` · ${setting.min} to ${setting.max}`}
+          {setting.min !== null && ` · ${setting.min} to ${setting.max}`}
         </p>
       </div>
       <div className="flex items-start gap-2">
@@ -82,8 +82,8 @@ function SettingRow({ setting }: { setting: LiveSetting }) {
             id={id}
             type="number"
             inputMode="numeric"
-            min={setting.min}
-            max={setting.max}
+            min={setting.min ?? undefined}
+            max={setting.max ?? undefined}
             className={inputClass}
             value={value}
             onChange={(e) => setValue(e.target.value)}
