@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { storeApi } from '../src/api/extension.js';
 import { SinyalAdmin, SinyalAdminError, type WebhookDelivery } from '../src/sdk/index.js';
 import { connect, type TestPeer } from './helpers/clients.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import type { TestServer } from './helpers/server.js';
 import { until } from './helpers/wait.js';
 import {
   newWebhookSecret,
   startWebhookReceiver,
-  webhookOptions,
+  startWebhookServer,
   webhooksInThisBuild,
   type WebhookReceiver,
 } from './helpers/webhooks.js';
@@ -30,15 +29,7 @@ describe(
 
     before(async () => {
       receiver = await startWebhookReceiver(secret, 500);
-      srv = await startServer({
-        ...webhookOptions({
-          WEBHOOK_URL: receiver.url,
-          WEBHOOK_SECRET: secret,
-          WEBHOOK_RETRY_SCHEDULE: '1s',
-        }),
-        adminToken: ADMIN_TOKEN,
-        extensions: [storeApi({ store: { dataDir: 'memory://' } })],
-      });
+      srv = await startWebhookServer(receiver, ADMIN_TOKEN);
       admin = new SinyalAdmin(srv.url, { token: ADMIN_TOKEN });
     });
     after(async () => {

@@ -13,6 +13,7 @@ import {
   ensureAdminBuilt,
   go,
   openDashboard,
+  useDashboardBrowser,
 } from './helpers/admin.js';
 import { launchBrowser, skipReason } from './helpers/browser.js';
 
@@ -225,19 +226,12 @@ describe('admin dashboard', { skip: skipReason }, () => {
 
 describe('admin dashboard on a Redis cluster', { skip: skipReason }, () => {
   const cluster = useCluster(2);
-  let browser: Browser;
-  before(async () => {
-    await ensureAdminBuilt();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const dashboardBrowser = useDashboardBrowser();
 
   it('shows both processes as nodes, each with its connections', async () => {
     await cluster.on(1);
     // NODE_ENV=test without ADMIN_TOKEN: the admin API is open, so no sign-in screen.
-    const page = await openDashboard(browser, cluster.nodes[0]!.url, DESKTOP, null);
+    const page = await openDashboard(dashboardBrowser(), cluster.nodes[0]!.url, DESKTOP, null);
     await page.getByText('Redis, 2 nodes alive').waitFor({ timeout: 20_000 });
     const nodes = page.getByRole('table', { name: 'Nodes' }).locator('tbody tr');
     await page.waitForFunction(

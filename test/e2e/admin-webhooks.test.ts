@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
 import { storeApi } from '../../src/api/extension.js';
 import { connect, type TestPeer } from '../helpers/clients.js';
 import { startServer, type TestServer } from '../helpers/server.js';
@@ -8,36 +7,30 @@ import { until } from '../helpers/wait.js';
 import {
   newWebhookSecret,
   startWebhookReceiver,
-  webhookOptions,
+  startWebhookServer,
   webhooksInThisBuild,
   type WebhookReceiver,
 } from '../helpers/webhooks.js';
 import {
   ADMIN_TEST_TOKEN,
   PHONE,
-  ensureAdminBuilt,
   go,
   openDashboard,
   scrollsSideways,
+  useDashboardBrowser,
 } from './helpers/admin.js';
-import { launchBrowser, skipReason } from './helpers/browser.js';
-
-const store = () => [storeApi({ store: { dataDir: 'memory://' } })];
+import { skipReason } from './helpers/browser.js';
 
 describe('admin dashboard: Webhooks page', { skip: skipReason }, () => {
-  let browser: Browser;
-  before(async () => {
-    await ensureAdminBuilt();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const dashboardBrowser = useDashboardBrowser();
 
   it('without WEBHOOK_URL says how to configure webhooks, on a phone too', async () => {
-    const srv = await startServer({ adminToken: ADMIN_TEST_TOKEN, extensions: store() });
+    const srv = await startServer({
+      adminToken: ADMIN_TEST_TOKEN,
+      extensions: [storeApi({ store: { dataDir: 'memory://' } })],
+    });
     try {
-      const page = await openDashboard(browser, srv.url, PHONE);
+      const page = await openDashboard(dashboardBrowser(), srv.url, PHONE);
       await go(page, 'Webhooks');
       const help = page.getByRole('status').filter({ hasText: 'WEBHOOK_URL' });
       await help.waitFor({ timeout: 10_000 });
@@ -60,15 +53,7 @@ describe('admin dashboard: Webhooks page', { skip: skipReason }, () => {
       before(async () => {
         // Answers 500 until told otherwise; one retry a second later, then abandoned.
         receiver = await startWebhookReceiver(secret, 500);
-        srv = await startServer({
-          ...webhookOptions({
-            WEBHOOK_URL: receiver.url,
-            WEBHOOK_SECRET: secret,
-            WEBHOOK_RETRY_SCHEDULE: '1s',
-          }),
-          adminToken: ADMIN_TEST_TOKEN,
-          extensions: store(),
-        });
+        srv = await startWebhookServer(receiver, ADMIN_TEST_TOKEN);
       });
       after(async () => {
         await peer?.close();
@@ -81,7 +66,7 @@ describe('admin dashboard: Webhooks page', { skip: skipReason }, () => {
         peer.emit('video:join-room', { roomId: 'hooked-room' });
         await peer.next('video:room-state', 10_000);
 
-        const page = await openDashboard(browser, srv.url, PHONE);
+        const page = await openDashboard(dashboardBrowser(), srv.url, PHONE);
         await go(page, 'Webhooks');
         const row = page
           .locator('tr[data-delivery]', { hasText: 'hooked-room' })

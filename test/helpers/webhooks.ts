@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { storeApi } from '../../src/api/extension.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { verifyWebhook, type WebhookEvent } from '../../src/sdk/index.js';
+import { startServer, type TestServer } from './server.js';
 
 export const newWebhookSecret = (): string => `whsec_${randomBytes(24).toString('base64')}`;
 
@@ -32,6 +34,8 @@ export interface ReceivedWebhook {
 /** A real HTTP endpoint that checks every request with verifyWebhook and answers `status`. */
 export interface WebhookReceiver {
   url: string;
+  /** The `whsec_` secret it verifies with. */
+  secret: string;
   /** What it answers the next request: 200, or 500 to make sinyal retry. */
   status: number;
   /** Every request that passed verification, in order of arrival. */
@@ -50,6 +54,7 @@ async function rawBody(request: IncomingMessage): Promise<Buffer> {
 export async function startWebhookReceiver(secret: string, status = 200): Promise<WebhookReceiver> {
   const receiver: WebhookReceiver = {
     url: '',
+    secret,
     status,
     received: [],
     refused: [],
@@ -74,4 +79,24 @@ export async function startWebhookReceiver(secret: string, status = 200): Promis
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
   return receiver;
+}
+
+/**
+ * A sinyal server (store in memory) that sends its webhooks to `receiver` and gives up after one
+ * retry a second later (WEBHOOK_RETRY_SCHEDULE=1s), so a receiver answering 500 soon sees its
+ * delivery abandoned.
+ */
+export function startWebhookServer(
+  receiver: WebhookReceiver,
+  adminToken: string,
+): Promise<TestServer> {
+  return startServer({
+    ...webhookOptions({
+      WEBHOOK_URL: receiver.url,
+      WEBHOOK_SECRET: receiver.secret,
+      WEBHOOK_RETRY_SCHEDULE: '1s',
+    }),
+    adminToken,
+    extensions: [storeApi({ store: { dataDir: 'memory://' } })],
+  });
 }

@@ -178,6 +178,21 @@ export function Field({
   );
 }
 
+/** A table's column headings; an empty name is the actions column (named for screen readers). */
+export function ColumnHeads({ names, className }: { names: string[]; className?: string }) {
+  return (
+    <thead className={className}>
+      <tr className="text-left text-xs text-slate-500 dark:text-slate-400">
+        {names.map((name, i) => (
+          <th key={i} scope="col" className="py-2 pr-3 font-medium">
+            {name || <span className="sr-only">Actions</span>}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 export function VisuallyHidden({ children }: { children: ReactNode }) {
   return <span className="sr-only">{children}</span>;
 }

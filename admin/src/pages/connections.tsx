@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { ConfirmButton } from '../components/confirm';
-import { Badge, Card, Field, QueryState, inputClass } from '../components/ui';
+import { Badge, Card, ColumnHeads, Field, QueryState, inputClass } from '../components/ui';
 import { api } from '../lib/api';
 import { since, transportLabel } from '../lib/format';
 import type { Connection } from '../lib/types';
@@ -83,17 +83,9 @@ export function ConnectionsPage() {
           </p>
           <div className="-mx-4 overflow-x-auto px-4">
             <table className="w-full min-w-[52rem] text-sm">
-              <thead>
-                <tr className="text-left text-xs text-slate-500 dark:text-slate-400">
-                  {['User', 'Name', 'Transport', 'Node', 'Rooms', 'Connected', 'Address', ''].map(
-                    (h, i) => (
-                      <th key={i} scope="col" className="py-2 pr-3 font-medium">
-                        {h || <span className="sr-only">Actions</span>}
-                      </th>
-                    ),
-                  )}
-                </tr>
-              </thead>
+              <ColumnHeads
+                names={['User', 'Name', 'Transport', 'Node', 'Rooms', 'Connected', 'Address', '']}
+              />
               <tbody>
                 {rows.map((c) => (
                   <tr

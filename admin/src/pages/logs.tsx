@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Badge, Button, Card, Field, QueryState, inputClass } from '../components/ui';
+import { Badge, Button, Card, ColumnHeads, Field, QueryState, inputClass } from '../components/ui';
 import { api } from '../lib/api';
 import { dateTime } from '../lib/format';
 import type { LogRow } from '../lib/types';
@@ -173,15 +173,7 @@ export function LogsPage() {
         {rows.length > 0 && (
           <div className="-mx-4 overflow-x-auto px-4">
             <table className="w-full min-w-[44rem] text-sm" aria-label="Event log">
-              <thead>
-                <tr className="text-left text-xs text-slate-500 dark:text-slate-400">
-                  {['Time', 'Type', 'User', 'Room', 'Node', 'Details'].map((h) => (
-                    <th key={h} scope="col" className="py-2 pr-3 font-medium">
-                      {h}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
+              <ColumnHeads names={['Time', 'Type', 'User', 'Room', 'Node', 'Details']} />
               <tbody>
                 {rows.map((row) => (
                   <tr

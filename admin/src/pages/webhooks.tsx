@@ -1,7 +1,15 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { ConfirmButton } from '../components/confirm';
-import { Badge, Card, Field, QueryState, StateMessage, inputClass } from '../components/ui';
+import {
+  Badge,
+  Card,
+  ColumnHeads,
+  Field,
+  QueryState,
+  StateMessage,
+  inputClass,
+} from '../components/ui';
 import { api, type ApiError } from '../lib/api';
 import { dateTime, roomKindLabel, since } from '../lib/format';
 import type { WebhookDelivery, WebhookDeliveryList, WebhookDeliveryStatus } from '../lib/types';
@@ -111,15 +119,10 @@ export function WebhooksPage() {
       )}
       {rows.length > 0 && (
         <table className="w-full text-sm">
-          <thead className="hidden md:table-header-group">
-            <tr className="text-left text-xs text-slate-500 dark:text-slate-400">
-              {['Event', 'Room', 'Status', 'Attempts', 'Last error', 'When', ''].map((h, i) => (
-                <th key={i} scope="col" className="py-2 pr-3 font-medium">
-                  {h || <span className="sr-only">Actions</span>}
-                </th>
-              ))}
-            </tr>
-          </thead>
+          <ColumnHeads
+            className="hidden md:table-header-group"
+            names={['Event', 'Room', 'Status', 'Attempts', 'Last error', 'When', '']}
+          />
           <tbody>
             {rows.map((d) => {
               const time = when(d);

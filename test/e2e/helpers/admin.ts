@@ -1,6 +1,8 @@
+import { after, before } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { findAdminDir } from '../../../src/http/admin-app.js';
 import { exclusive } from '../../helpers/cluster.js';
+import { launchBrowser } from './browser.js';
 
 /** The ADMIN_TOKEN the dashboard tests sign in with. */
 export const ADMIN_TEST_TOKEN = 'dashboard-test-token-0123456789';
@@ -52,4 +54,17 @@ export async function go(page: Page, section: string): Promise<void> {
 /** Whether the page itself scrolls sideways (a wide table inside its own scroller does not count). */
 export function scrollsSideways(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+}
+
+/** In a describe: builds the dashboard if needed and launches Chromium once for its tests. */
+export function useDashboardBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  before(async () => {
+    await ensureAdminBuilt();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return () => browser!;
 }
