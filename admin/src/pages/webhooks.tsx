@@ -155,7 +155,7 @@ export function WebhooksPage() {
                   <Cell label="When" className="text-xs whitespace-nowrap">
                     <span title={time.title}>{time.text}</span>
                   </Cell>
-                  <td className="block pt-1 md:table-cell md:py-2 md:text-right">
+                  <td className="block pt-1 md:table-cell md:py-2 md:text-right md:whitespace-nowrap">
                     {d.status === 'abandoned' && (
                       <ConfirmButton
                         label="Send again"
