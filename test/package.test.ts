@@ -12,6 +12,7 @@ import { optionTable } from '../src/config/options.js';
 const root = join(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const built = existsSync(join(root, 'dist', 'client', 'src', 'index.js'));
+const serverSdkBuilt = existsSync(join(root, 'dist', 'src', 'sdk', 'index.js'));
 
 describe('what users of other servers type and import', () => {
   it('.env.example lists every setting and is what `npm run env:example` writes', () => {
@@ -56,6 +57,21 @@ describe('what users of other servers type and import', () => {
       }
       const types = readFileSync(join(root, entry.types), 'utf8');
       assert.match(types, /SseClient/);
+    },
+  );
+
+  it(
+    'exports the server SDK as `sinyal/server`, with types',
+    { skip: !serverSdkBuilt && 'needs `npm run build` (the gate builds before testing)' },
+    async () => {
+      const entry = pkg.exports['./server'];
+      assert.ok(existsSync(join(root, entry.types)), entry.types);
+      assert.equal(import.meta.resolve('sinyal/server'), `file://${join(root, entry.import)}`);
+      const sdk = await import('sinyal/server' as string);
+      for (const name of ['verifyWebhook', 'signWebhook', 'createAccessToken', 'SinyalAdmin']) {
+        assert.equal(typeof sdk[name], 'function', name);
+      }
+      assert.match(readFileSync(join(root, entry.types), 'utf8'), /SinyalAdmin/);
     },
   );
 });
