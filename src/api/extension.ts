@@ -42,6 +42,7 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
       store = await Store.open({
         dataDir: config.dataDir,
         databaseUrl: config.databaseUrl,
+        inCluster: Boolean(config.redisUrl),
         logger,
         ...options.store,
         writer: { maxBuffered: config.storeMaxBuffered, ...options.store?.writer },
