@@ -154,17 +154,20 @@ for (const store of stores) {
         }
         if (!('DATA_DIR' in storeEnv)) return;
 
-        // A kill -9 now: the next start ends the one connection open, not those stopped cleanly.
-        const survivorId = plain.socket.id!;
-        await until('the reconnected peer is on disk', async () =>
-          (await historyOf(node.url, survivorId)).some((r) => r.type === 'connect'),
-        );
+        // A kill -9 now: the next start ends the connections open, not those stopped cleanly.
+        const survivors = [plain.socket.id!, sseClient.connectionId!];
+        await until('the reconnected peers are on disk', async () => {
+          const histories = await Promise.all(survivors.map((id) => historyOf(node.url, id)));
+          return histories.every((rows) => rows.some((r) => r.type === 'connect'));
+        });
         await node.kill('SIGKILL');
         node = await startNode(env());
-        const swept = await historyOf(node.url, survivorId);
-        assert.deepEqual(swept.find((r) => r.type === 'disconnect')?.details, {
-          reason: UNCLEAN_SHUTDOWN,
-        });
+        for (const survivorId of survivors) {
+          const swept = await historyOf(node.url, survivorId);
+          assert.deepEqual(swept.find((r) => r.type === 'disconnect')?.details, {
+            reason: UNCLEAN_SHUTDOWN,
+          });
+        }
         for (const peerId of peers) {
           const disconnects = (await historyOf(node.url, peerId)).filter(
             (r) => r.type === 'disconnect',
@@ -175,8 +178,9 @@ for (const store of stores) {
             `${peerId} keeps its one clean disconnect`,
           );
         }
+        // The two clients that came back by themselves (Socket.IO and SSE); nothing older.
         assert.ok(
-          node.log.some((line) => line.includes('ended the 1 connections')),
+          node.log.some((line) => line.includes('ended the 2 connections')),
           node.log.join('\n'),
         );
       } finally {

@@ -15,6 +15,13 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * A URL as it may be printed: the password of `scheme://user:password@host` and any
+ * `password=` query parameter (PostgreSQL takes one) replaced by `***`.
+ */
+export const hidePassword = (url: string): string =>
+  url.replace(/\/\/([^/@:]*):[^/]*@/, '//$1:***@').replace(/([?&]password=)[^&]*/gi, '$1***');
+
 const flagOf = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /**
@@ -58,7 +65,9 @@ export function loadConfig(
     else {
       const source = flag !== undefined ? `--${flagOf(key)}` : option.env;
       const reason = parsed.error.issues[0]?.message ?? 'is invalid';
-      problems.push(`  ${source}=${JSON.stringify(raw)}: ${reason}. ${option.doc}`);
+      // A secret refused is still a secret (logs, CI output, a screen share): named, not shown.
+      const shown = 'secret' in option ? '' : `=${JSON.stringify(hidePassword(raw))}`;
+      problems.push(`  ${source}${shown}: ${reason}. ${option.doc}`);
     }
   }
   if (problems.length) {
