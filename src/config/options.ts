@@ -382,7 +382,13 @@ export const optionTable = {
   },
   databaseUrl: {
     env: 'DATABASE_URL',
-    schema: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+    schema: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .refine(
+        (url) => URL.canParse(url),
+        'must be a valid URL (percent-encode @ : / in the password)',
+      ),
     default: undefined,
     doc: 'PostgreSQL instead of the embedded PGlite (same schema; migrations applied at start).',
   },

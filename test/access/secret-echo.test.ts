@@ -8,7 +8,12 @@ import { ensureBuilt } from '../helpers/cluster.js';
 const cli = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli.js');
 
 /** A refused setting whose value (or the password inside it) must never be printed. */
-const cases: Array<{ name: string; env: Record<string, string>; secret: string }> = [
+const cases: Array<{
+  name: string;
+  env: Record<string, string>;
+  secret: string;
+  label?: string;
+}> = [
   { name: 'ADMIN_TOKEN', env: { ADMIN_TOKEN: 'short-secret' }, secret: 'short-secret' },
   { name: 'AUTH_JWT_SECRET', env: { AUTH_JWT_SECRET: 'jwt-too-short' }, secret: 'jwt-too-short' },
   { name: 'TURN_SECRET', env: { TURN_SECRET: 'turn7' }, secret: 'turn7' },
@@ -21,6 +26,7 @@ const cases: Array<{ name: string; env: Record<string, string>; secret: string }
   {
     name: 'DATABASE_URL',
     env: { DATABASE_URL: 'mysql://db.internal/app?user=app&password=pg-query-pass' },
+    label: 'DATABASE_URL (password= parameter)',
     secret: 'pg-query-pass',
   },
   {
@@ -46,8 +52,8 @@ describe('config errors name the setting, never its secret value', () => {
   before(() => ensureBuilt());
 
   for (const nodeEnv of ['development', 'production']) {
-    for (const { name, env, secret } of cases) {
-      it(`${name} refused (${nodeEnv}): loadConfig`, () => {
+    for (const { name, env, secret, label = name } of cases) {
+      it(`${label} refused (${nodeEnv}): loadConfig`, () => {
         assert.throws(
           () => loadConfig([], { NODE_ENV: nodeEnv, ...env }),
           (error: Error) =>
@@ -59,8 +65,8 @@ describe('config errors name the setting, never its secret value', () => {
     }
   }
 
-  for (const { name, env, secret } of cases) {
-    it(`${name} refused: the CLI exits 1 and prints no secret`, async () => {
+  for (const { name, env, secret, label = name } of cases) {
+    it(`${label} refused: the CLI exits 1 and prints no secret`, async () => {
       const { code, output } = await runCli({ NODE_ENV: 'production', ...env });
       assert.equal(code, 1, output);
       assert.ok(output.includes(name), output);
@@ -68,10 +74,12 @@ describe('config errors name the setting, never its secret value', () => {
     });
   }
 
-  it('a PostgreSQL URL that cannot be used: the error hides its password', async () => {
+  it('a PostgreSQL URL that cannot be parsed: named, its password hidden, no stack trace', async () => {
     const secret = 'pg-unparsable-4711';
     const { code, output } = await runCli({ DATABASE_URL: `postgres://app:${secret}@[::1/app` });
     assert.equal(code, 1, output);
+    assert.match(output, /DATABASE_URL="postgres:\/\/app:\*\*\*@\[::1\/app": must be a valid URL/);
     assert.ok(!output.includes(secret), `printed the secret:\n${output}`);
+    assert.doesNotMatch(output, /\n\s+at /, 'no stack trace');
   });
 });
