@@ -96,7 +96,7 @@ describe('limits and lifecycle', () => {
     // A transport close (not "io server disconnect") so Socket.IO clients reconnect by themselves.
     assert.equal(await io.next('disconnect'), 'transport close');
     assert.ok(ws.events.all.some((e) => e.event === 'server:shutdown'));
-    assert.equal((await ws.next('close')).code, 1001);
+    assert.equal((await ws.next('close')).code, 1012, 'service restart: come back');
     await assert.rejects(fetch(`${srv.url}/health`));
   });
 });
