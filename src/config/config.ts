@@ -84,7 +84,7 @@ export function loadEnvFile(path = '.env'): void {
   if (existsSync(path)) process.loadEnvFile(path);
 }
 
-/** `--help` text generated from the option table. */
+/** The options part of `--help`, generated from the option table (cli.ts adds the commands). */
 export function helpText(): string {
   const rows = (Object.keys(optionTable) as OptionKey[]).map((key) => {
     const o = optionTable[key];
@@ -92,7 +92,7 @@ export function helpText(): string {
     return `  --${flagOf(key).padEnd(26)} ${o.env.padEnd(26)} ${o.doc}${def}`;
   });
   return [
-    'Usage: sinyal [--flag value ...]   Every flag can also be set by its environment variable.',
+    'Options of the server (every flag can also be set by its environment variable):',
     '',
     `  ${'flag'.padEnd(28)} ${'environment'.padEnd(26)} meaning`,
     ...rows,
