@@ -165,7 +165,7 @@ describe('command line', () => {
       assert.equal(startup[0].dashboard, `${url}/admin`);
       assert.match(startup[0].ice, /^STUN stun:\S+; no TURN/);
       const tagged = lines.filter((line) => line.ext === 'store' && /admin/.test(line.msg));
-      assert.deepEqual(tagged, [], 'the admin notice is the startup block\'s, not the store\'s');
+      assert.deepEqual(tagged, [], "the admin notice is the startup block's, not the store's");
       assert.match(startup[0].admin, /^on at \/api, only from this machine/);
       assert.equal(startup[0].store, `PGlite in ${dataDir}`);
       assert.match(startup[0].cluster, /this process only/);

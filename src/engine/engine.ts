@@ -462,7 +462,10 @@ export class Engine implements HandlerContext {
     this.local.get(member.peerId)?.rooms.delete(roomKey(room));
     const remaining = await this.cluster.release(room, member.peerId);
     if (!remaining) return;
-    this.hooks.emit('room-left', reason === undefined ? { room, member } : { room, member, reason });
+    this.hooks.emit(
+      'room-left',
+      reason === undefined ? { room, member } : { room, member, reason },
+    );
     announceLeave(this, room, member, remaining);
   }
 
