@@ -1,7 +1,33 @@
 #!/usr/bin/env node
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError, helpText, loadConfig, loadEnvFile } from './config/config.js';
 import { createLogger } from './logger.js';
 import { startupSummary } from './startup-summary.js';
+
+/** The subcommands, as `--help` lists them (`npx sinyal` in a clone, `sinyal` once installed). */
+const commandsHelp = `Usage: sinyal [--flag value ...]     start the server (npm start runs this)
+       sinyal token --user ID [...]   print an access token (sinyal token --help)
+       sinyal --version               print the version
+       sinyal --help                  this text
+
+In a clone, run them as \`npx sinyal ...\` after \`npm run build\` (\`npm start\` builds first).`;
+
+/** The version in the package.json above this file (dist/src/cli.js or src/cli.ts). */
+function version(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const path = join(dir, 'package.json');
+    if (existsSync(path)) {
+      const manifest = JSON.parse(readFileSync(path, 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (manifest.name === 'sinyal') return manifest.version ?? 'unknown';
+    }
+    if (dirname(dir) === dir) return 'unknown';
+  }
+}
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -12,8 +38,9 @@ async function main(): Promise<void> {
     console.log(await tokenCommand(argv.slice(1), loadConfig([])));
     return;
   }
+  if (argv.includes('--version') || argv.includes('-v')) return console.log(`sinyal ${version()}`);
   if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(helpText());
+    console.log(`${commandsHelp}\n\n${helpText()}`);
     return;
   }
   loadEnvFile();

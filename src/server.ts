@@ -221,12 +221,17 @@ async function shutdown(parts: {
     for (const peer of engine.local.values()) {
       peer.sink.emit('server:shutdown', { reason: 'Server is restarting; reconnect shortly' });
     }
-    websocket.close();
-    // Closing the transport (not a Socket.IO "server disconnect") lets clients reconnect by
+    // `/ws` closes with 1012 (service restart); Socket.IO's engine.io transports close without
+    // a Socket.IO "server disconnect", which its clients would take as final: both reconnect by
     // themselves, to this server once restarted or to another behind the load balancer.
-    io.disconnectSockets(true);
-    await new Promise<void>((resolve) => io.close(() => resolve()));
+    websocket.close();
+    // Stops listening; resolves once every HTTP connection has ended.
+    const httpClosed = io.close();
+    // Every peer ends (or, with REDIS_URL, is handed over) while the store still records:
+    // its `leave` and `disconnect` rows (reason `shutdown`) are written before the exit.
+    await engine.stop();
     await app.close();
+    await httpClosed;
     for (const extension of [...extensions].reverse()) {
       try {
         await extension.close?.();
@@ -234,7 +239,6 @@ async function shutdown(parts: {
         logger.error({ err: error, ext: extension.name }, 'extension failed to close');
       }
     }
-    await engine.stop();
   } finally {
     clearTimeout(force);
   }
@@ -255,7 +259,8 @@ export async function attach(
     ...transports,
     async close() {
       transports.websocket.close();
-      transports.io.disconnectSockets(true);
+      // Transports closed, not a Socket.IO "server disconnect": clients come back by themselves.
+      for (const socket of transports.io.of('/').sockets.values()) socket.conn.close();
       await engine.stop();
     },
   };

@@ -1,6 +1,7 @@
 import { adminAccess } from './api/admin-guard.js';
 import { jwtKeyName } from './auth/auth.js';
-import type { Config } from './config/config.js';
+import { describeIce } from './auth/turn.js';
+import { hidePassword, type Config } from './config/config.js';
 import type { TlsSetup } from './http/tls.js';
 
 export interface StartupFacts {
@@ -11,12 +12,10 @@ export interface StartupFacts {
   tls: TlsSetup | undefined;
 }
 
-/** Hides a password in a database or Redis URL. */
-const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-
 /**
- * The one startup block: every URL a person needs, whether the admin API is reachable and how
- * it is protected, which store and cluster are in use. `text` for a terminal, `fields` for JSON.
+ * The one startup block: every URL a person needs (the demo, the dashboard, the API docs),
+ * whether the admin API is reachable and how it is protected, what clients get for ICE (STUN,
+ * TURN), which store and cluster are in use. `text` for a terminal, `fields` for JSON.
  */
 export function startupSummary({ config, url, port, tls }: StartupFacts) {
   const scheme = tls ? 'https' : 'http';
@@ -33,12 +32,12 @@ export function startupSummary({ config, url, port, tls }: StartupFacts) {
       ? `on at /api, needs Authorization: Bearer ${credentials}`
       : 'on at /api, only from this machine (set ADMIN_TOKEN to use it from elsewhere)';
   const store = config.databaseUrl
-    ? `PostgreSQL ${redact(config.databaseUrl)}`
+    ? `PostgreSQL ${hidePassword(config.databaseUrl)}`
     : config.dataDir.includes('://')
       ? 'in memory (DATA_DIR=memory://: nothing is kept)'
       : `PGlite in ${config.dataDir}`;
   const cluster = config.redisUrl
-    ? `Redis ${redact(config.redisUrl)} (prefix ${config.redisPrefix}), shared with other processes`
+    ? `Redis ${hidePassword(config.redisUrl)} (prefix ${config.redisPrefix}), shared with other processes`
     : 'this process only (set REDIS_URL to run several)';
   const certificate = !tls
     ? undefined
@@ -52,8 +51,11 @@ export function startupSummary({ config, url, port, tls }: StartupFacts) {
       ? 'userId required and believed, tokens not checked (AUTH_MODE=user-id)'
       : 'none (anyone may connect)';
 
+  const ice = describeIce(config);
+
   const rows: Array<[string, string | undefined]> = [
     ['demo app', `${url}/`],
+    ['dashboard', `${url}/admin`],
     ['API docs', `${url}/docs`],
     ['on the LAN', lan.length ? lan.join('  ') : undefined],
     ['certificate', certificate],
@@ -62,6 +64,7 @@ export function startupSummary({ config, url, port, tls }: StartupFacts) {
       `Socket.IO ${url}  WebSocket ${url.replace(/^http/, 'ws')}/ws  SSE ${url}/api/events`,
     ],
     ['auth', auth],
+    ['ICE', ice],
     ['admin API', admin],
     ['store', store],
     ['cluster', cluster],
@@ -73,6 +76,7 @@ export function startupSummary({ config, url, port, tls }: StartupFacts) {
   ].join('\n');
   const fields = {
     url,
+    dashboard: `${url}/admin`,
     docs: `${url}/docs`,
     lan,
     websocket: `${url.replace(/^http/, 'ws')}/ws`,
@@ -80,6 +84,7 @@ export function startupSummary({ config, url, port, tls }: StartupFacts) {
     store,
     cluster,
     auth,
+    ice,
     certificate,
   };
   return { text, fields };

@@ -96,7 +96,7 @@ describe('limits and lifecycle', () => {
     // A transport close (not "io server disconnect") so Socket.IO clients reconnect by themselves.
     assert.equal(await io.next('disconnect'), 'transport close');
     assert.ok(ws.events.all.some((e) => e.event === 'server:shutdown'));
-    assert.equal((await ws.next('close')).code, 1001);
+    assert.equal((await ws.next('close')).code, 1012, 'service restart: come back');
     await assert.rejects(fetch(`${srv.url}/health`));
   });
 });
@@ -162,6 +162,10 @@ describe('command line', () => {
       const startup = lines.filter((line) => /listening/i.test(line.msg));
       assert.equal(startup.length, 1, stdout);
       assert.equal(startup[0].docs, `${url}/docs`);
+      assert.equal(startup[0].dashboard, `${url}/admin`);
+      assert.match(startup[0].ice, /^STUN stun:\S+; no TURN/);
+      const tagged = lines.filter((line) => line.ext === 'store' && /admin/.test(line.msg));
+      assert.deepEqual(tagged, [], "the admin notice is the startup block's, not the store's");
       assert.match(startup[0].admin, /^on at \/api, only from this machine/);
       assert.equal(startup[0].store, `PGlite in ${dataDir}`);
       assert.match(startup[0].cluster, /this process only/);

@@ -61,3 +61,17 @@ export function iceServersFor(config: IceConfig, userId: string, now = Date.now(
   }
   return servers;
 }
+
+/** What clients get from `GET /api/ice-servers`, in words for the startup block (no secrets). */
+export function describeIce(config: IceConfig): string {
+  const urlsOf = (servers: IceServer[]) => servers.flatMap((s) => s.urls).join(' ');
+  if (config.iceServers) return `ICE_SERVERS as given: ${urlsOf(config.iceServers)}`;
+  const stun = config.stunUrls?.length ? `STUN ${config.stunUrls.join(' ')}` : 'no STUN';
+  if (!config.turnUrls?.length) {
+    return `${stun}; no TURN: peers behind strict firewalls may not connect (set TURN_URLS and TURN_SECRET)`;
+  }
+  const credentials = config.turnSecret
+    ? `time-limited credentials (TURN_SECRET, ${config.turnTtl} s)`
+    : 'a fixed username and password (TURN_USERNAME)';
+  return `${stun}; TURN ${config.turnUrls.join(' ')} with ${credentials}`;
+}

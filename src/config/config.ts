@@ -15,6 +15,13 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * A URL as it may be printed: the password of `scheme://user:password@host` and any
+ * `password=` query parameter (PostgreSQL takes one) replaced by `***`.
+ */
+export const hidePassword = (url: string): string =>
+  url.replace(/\/\/([^/@:]*):[^/]*@/, '//$1:***@').replace(/([?&]password=)[^&]*/gi, '$1***');
+
 const flagOf = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /**
@@ -58,7 +65,9 @@ export function loadConfig(
     else {
       const source = flag !== undefined ? `--${flagOf(key)}` : option.env;
       const reason = parsed.error.issues[0]?.message ?? 'is invalid';
-      problems.push(`  ${source}=${JSON.stringify(raw)}: ${reason}. ${option.doc}`);
+      // A secret refused is still a secret (logs, CI output, a screen share): named, not shown.
+      const shown = 'secret' in option ? '' : `=${JSON.stringify(hidePassword(raw))}`;
+      problems.push(`  ${source}${shown}: ${reason}. ${option.doc}`);
     }
   }
   if (problems.length) {
@@ -75,7 +84,7 @@ export function loadEnvFile(path = '.env'): void {
   if (existsSync(path)) process.loadEnvFile(path);
 }
 
-/** `--help` text generated from the option table. */
+/** The options part of `--help`, generated from the option table (cli.ts adds the commands). */
 export function helpText(): string {
   const rows = (Object.keys(optionTable) as OptionKey[]).map((key) => {
     const o = optionTable[key];
@@ -83,7 +92,7 @@ export function helpText(): string {
     return `  --${flagOf(key).padEnd(26)} ${o.env.padEnd(26)} ${o.doc}${def}`;
   });
   return [
-    'Usage: sinyal [--flag value ...]   Every flag can also be set by its environment variable.',
+    'Options of the server (every flag can also be set by its environment variable):',
     '',
     `  ${'flag'.padEnd(28)} ${'environment'.padEnd(26)} meaning`,
     ...rows,

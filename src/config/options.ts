@@ -36,7 +36,8 @@ const iceUrls = (schemes: string) =>
 
 /**
  * Every setting: its environment variable, CLI flag, schema and default. `sinyal --help` prints
- * this table, so the reason for each default lives here once.
+ * this table, so the reason for each default lives here once. `secret`: a refused value is
+ * never printed (config errors name the setting only); URLs are printed without passwords.
  */
 export const optionTable = {
   port: {
@@ -127,6 +128,7 @@ export const optionTable = {
   joinAuthzSecret: {
     env: 'JOIN_AUTHZ_SECRET',
     schema: z.string().min(8, 'must be at least 8 characters'),
+    secret: true,
     default: undefined,
     doc: 'Sent as Authorization: Bearer to JOIN_AUTHZ_URL, so the app knows the call comes from sinyal.',
   },
@@ -217,6 +219,7 @@ export const optionTable = {
   jwtSecret: {
     env: 'AUTH_JWT_SECRET',
     schema: z.string().min(16, 'must be at least 16 characters'),
+    secret: true,
     default: undefined,
     doc: 'Shared secret (HS256/384/512) of the tokens every connection must carry (sub = user id); also signs `sinyal token`.',
   },
@@ -271,6 +274,7 @@ export const optionTable = {
   jwtPrivateKey: {
     env: 'AUTH_JWT_PRIVATE_KEY',
     schema: z.string().min(1),
+    secret: true,
     default: undefined,
     doc: 'PEM private key (or its file path) `sinyal token` signs with when there is no AUTH_JWT_SECRET.',
   },
@@ -347,12 +351,14 @@ export const optionTable = {
   turnCredential: {
     env: 'TURN_CREDENTIAL',
     schema: z.string().min(1),
+    secret: true,
     default: undefined,
     doc: 'Static TURN password (when no TURN_SECRET).',
   },
   turnSecret: {
     env: 'TURN_SECRET',
     schema: z.string().min(8, 'must be at least 8 characters'),
+    secret: true,
     default: undefined,
     doc: 'coturn static-auth-secret: clients get time-limited TURN REST credentials instead of a fixed password.',
   },
@@ -376,7 +382,13 @@ export const optionTable = {
   },
   databaseUrl: {
     env: 'DATABASE_URL',
-    schema: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+    schema: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .refine(
+        (url) => URL.canParse(url),
+        'must be a valid URL (percent-encode @ : / in the password)',
+      ),
     default: undefined,
     doc: 'PostgreSQL instead of the embedded PGlite (same schema; migrations applied at start).',
   },
@@ -395,6 +407,7 @@ export const optionTable = {
   adminToken: {
     env: 'ADMIN_TOKEN',
     schema: z.string().min(16, 'must be at least 16 characters'),
+    secret: true,
     default: undefined,
     doc: 'When set, admin endpoints require Authorization: Bearer <token> (and are on in production).',
   },

@@ -41,6 +41,9 @@ import { parseRoomKey, roomKey } from './types.js';
 // Embedders and transports import these from here, with the engine.
 export * from './engine-options.js';
 
+/** The reason of every peer a clean stop ends (its `disconnect` and `leave` rows say it). */
+export const SHUTDOWN = 'shutdown';
+
 /**
  * The signaling engine: peers, rooms, presence and relay rules. It knows no sockets: a transport
  * calls {@link connect}, {@link receive} and {@link disconnect}; events go back through the
@@ -110,12 +113,13 @@ export class Engine implements HandlerContext {
 
   async stop(): Promise<void> {
     // With other processes (REDIS_URL) dropped peers are handed to them, so a rolling restart
-    // ends no call; alone, nobody can resume them on a process going away: they leave now.
-    // Connected ones too: their transports are closing, some close handshakes still in flight.
+    // ends no call; alone, nobody can resume them on a process going away: they leave now,
+    // detached ones and those whose close handshake is still in flight alike, so their leaves
+    // and disconnects are recorded before the store closes.
     await Promise.all(
       [...this.local.values()].map(async (peer) => {
         if (await this.park(peer)) return;
-        if (!peer.transport) await this.disconnect(peer, 'server-shutdown');
+        await this.disconnect(peer, SHUTDOWN);
       }),
     );
     await this.cluster.stop();
@@ -136,7 +140,7 @@ export class Engine implements HandlerContext {
       this.logger?.warn({ err: error, peerId: peer.id }, 'could not hand a peer over');
       peer.closed = false;
       this.counters.connections++;
-      await this.disconnect(peer, 'server-shutdown');
+      await this.disconnect(peer, SHUTDOWN);
     }
     return true;
   }
@@ -406,7 +410,7 @@ export class Engine implements HandlerContext {
     await Promise.all(
       rooms.map(async (room) => {
         const member = this.cluster.member(room, peer.id);
-        if (member) await this.removeMember(room, member);
+        if (member) await this.removeMember(room, member, reason);
       }),
     );
     this.cluster.unregisterPeer(peer.id);
@@ -450,12 +454,18 @@ export class Engine implements HandlerContext {
     else this.cluster.forward(member.nodeId, member.peerId, event, data);
   }
 
-  /** Removes a member from a room and tells the others, exactly once cluster-wide. */
-  async removeMember(room: RoomRef, member: Member): Promise<void> {
+  /**
+   * Removes a member from a room and tells the others, exactly once cluster-wide. `reason`:
+   * why its peer ended, when the leave comes from a disconnect.
+   */
+  async removeMember(room: RoomRef, member: Member, reason?: string): Promise<void> {
     this.local.get(member.peerId)?.rooms.delete(roomKey(room));
     const remaining = await this.cluster.release(room, member.peerId);
     if (!remaining) return;
-    this.hooks.emit('room-left', { room, member });
+    this.hooks.emit(
+      'room-left',
+      reason === undefined ? { room, member } : { room, member, reason },
+    );
     announceLeave(this, room, member, remaining);
   }
 

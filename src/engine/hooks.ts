@@ -8,7 +8,8 @@ export interface EngineEventMap {
   /** Its client came back within the window: `from` the node it was on (another after a move). */
   'peer-resumed': { peer: PeerInfo; from: string; missed: number };
   'room-joined': { room: RoomRef; member: Member };
-  'room-left': { room: RoomRef; member: Member };
+  /** `reason`: why its peer ended, when the leave came from a disconnect (not `leave-room`). */
+  'room-left': { room: RoomRef; member: Member; reason?: string };
   'media-changed': { room: RoomRef; member: Member; change: Partial<MediaState> };
   chat: { room: RoomRef; member: Member; id: string; message: string; timestamp: string };
   refused: { peer: PeerInfo; event: string; code: ErrorCode; message: string };

@@ -13,7 +13,7 @@ export interface ResumeHost {
   readonly cluster: Cluster;
   readonly hooks: EngineHooks;
   disconnect(peer: Peer, reason: string): Promise<void>;
-  removeMember(room: RoomRef, member: Member): Promise<void>;
+  removeMember(room: RoomRef, member: Member, reason?: string): Promise<void>;
   /** A peer claimed from another process becomes a detached local one. */
   adopt(parked: ParkedPeer, secret: string): Peer;
 }
@@ -118,7 +118,9 @@ export class Resumer {
     members: Array<{ room: RoomRef; member: Member }>,
     reason: string,
   ): Promise<void> {
-    await Promise.all(members.map(({ room, member }) => this.host.removeMember(room, member)));
+    await Promise.all(
+      members.map(({ room, member }) => this.host.removeMember(room, member, reason)),
+    );
     this.host.hooks.emit('peer-disconnected', { peer: info, reason });
   }
 

@@ -88,7 +88,7 @@ export function recordEngine(engine: Engine, writer: HistoryWriter): () => void 
         details: { kind: room.kind },
       });
     }),
-    on('room-left', ({ room, member }) => {
+    on('room-left', ({ room, member, reason }) => {
       const at = new Date();
       if (room.kind === 'mesh') {
         writer.push({ kind: 'participant-leave', roomId: room.id, peerId: member.peerId, at });
@@ -97,7 +97,7 @@ export function recordEngine(engine: Engine, writer: HistoryWriter): () => void 
         roomId: room.id,
         peerId: member.peerId,
         userId: member.userId,
-        details: { kind: room.kind },
+        details: reason === undefined ? { kind: room.kind } : { kind: room.kind, reason },
       });
     }),
     on('media-changed', ({ room, member, change }) => {

@@ -15,6 +15,8 @@ export { UNCLEAN_SHUTDOWN } from './unclean-shutdown.js';
 export interface StoreOptions extends DatabaseOptions {
   writer?: Omit<BatchWriterOptions, 'logger'>;
   logger?: Logger;
+  /** One of several processes (REDIS_URL): a taken DATA_DIR then asks for DATABASE_URL. */
+  inCluster?: boolean;
 }
 
 /**
@@ -51,12 +53,15 @@ export class Store {
   ) {}
 
   static async open(options: StoreOptions): Promise<Store> {
-    const { writer = {}, logger, ...database } = options;
+    const { writer = {}, logger, inCluster, ...database } = options;
     checkSchemaName(database.pgSchema);
     // A PGlite folder belongs to one process: a second server on it refuses here, on this
     // thread, with a message the CLI prints as it is.
     const dataDir = database.dataDir ?? './data';
-    const lock = database.databaseUrl || dataDir.includes('://') ? undefined : lockDataDir(dataDir);
+    const lock =
+      database.databaseUrl || dataDir.includes('://')
+        ? undefined
+        : lockDataDir(dataDir, { inCluster });
     const unlock = lock?.release ?? (() => {});
     let backend: StoreBackend;
     try {

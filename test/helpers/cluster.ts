@@ -68,7 +68,10 @@ export async function ensureBuilt(): Promise<void> {
     if (stale()) {
       // tsc exits non-zero on type errors but still emits; the typecheck gate reports those.
       try {
-        execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
+        execFileSync(process.execPath, ['scripts/build-server.mjs'], {
+          cwd: root,
+          stdio: 'ignore',
+        });
       } catch {
         if (stale()) throw new Error('npm run build did not produce dist/src/cli.js');
       }

@@ -6,7 +6,7 @@ import {
   type HandshakeAuth,
   type Identity,
 } from '../../auth/identity.js';
-import type { Engine } from '../../engine/engine.js';
+import { SHUTDOWN, type Engine } from '../../engine/engine.js';
 import { SignalError } from '../../engine/signal-error.js';
 import type { PeerSink } from '../../engine/types.js';
 import { OVER_BUDGET_REASON } from '../outbound-budget.js';
@@ -131,7 +131,7 @@ export class SseTransport {
         if (!session) return;
         session.emit(event, data);
         // Shutdown closes the HTTP server, which waits for open streams: end this one now.
-        if (event === 'server:shutdown') this.end(session, 'server-shutdown');
+        if (event === 'server:shutdown') this.release(session);
       },
       disconnect: (reason) => session && this.end(session, reason),
     };
@@ -255,10 +255,24 @@ export class SseTransport {
     for (const session of this.sessions.values()) session.write(': ping\n\n');
   }
 
-  /** Shutdown: ends every stream and peer now (there is no resuming a stopped server). */
-  close(reason = 'server-shutdown'): void {
+  /**
+   * Shutdown: ends every stream without a `disconnect` event, so EventSource and `SseClient`
+   * reconnect by themselves (to this server restarted, or another); the peers end now.
+   */
+  close(): void {
     clearInterval(this.heartbeat);
-    for (const session of [...this.sessions.values()]) this.end(session, reason);
+    for (const session of [...this.sessions.values()]) this.release(session);
+  }
+
+  /** Ends a stream as a restart does: the client comes back, as a new peer if need be. */
+  private release(session: SseSession): void {
+    if (session.ended) return;
+    session.ended = true;
+    clearTimeout(session.gapTimer);
+    this.sessions.delete(session.id);
+    session.stream?.end();
+    session.stream = null;
+    void this.engine.disconnect(session.peer, SHUTDOWN);
   }
 }
 

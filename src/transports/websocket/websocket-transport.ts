@@ -10,7 +10,7 @@ import {
   type Identity,
 } from '../../auth/identity.js';
 import { refreshIdentity } from '../../auth/refresh.js';
-import type { Engine } from '../../engine/engine.js';
+import { SHUTDOWN, type Engine } from '../../engine/engine.js';
 import type { Peer } from '../../engine/peer.js';
 import type { SignalError } from '../../engine/signal-error.js';
 import type { PeerSink } from '../../engine/types.js';
@@ -41,9 +41,10 @@ export interface WebSocketTransportOptions {
 }
 
 /**
- * Close codes: 1001 going away (shutdown), 4000 kicked, 4001 replaced by a resumed connection,
- * 4401 unauthorized.
+ * Close codes: 1012 service restart (shutdown: come back, with the resume token), 4000 kicked,
+ * 4001 replaced by a resumed connection, 4401 unauthorized.
  */
+const CLOSE_RESTART = 1012;
 const CLOSE_KICKED = 4000;
 const CLOSE_REPLACED = 4001;
 const CLOSE_UNAUTHORIZED = 4401;
@@ -186,7 +187,7 @@ export class WebSocketTransport {
         connection.closedByServer = true;
         const replaced = reason === 'replaced by a resumed connection';
         ws.close(
-          reason === 'server-shutdown' ? 1001 : replaced ? CLOSE_REPLACED : CLOSE_KICKED,
+          reason === SHUTDOWN ? CLOSE_RESTART : replaced ? CLOSE_REPLACED : CLOSE_KICKED,
           reason,
         );
       },
@@ -247,12 +248,12 @@ export class WebSocketTransport {
     }
   }
 
-  /** Stops the heartbeat and closes every connection with 1001 (going away). */
+  /** Stops the heartbeat and closes every connection with 1012 (service restart: come back). */
   close(): void {
     clearInterval(this.heartbeat);
     for (const connection of this.connections) {
       connection.closedByServer = true;
-      connection.ws.close(1001, 'server-shutdown');
+      connection.ws.close(CLOSE_RESTART, SHUTDOWN);
     }
     this.wss.close();
   }
