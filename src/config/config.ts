@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
-import { optionTable, type OptionKey } from './options.js';
+import { companionProblems, optionTable, type OptionKey } from './options.js';
 
 type Table = typeof optionTable;
 type Value<K extends OptionKey> = z.output<Table[K]['schema']>;
@@ -58,9 +58,12 @@ export function loadConfig(
     else {
       const source = flag !== undefined ? `--${flagOf(key)}` : option.env;
       const reason = parsed.error.issues[0]?.message ?? 'is invalid';
-      problems.push(`  ${source}=${JSON.stringify(raw)}: ${reason}. ${option.doc}`);
+      // A secret is named, never printed: error output ends up in logs and bug reports.
+      const shown = 'secret' in option ? '' : `=${JSON.stringify(raw)}`;
+      problems.push(`  ${source}${shown}: ${reason}. ${option.doc}`);
     }
   }
+  if (!problems.length) problems.push(...companionProblems(config));
   if (problems.length) {
     throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   }

@@ -27,6 +27,7 @@ import { hashSecret, Resumer } from './resume.js';
 import type { Sent } from './outbound-log.js';
 import { SignalError } from './signal-error.js';
 import type {
+  LeaveCause,
   Member,
   PeerAccess,
   ParkedPeer,
@@ -36,7 +37,7 @@ import type {
   RoomRef,
   User,
 } from './types.js';
-import { parseRoomKey, roomKey } from './types.js';
+import { parseRoomKey, roomKey, SERVER_SHUTDOWN } from './types.js';
 
 // Embedders and transports import these from here, with the engine.
 export * from './engine-options.js';
@@ -96,7 +97,8 @@ export class Engine implements HandlerContext {
         for (const peer of this.local.values()) peer.sink.emit(event, data);
       },
       disconnectLocal: (peerId, reason) => this.kickLocal(peerId, reason),
-      evictMember: (room, member) => this.removeMember(room, member),
+      // A dead process's members: their connections were lost with it.
+      evictMember: (room, member) => this.removeMember(room, member, 'disconnected'),
       nodeGone: (nodeId) => this.hooks.emit('node-gone', { nodeId }),
       endParked: (info, members, reason) => this.resumer.endParked(info, members, reason),
       parkLocal: async (peerId, secretHash) => {
@@ -115,7 +117,7 @@ export class Engine implements HandlerContext {
     await Promise.all(
       [...this.local.values()].map(async (peer) => {
         if (await this.park(peer)) return;
-        if (!peer.transport) await this.disconnect(peer, 'server-shutdown');
+        if (!peer.transport) await this.disconnect(peer, SERVER_SHUTDOWN, 'shutdown');
       }),
     );
     await this.cluster.stop();
@@ -136,7 +138,7 @@ export class Engine implements HandlerContext {
       this.logger?.warn({ err: error, peerId: peer.id }, 'could not hand a peer over');
       peer.closed = false;
       this.counters.connections++;
-      await this.disconnect(peer, 'server-shutdown');
+      await this.disconnect(peer, SERVER_SHUTDOWN, 'shutdown');
     }
     return true;
   }
@@ -397,16 +399,22 @@ export class Engine implements HandlerContext {
     this.counters.connections--;
   }
 
-  /** Ends a peer: it leaves every room (each announced once) and is forgotten. */
-  async disconnect(peer: Peer, reason = 'disconnect'): Promise<void> {
+  /**
+   * Ends a peer: it leaves every room (each announced once) and is forgotten. `cause` is what
+   * observers hear its leaves as (a kick wins over whatever closed the connection; a transport
+   * ending its clients with `server-shutdown` is a shutdown).
+   */
+  async disconnect(peer: Peer, reason = 'disconnect', cause?: LeaveCause): Promise<void> {
     if (peer.closed) return;
+    const leaveCause =
+      peer.leaveCause ?? cause ?? (reason === SERVER_SHUTDOWN ? 'shutdown' : 'disconnected');
     this.forget(peer);
     const rooms = [...peer.rooms.values()];
     peer.rooms.clear();
     await Promise.all(
       rooms.map(async (room) => {
         const member = this.cluster.member(room, peer.id);
-        if (member) await this.removeMember(room, member);
+        if (member) await this.removeMember(room, member, leaveCause);
       }),
     );
     this.cluster.unregisterPeer(peer.id);
@@ -432,6 +440,7 @@ export class Engine implements HandlerContext {
     if (!peer) return false;
     // A detached peer never hears `kicked`: its token is void, so its client is told on resume.
     this.resumer.revoke(peer, reason);
+    peer.leaveCause = 'kicked';
     peer.sink.emit('kicked', { reason });
     peer.sink.disconnect(reason);
     return true;
@@ -451,11 +460,11 @@ export class Engine implements HandlerContext {
   }
 
   /** Removes a member from a room and tells the others, exactly once cluster-wide. */
-  async removeMember(room: RoomRef, member: Member): Promise<void> {
+  async removeMember(room: RoomRef, member: Member, cause: LeaveCause): Promise<void> {
     this.local.get(member.peerId)?.rooms.delete(roomKey(room));
     const remaining = await this.cluster.release(room, member.peerId);
     if (!remaining) return;
-    this.hooks.emit('room-left', { room, member });
+    this.hooks.emit('room-left', { room, member, cause, last: remaining.length === 0 });
     announceLeave(this, room, member, remaining);
   }
 
@@ -467,7 +476,7 @@ export class Engine implements HandlerContext {
   async removeFromRoom(room: RoomRef, peerId: PeerId): Promise<boolean> {
     const member = this.cluster.member(room, peerId);
     if (!member) return false;
-    await this.removeMember(room, member);
+    await this.removeMember(room, member, 'kicked');
     announceLeave(this, room, member, [member]);
     return true;
   }
