@@ -14,6 +14,7 @@ import { Engine } from './engine/engine.js';
 import type { SinyalExtension } from './extension.js';
 import { roomIdsVisibleTo } from './api/admin-guard.js';
 import { createHttpApp } from './http/app.js';
+import { createMetricsRegistry } from './http/metrics.js';
 import { originCheck } from './http/origin.js';
 import { boundIdleConnections, guardUpgrades } from './http/connection-guards.js';
 import { loadTls, type TlsSetup } from './http/tls.js';
@@ -142,8 +143,10 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
 
   const tls = await loadTls(config);
   let httpServer: HttpServer | HttpsServer | undefined;
+  const metrics = createMetricsRegistry(engine);
   const app = createHttpApp({
     engine,
+    metrics,
     logger,
     auth,
     turn,
@@ -167,7 +170,7 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
   // Extensions add routes, which Fastify accepts only before `ready()`.
   for (const extension of extensions) {
     const child = logger.child({ ext: extension.name });
-    await extension.setup?.({ engine, app, config, auth, logger: child });
+    await extension.setup?.({ engine, app, config, auth, logger: child, metrics });
   }
   await app.ready();
   if (!httpServer) throw new Error('Fastify did not create the HTTP server');

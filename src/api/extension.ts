@@ -13,6 +13,8 @@ import { installErrorHandling } from './errors.js';
 import { roomRoutes } from './room-routes.js';
 import { sseMediaRoutes } from './sse-media-routes.js';
 import { sseRoutes } from './sse-routes.js';
+import { webhookRoutes } from './webhook-routes.js';
+import { startWebhooks, type Webhooks } from '../webhooks/webhooks.js';
 
 /** Other nodes may create rooms or change settings; this node re-reads them this often. */
 const REFRESH_INTERVAL = 15_000;
@@ -32,13 +34,14 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
   let stopRecording: (() => void) | undefined;
   let refresh: NodeJS.Timeout | undefined;
   let feed: AdminFeed | undefined;
+  let webhooks: Webhooks | undefined;
 
   return {
     name: 'store',
     get store() {
       return store;
     },
-    async setup({ engine, app, config, auth, logger }) {
+    async setup({ engine, app, config, auth, logger, metrics }) {
       store = await Store.open({
         dataDir: config.dataDir,
         databaseUrl: config.databaseUrl,
@@ -50,6 +53,13 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
       engine.setRoomCapacity(opened.roomCapacity);
       await opened.applySettings(engine.settings);
       stopRecording = recordEngine(engine, opened.writer);
+      try {
+        webhooks = await startWebhooks({ engine, store: opened, config, logger, metrics });
+      } catch (error) {
+        stopRecording();
+        await opened.close();
+        throw error;
+      }
       refresh = setInterval(() => {
         opened.loadRooms().then(
           () => opened.applySettings(engine.settings),
@@ -99,6 +109,7 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
           await api.register(async (admin) => {
             adminRoutes(admin, ctx);
             adminConsoleRoutes(admin, ctx);
+            webhookRoutes(admin, ctx);
             adminStreamRoute(admin, adminFeed);
           });
         },
@@ -123,6 +134,8 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
       // Disconnects announced by the transports' shutdown finish within a turn: record them.
       await new Promise((resolve) => setImmediate(resolve));
       stopRecording?.();
+      webhooks?.stopRecording();
+      await webhooks?.close();
       await store?.close();
     },
     health() {

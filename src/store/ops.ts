@@ -153,8 +153,7 @@ export async function writeBatch(tx: Tx | Db, batch: StoreOp[]): Promise<void> {
     else if (op.kind === 'participant-join') joined.push(op.row);
     else if (op.kind === 'webhook') {
       (op.row.type === 'participant.left' ? webhookLeaves : webhooks).push(op.row);
-    }
-    else updates.push(op);
+    } else updates.push(op);
   }
   const inserts: Array<[InsertStatement, unknown[]]> = [
     [statements.users, [...userRows.values()]],

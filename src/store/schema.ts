@@ -143,7 +143,9 @@ export const webhookDeliveries = pgTable(
     index('webhook_deliveries_pending_idx')
       .on(t.endpoint, t.roomKind, t.roomId, t.seq)
       .where(sql`status = 'pending'`),
-    index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
+    index('webhook_deliveries_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`status = 'pending'`),
     index('webhook_deliveries_status_idx').on(t.status, t.id),
     index('webhook_deliveries_peer_idx').on(t.roomId, t.peerId),
   ],

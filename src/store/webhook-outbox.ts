@@ -64,8 +64,7 @@ export function finishSql(id: string, nodeId: string, outcome: AttemptOutcome): 
     return sql`update webhook_deliveries set status = 'delivered', delivered_at = now(),
       next_attempt_at = null, claimed_by = null, last_error = null ${where}`;
   }
-  const next =
-    outcome.status === 'pending' ? sql`now() + ${interval(outcome.delayMs)}` : sql`null`;
+  const next = outcome.status === 'pending' ? sql`now() + ${interval(outcome.delayMs)}` : sql`null`;
   return sql`update webhook_deliveries set status = ${outcome.status}, last_error = ${outcome.error},
     next_attempt_at = ${next}, claimed_by = null ${where}`;
 }
@@ -94,7 +93,7 @@ const deliveryColumns = sql`id::text as "id", message_id as "messageId", type, r
 /** Newest first, optionally of one status. */
 export function listSql(status: WebhookDeliveryStatus | undefined, limit: number): SQL {
   const where = status ? sql`where status = ${status}` : sql``;
-  return sql`select ${deliveryColumns} from webhook_deliveries ${where} order by id desc limit ${limit}`;
+  return sql`select ${deliveryColumns} from webhook_deliveries ${where} order by webhook_deliveries.id desc limit ${limit}`;
 }
 
 /** An abandoned delivery goes back to pending with a fresh set of attempts. */

@@ -1,0 +1,86 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { ConfigError, type Config } from '../config/config.js';
+import { companionProblems } from '../config/options.js';
+import type { Engine } from '../engine/engine.js';
+import { registerWebhookMetrics } from '../http/metrics.js';
+import type { Store } from '../store/store.js';
+import type { WebhookStats } from '../store/webhook-outbox.js';
+import { WebhookDispatcher } from './dispatcher.js';
+import { recordWebhookEvents } from './events.js';
+import { parseSpan } from './retry.js';
+import { signingKey } from './signature.js';
+
+/**
+ * In a cluster, how long an event waits before it is sent: other processes write their rows in
+ * batches (within a few hundred ms), and an earlier event of the same room may be among them.
+ */
+const CLUSTER_SETTLE_MS = 1000;
+/** One outbox count serves a scrape's two gauges. */
+const STATS_TTL_MS = 1000;
+
+export interface Webhooks {
+  /** Stops recording events (with the history recorder, before the store closes). */
+  stopRecording(): void;
+  /** Hands in-flight deliveries back and stops sending. */
+  close(): Promise<void>;
+}
+
+export interface WebhooksContext {
+  engine: Engine;
+  store: Store;
+  config: Config;
+  logger: Logger;
+  metrics?: Registry;
+}
+
+/**
+ * Webhooks when WEBHOOK_URL is set: engine events go into the store's outbox with the history,
+ * and a dispatcher sends them. Undefined when no URL is configured.
+ */
+export async function startWebhooks(context: WebhooksContext): Promise<Webhooks | undefined> {
+  const { engine, store, config, logger } = context;
+  const endpoints = config.webhookUrls ?? [];
+  if (endpoints.length === 0) return undefined;
+  const problems = companionProblems(config);
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+
+  const queries = store.backend.queries;
+  // One process owns a PGlite database: claims in it are a previous run's, due again now.
+  if (store.kind === 'pglite') await queries.releaseWebhookClaims();
+  const disabled = new Set<string>();
+  const stopRecording = recordWebhookEvents(engine.hooks, store.writer, {
+    endpoints,
+    events: config.webhookEvents,
+    disabled,
+  });
+  const dispatcher = new WebhookDispatcher(queries, {
+    nodeId: engine.cluster.nodeId,
+    key: signingKey(config.webhookSecret!),
+    schedule: config.webhookRetrySchedule.map(parseSpan),
+    disabled,
+    logger,
+    settleMs: config.redisUrl ? CLUSTER_SETTLE_MS : 0,
+  });
+  dispatcher.start();
+  if (context.metrics) {
+    registerWebhookMetrics(context.metrics, {
+      counts: () => dispatcher.counts,
+      outbox: cached(() => queries.webhookStats(), STATS_TTL_MS),
+    });
+  }
+  logger.debug({ endpoints: endpoints.length }, 'webhooks on');
+  return { stopRecording, close: () => dispatcher.stop() };
+}
+
+/** `read`'s answer, shared for `ttl` ms; a database that is down reads as an empty outbox. */
+function cached(read: () => Promise<WebhookStats>, ttl: number): () => Promise<WebhookStats> {
+  let last: { at: number; value: Promise<WebhookStats> } | undefined;
+  return () => {
+    if (!last || Date.now() - last.at > ttl) {
+      const value = read().catch(() => ({ pending: 0, oldestPendingSeconds: 0 }));
+      last = { at: Date.now(), value };
+    }
+    return last.value;
+  };
+}
