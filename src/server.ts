@@ -8,7 +8,8 @@ import { createAuth, createJoinPolicy } from './auth/auth.js';
 import { TurnAccess } from './auth/turn-access.js';
 import type { AuthOptions } from './auth/identity.js';
 import type { Cluster } from './cluster/cluster.js';
-import { loadConfig, type Config } from './config/config.js';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { companionProblems } from './config/options.js';
 import { logRoomActivity } from './engine/activity-log.js';
 import { Engine } from './engine/engine.js';
 import type { SinyalExtension } from './extension.js';
@@ -50,10 +51,16 @@ export interface SinyalServer {
   close(): Promise<void>;
 }
 
-/** Defaults for every option not given (environment variables are not read here: see cli.ts). */
+/**
+ * Defaults for every option not given (environment variables are not read here: see cli.ts);
+ * settings that need each other are checked as `loadConfig` checks them.
+ */
 export function resolveConfig(options: Partial<Config> = {}): Config {
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  return { ...loadConfig([], {}), ...defined };
+  const config: Config = { ...loadConfig([], {}), ...defined };
+  const problems = companionProblems(config);
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  return config;
 }
 
 interface Transports {

@@ -11,7 +11,7 @@ import { startServer, type TestServer } from './helpers/server.js';
 import { request } from './helpers/sse.js';
 import { TcpProxy } from './helpers/tcp-proxy.js';
 import { until } from './helpers/wait.js';
-import { roomEvents, WebhookReceiver, webhookSecret } from './helpers/webhook-receiver.js';
+import { roomEvents, WebhookReceiver } from './helpers/webhook-receiver.js';
 
 /** A server whose webhooks go to `receivers`, retried quickly. */
 const withWebhooks = (receivers: WebhookReceiver[], more: Record<string, unknown> = {}) =>
@@ -301,27 +301,5 @@ describe('webhook configuration', () => {
       (error: Error) =>
         error instanceof ConfigError && /WEBHOOK_SECRET is required/.test(error.message),
     );
-  });
-
-  it('is off without WEBHOOK_URL: nothing is recorded', async () => {
-    const store = storeApi();
-    const srv = await startServer({
-      webhookSecret: webhookSecret(),
-      dataDir: 'memory://',
-      extensions: [store],
-    });
-    try {
-      const a = await connect('socket.io', srv.url);
-      a.emit('join-room', { roomId: 'quiet' });
-      await a.next('joined');
-      await a.close();
-      await until('the history is written', async () => {
-        await store.store!.writer.flush();
-        return (await store.store!.logs({ limit: 10, offset: 0, type: 'leave' })).total === 1;
-      });
-      assert.deepEqual(await deliveries(srv.url), []);
-    } finally {
-      await srv.close();
-    }
   });
 });

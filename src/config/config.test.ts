@@ -69,6 +69,51 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads webhook settings and names a bad secret without printing it', () => {
+    const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    const config = loadConfig([], {
+      WEBHOOK_URL: 'https://a.example/hooks, http://10.0.0.2:8080/in',
+      WEBHOOK_SECRET: secret,
+      WEBHOOK_EVENTS: 'room.started,participant.left',
+      WEBHOOK_RETRY_SCHEDULE: '1s,2s,5s',
+    });
+    assert.deepEqual(config.webhookUrls, ['https://a.example/hooks', 'http://10.0.0.2:8080/in']);
+    assert.equal(config.webhookSecret, secret);
+    assert.deepEqual(config.webhookEvents, ['room.started', 'participant.left']);
+    assert.deepEqual(config.webhookRetrySchedule, ['1s', '2s', '5s']);
+    assert.deepEqual(loadConfig([], {}).webhookRetrySchedule, [
+      '5s',
+      '5m',
+      '30m',
+      '2h',
+      '5h',
+      '10h',
+      '14h',
+      '20h',
+      '24h',
+    ]);
+
+    const leaked = 'whsec_dG9vLXNob3J0';
+    assert.throws(
+      () => loadConfig([], { WEBHOOK_URL: 'https://a.example/hooks', WEBHOOK_SECRET: leaked }),
+      (error: Error) =>
+        /WEBHOOK_SECRET: must be whsec_/.test(error.message) && !error.message.includes(leaked),
+    );
+    assert.throws(
+      () => loadConfig([], { WEBHOOK_URL: 'https://a.example/hooks' }),
+      /WEBHOOK_SECRET is required when WEBHOOK_URL is set/,
+    );
+    for (const env of [
+      { WEBHOOK_URL: 'ftp://a.example' },
+      { WEBHOOK_EVENTS: 'room.created' },
+      { WEBHOOK_RETRY_SCHEDULE: '5 minutes' },
+      { WEBHOOK_RETRY_SCHEDULE: ',' },
+    ]) {
+      const name = Object.keys(env)[0]!;
+      assert.throws(() => loadConfig([], env), new RegExp(`${name}=.*must`), name);
+    }
+  });
+
   it('rejects unknown flags with a pointer to --help', () => {
     assert.throws(() => loadConfig(['--prot', '1'], {}), /--help/);
   });

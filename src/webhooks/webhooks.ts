@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { ConfigError, type Config } from '../config/config.js';
-import { companionProblems } from '../config/options.js';
+import type { Config } from '../config/config.js';
 import type { Engine } from '../engine/engine.js';
 import { registerWebhookMetrics } from '../http/metrics.js';
 import type { Store } from '../store/store.js';
@@ -35,16 +34,13 @@ export interface WebhooksContext {
 }
 
 /**
- * Webhooks when WEBHOOK_URL is set: engine events go into the store's outbox with the history,
+ * Webhooks when WEBHOOK_URL is set (with WEBHOOK_SECRET: `resolveConfig` checked): engine events go into the store's outbox with the history,
  * and a dispatcher sends them. Undefined when no URL is configured.
  */
 export async function startWebhooks(context: WebhooksContext): Promise<Webhooks | undefined> {
   const { engine, store, config, logger } = context;
   const endpoints = config.webhookUrls ?? [];
   if (endpoints.length === 0) return undefined;
-  const problems = companionProblems(config);
-  if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
-
   const queries = store.backend.queries;
   // One process owns a PGlite database: claims in it are a previous run's, due again now.
   if (store.kind === 'pglite') await queries.releaseWebhookClaims();
