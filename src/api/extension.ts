@@ -2,6 +2,7 @@ import type { SinyalExtension } from '../extension.js';
 import { recordEngine } from '../store/recorder.js';
 import { Store, type StoreOptions } from '../store/store.js';
 import { SseTransport } from '../transports/sse/sse-transport.js';
+import { registerWebhookMetrics } from '../http/metrics.js';
 import { originCheck } from '../http/origin.js';
 import { adminAccess, roomIdsVisibleTo } from './admin-guard.js';
 import { adminConsoleRoutes } from './admin-console-routes.js';
@@ -54,7 +55,8 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
       await opened.applySettings(engine.settings);
       stopRecording = recordEngine(engine, opened.writer);
       try {
-        webhooks = await startWebhooks({ engine, store: opened, config, logger, metrics });
+        webhooks = await startWebhooks({ engine, store: opened, config, logger });
+        if (webhooks) registerWebhookMetrics(metrics, webhooks);
       } catch (error) {
         stopRecording();
         await opened.close();

@@ -1,11 +1,9 @@
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
 import type { Engine } from '../engine/engine.js';
-import { registerWebhookMetrics } from '../http/metrics.js';
 import type { Store } from '../store/store.js';
 import type { WebhookStats } from '../store/webhook-outbox.js';
-import { WebhookDispatcher } from './dispatcher.js';
+import { WebhookDispatcher, type DeliveryCounts } from './dispatcher.js';
 import { recordWebhookEvents } from './events.js';
 import { parseSpan } from './retry.js';
 import { signingKey } from './signature.js';
@@ -23,6 +21,10 @@ export interface Webhooks {
   stopRecording(): void;
   /** Hands in-flight deliveries back and stops sending. */
   close(): Promise<void>;
+  /** Outcomes of this process's attempts (for `/metrics`). */
+  counts(): DeliveryCounts;
+  /** What waits in the outbox, cluster-wide (read at most once a second). */
+  outbox(): Promise<WebhookStats>;
 }
 
 export interface WebhooksContext {
@@ -30,7 +32,6 @@ export interface WebhooksContext {
   store: Store;
   config: Config;
   logger: Logger;
-  metrics?: Registry;
 }
 
 /**
@@ -59,14 +60,13 @@ export async function startWebhooks(context: WebhooksContext): Promise<Webhooks 
     settleMs: config.redisUrl ? CLUSTER_SETTLE_MS : 0,
   });
   dispatcher.start();
-  if (context.metrics) {
-    registerWebhookMetrics(context.metrics, {
-      counts: () => dispatcher.counts,
-      outbox: cached(() => queries.webhookStats(), STATS_TTL_MS),
-    });
-  }
   logger.debug({ endpoints: endpoints.length }, 'webhooks on');
-  return { stopRecording, close: () => dispatcher.stop() };
+  return {
+    stopRecording,
+    close: () => dispatcher.stop(),
+    counts: () => dispatcher.counts,
+    outbox: cached(() => queries.webhookStats(), STATS_TTL_MS),
+  };
 }
 
 /** `read`'s answer, shared for `ttl` ms; a database that is down reads as an empty outbox. */
