@@ -17,6 +17,12 @@ CREATE TABLE "webhook_deliveries" (
 	"claimed_by" text
 );
 --> statement-breakpoint
+CREATE TABLE "webhook_senders" (
+	"node_id" text PRIMARY KEY NOT NULL,
+	"seq" bigint NOT NULL,
+	"updated_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_pending_idx" ON "webhook_deliveries" USING btree ("endpoint","room_kind","room_id","seq") WHERE status = 'pending';--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_due_idx" ON "webhook_deliveries" USING btree ("next_attempt_at") WHERE status = 'pending';--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_status_idx" ON "webhook_deliveries" USING btree ("status","id");--> statement-breakpoint

@@ -17,6 +17,7 @@ import {
   users,
   videoParticipants,
   webhookDeliveries,
+  webhookSenders,
 } from './schema.js';
 import { endDeadNodeSql } from './unclean-shutdown.js';
 
@@ -36,6 +37,11 @@ export type StoreOp =
   | { kind: 'message'; row: typeof messages.$inferInsert }
   /** A webhook event for one endpoint, into the outbox with the history rows it comes from. */
   | { kind: 'webhook'; row: typeof webhookDeliveries.$inferInsert }
+  /**
+   * Every webhook event `nodeId` pushed before this is written (ops land in order); `seq` null:
+   * the process stops and records no more.
+   */
+  | { kind: 'webhook-mark'; nodeId: string; seq: number | null }
   | { kind: 'participant-join'; row: typeof videoParticipants.$inferInsert }
   | { kind: 'participant-leave'; roomId: string; peerId: string; at: Date }
   /** A dead process of the cluster was removed: end the connections it recorded as open. */
@@ -182,6 +188,16 @@ async function applyUpdate(tx: Tx | Db, op: StoreOp): Promise<void> {
       .insert(connections)
       .values(op.row)
       .onConflictDoUpdate({ target: connections.id, set: { nodeId: op.row.nodeId } });
+  } else if (op.kind === 'webhook-mark') {
+    const mine = eq(webhookSenders.nodeId, op.nodeId);
+    if (op.seq === null) await tx.delete(webhookSenders).where(mine);
+    else {
+      const row = { nodeId: op.nodeId, seq: op.seq, updatedAt: new Date() };
+      await tx
+        .insert(webhookSenders)
+        .values(row)
+        .onConflictDoUpdate({ target: webhookSenders.nodeId, set: row });
+    }
   } else if (op.kind === 'node-gone') {
     await tx.execute(endDeadNodeSql(op.nodeId, op.at));
   } else if (op.kind === 'participant-leave' || op.kind === 'participant-media') {

@@ -158,9 +158,9 @@ export class StoreQueries {
     nodeId: string,
     limit: number,
     leaseMs: number,
-    settledSeq: number,
+    ordered: boolean,
   ): Promise<ClaimedDelivery[]> {
-    return this.rows(claimSql(nodeId, limit, leaseMs, settledSeq));
+    return this.rows(claimSql(nodeId, limit, leaseMs, ordered));
   }
 
   async finishWebhook(id: string, nodeId: string, outcome: AttemptOutcome): Promise<void> {

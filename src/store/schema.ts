@@ -151,6 +151,17 @@ export const webhookDeliveries = pgTable(
   ],
 );
 
+/**
+ * In a cluster, how far each process's webhook events are written: every event it recorded
+ * before `seq` is in the outbox. Deliveries wait until every live process is past them, so a
+ * room's event from one process never overtakes an earlier one still in another's buffer.
+ */
+export const webhookSenders = pgTable('webhook_senders', {
+  nodeId: text('node_id').primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  updatedAt: at('updated_at').notNull(),
+});
+
 export const schema = {
   users,
   connections,
@@ -160,4 +171,5 @@ export const schema = {
   videoParticipants,
   serverSettings,
   webhookDeliveries,
+  webhookSenders,
 };

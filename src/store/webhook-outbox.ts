@@ -30,16 +30,24 @@ export interface WebhookStats {
 
 const interval = (ms: number) => sql`make_interval(secs => ${Math.max(0, ms) / 1000})`;
 
+/** A process whose mark is older than this is gone (or stuck): deliveries stop waiting for it. */
+const SENDER_STALE = sql`interval '10 seconds'`;
+
 /**
  * Claims up to `limit` due deliveries for `nodeId`: each the oldest pending one of its room and
- * endpoint (a room's next event waits for the one before), recorded before `settledSeq`. The
+ * endpoint (a room's next event waits for the one before); in a cluster (`ordered`), only those
+ * every live process has written past (see `webhookSenders`). The
  * lease pushes `next_attempt_at` ahead, so a process that dies mid-attempt hands it on when the
  * lease ends; `SKIP LOCKED` lets processes claim side by side, each delivery going to one.
  */
-export function claimSql(nodeId: string, limit: number, leaseMs: number, settledSeq: number): SQL {
+export function claimSql(nodeId: string, limit: number, leaseMs: number, ordered: boolean): SQL {
+  const written = ordered
+    ? sql`and d.seq < coalesce((select min(s.seq) from webhook_senders s
+        where s.updated_at > now() - ${SENDER_STALE}), d.seq + 1)`
+    : sql``;
   return sql`with due as (
       select d.id from webhook_deliveries d
-      where d.status = 'pending' and d.next_attempt_at <= now() and d.seq <= ${settledSeq}
+      where d.status = 'pending' and d.next_attempt_at <= now() ${written}
         and not exists (
           select 1 from webhook_deliveries e
           where e.status = 'pending' and e.endpoint = d.endpoint

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { Queries } from '../store/queries.js';
 import type { AttemptOutcome, ClaimedDelivery } from '../store/webhook-outbox.js';
-import { seqBefore } from './events.js';
 import { nextDelay } from './retry.js';
 import { sendWebhook, type AttemptResult } from './send.js';
 
@@ -15,10 +14,10 @@ export interface DispatcherOptions {
   disabled: Set<string>;
   logger?: Logger;
   /**
-   * Events younger than this are not sent yet: in a cluster, another process's batch with an
-   * earlier event of the same room may still be on its way. @default 0
+   * In a cluster: send only events every live process has written past (another process's
+   * batch with an earlier event of the same room may still be on its way). @default false
    */
-  settleMs?: number;
+  ordered?: boolean;
   /** How often the outbox is read when nothing woke the dispatcher. @default 500 ms */
   pollInterval?: number;
   /** Attempts in flight at once (each a different room or endpoint). @default 32 */
@@ -58,7 +57,7 @@ export class WebhookDispatcher {
     options: DispatcherOptions,
   ) {
     this.o = {
-      settleMs: 0,
+      ordered: false,
       pollInterval: 500,
       concurrency: 32,
       timeoutMs: 15_000,
@@ -106,8 +105,8 @@ export class WebhookDispatcher {
     const room = this.o.concurrency - this.inFlight.size;
     try {
       if (room > 0) {
-        const settled = seqBefore(this.o.settleMs);
-        claimed = await this.queries.claimWebhooks(this.o.nodeId, room, this.o.leaseMs, settled);
+        const { nodeId, leaseMs, ordered } = this.o;
+        claimed = await this.queries.claimWebhooks(nodeId, room, leaseMs, ordered);
       }
       this.databaseDown = false;
     } catch (error) {

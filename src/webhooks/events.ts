@@ -36,15 +36,11 @@ let lastSeq = 0;
  * Microseconds since the epoch, strictly increasing in this process: orders a room's events
  * in the outbox, across processes too (their rows land in batches, not in order).
  */
-function nextSeq(): number {
+export function nextSeq(): number {
   const now = Math.floor((performance.timeOrigin + performance.now()) * 1000);
   lastSeq = Math.max(lastSeq + 1, now);
   return lastSeq;
 }
-
-/** `seq` of events recorded `ms` ago or earlier. */
-export const seqBefore = (ms: number): number =>
-  Math.floor((performance.timeOrigin + performance.now() - ms) * 1000);
 
 const participantOf = (member: Member): WebhookParticipant => {
   const { peerId, userId } = member;

@@ -4,15 +4,15 @@ import type { Engine } from '../engine/engine.js';
 import type { Store } from '../store/store.js';
 import type { WebhookStats } from '../store/webhook-outbox.js';
 import { WebhookDispatcher, type DeliveryCounts } from './dispatcher.js';
-import { recordWebhookEvents } from './events.js';
+import { nextSeq, recordWebhookEvents } from './events.js';
 import { parseSpan } from './retry.js';
 import { signingKey } from './signature.js';
 
 /**
- * In a cluster, how long an event waits before it is sent: other processes write their rows in
- * batches (within a few hundred ms), and an earlier event of the same room may be among them.
+ * In a cluster, how often this process says how far its events are written (a `webhook-mark`
+ * behind them in the history buffer): deliveries of every process wait for it.
  */
-const CLUSTER_SETTLE_MS = 1000;
+const MARK_INTERVAL_MS = 250;
 /** One outbox count serves a scrape's two gauges. */
 const STATS_TTL_MS = 1000;
 
@@ -45,19 +45,36 @@ export async function startWebhooks(context: WebhooksContext): Promise<Webhooks 
   const queries = store.backend.queries;
   // One process owns a PGlite database: claims in it are a previous run's, due again now.
   if (store.kind === 'pglite') await queries.releaseWebhookClaims();
+  const nodeId = engine.cluster.nodeId;
+  const ordered = Boolean(config.redisUrl);
+  const mark = (seq: number | null) => store.writer.push({ kind: 'webhook-mark', nodeId, seq });
+  let marks: NodeJS.Timeout | undefined;
+  if (ordered) {
+    // On record before the first event, so no delivery overtakes one of this process's.
+    mark(nextSeq());
+    await store.writer.flush();
+    marks = setInterval(() => mark(nextSeq()), MARK_INTERVAL_MS);
+    marks.unref();
+  }
   const disabled = new Set<string>();
-  const stopRecording = recordWebhookEvents(engine.hooks, store.writer, {
+  const stopEvents = recordWebhookEvents(engine.hooks, store.writer, {
     endpoints,
     events: config.webhookEvents,
     disabled,
   });
+  const stopRecording = () => {
+    stopEvents();
+    clearInterval(marks);
+    // Written after this process's last events: the others need not wait for it any more.
+    if (ordered) mark(null);
+  };
   const dispatcher = new WebhookDispatcher(queries, {
-    nodeId: engine.cluster.nodeId,
+    nodeId,
     key: signingKey(config.webhookSecret!),
     schedule: config.webhookRetrySchedule.map(parseSpan),
     disabled,
     logger,
-    settleMs: config.redisUrl ? CLUSTER_SETTLE_MS : 0,
+    ordered,
   });
   dispatcher.start();
   logger.debug({ endpoints: endpoints.length }, 'webhooks on');
