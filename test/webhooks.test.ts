@@ -236,6 +236,15 @@ describe('webhooks to an endpoint that answers 410 Gone', () => {
     assert.equal(retry.body.delivery.status, 'pending');
     assert.equal(retry.body.delivery.attempts, 0);
     assert.equal(retry.body.delivery.id, abandoned[0]!.id);
+    await until('the endpoint accepts it, and is enabled again', async () =>
+      (await deliveries(srv.url, '?status=delivered')).some((d) => d.id === abandoned[0]!.id),
+    );
+    assert.equal(gone.requests.at(-1)!.id, abandoned[0]!.messageId, 'the same webhook-id');
+    const b = await connect('socket.io', srv.url);
+    b.emit('join-room', { roomId: 'gone-again' });
+    await b.next('joined');
+    await until('new events reach it again', () => roomEvents(gone, 'gone-again').length === 2);
+    await b.close();
   });
 });
 

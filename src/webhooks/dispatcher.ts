@@ -10,7 +10,10 @@ export interface DispatcherOptions {
   key: Buffer;
   /** Waits before each retry, in ms; one attempt more than its length, then abandoned. */
   schedule: readonly number[];
-  /** Endpoints that answered 410 Gone (shared with the recorder, which stops recording for them). */
+  /**
+   * Endpoints that answered 410 Gone (shared with the recorder, which records nothing for them),
+   * until one accepts a delivery the admin sent again.
+   */
   disabled: Set<string>;
   logger?: Logger;
   /**
@@ -133,8 +136,10 @@ export class WebhookDispatcher {
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
     const { endpoint } = delivery;
-    const result: AttemptResult = this.o.disabled.has(endpoint)
-      ? { ok: false, error: 'the endpoint answered 410 Gone: disabled until restart', gone: true }
+    // A first attempt still goes out: the admin sent it again, or another process recorded it.
+    const skip = this.o.disabled.has(endpoint) && delivery.attempts > 1;
+    const result: AttemptResult = skip
+      ? { ok: false, error: 'the endpoint answered 410 Gone: disabled', gone: true }
       : await sendWebhook(endpoint, delivery.messageId, delivery.payload, {
           key: this.o.key,
           timeoutMs: this.o.timeoutMs,
@@ -169,15 +174,17 @@ export class WebhookDispatcher {
     const { endpoint } = delivery;
     const logger = this.o.logger;
     if (result.ok) {
-      if (this.failing.delete(endpoint))
+      const enabled = this.o.disabled.delete(endpoint);
+      if (this.failing.delete(endpoint) || enabled) {
         logger?.info({ endpoint }, 'webhooks: endpoint answers again');
+      }
       return;
     }
     if (result.gone && !this.o.disabled.has(endpoint)) {
       this.o.disabled.add(endpoint);
       logger?.warn(
         { endpoint },
-        'webhooks: the endpoint answered 410 Gone: no more events are sent to it until restart',
+        'webhooks: the endpoint answered 410 Gone: nothing more is recorded for it until it accepts a delivery sent again from the admin, or the next start',
       );
     } else if (!this.failing.has(endpoint) && !result.gone) {
       this.failing.add(endpoint);
