@@ -2,6 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, helpText, loadConfig } from './config.js';
 
+/** Each environment has one bad setting, and the error names it with what it must be. */
+function refusesEach(envs: Array<Record<string, string>>): void {
+  for (const env of envs) {
+    const name = Object.keys(env)[0]!;
+    assert.throws(() => loadConfig([], env), new RegExp(`${name}=.*must`), name);
+  }
+}
+
 describe('loadConfig', () => {
   it('uses documented defaults with an empty environment', () => {
     const config = loadConfig([], {});
@@ -57,16 +65,13 @@ describe('loadConfig', () => {
     });
     assert.deepEqual(config.stunUrls, ['stun:stun.example.org:3478', 'stuns:[2001:db8::1]:5349']);
     assert.equal(config.turnUrls?.length, 2);
-    for (const env of [
+    refusesEach([
       { STUN_URLS: 'stun.l.google.com:19302' },
       { STUN_URLS: 'turn:t.example:3478' },
       { TURN_URLS: 'https://turn.example.org' },
       { TURN_URLS: 'turn:t.example:3478?transport=sctp' },
       { ICE_SERVERS: '[{"urls": "http://x"}]' },
-    ]) {
-      const name = Object.keys(env)[0]!;
-      assert.throws(() => loadConfig([], env), new RegExp(`${name}=.*must`), name);
-    }
+    ]);
   });
 
   it('reads webhook settings and names a bad secret without printing it', () => {
@@ -103,15 +108,12 @@ describe('loadConfig', () => {
       () => loadConfig([], { WEBHOOK_URL: 'https://a.example/hooks' }),
       /WEBHOOK_SECRET is required when WEBHOOK_URL is set/,
     );
-    for (const env of [
+    refusesEach([
       { WEBHOOK_URL: 'ftp://a.example' },
       { WEBHOOK_EVENTS: 'room.created' },
       { WEBHOOK_RETRY_SCHEDULE: '5 minutes' },
       { WEBHOOK_RETRY_SCHEDULE: ',' },
-    ]) {
-      const name = Object.keys(env)[0]!;
-      assert.throws(() => loadConfig([], env), new RegExp(`${name}=.*must`), name);
-    }
+    ]);
   });
 
   it('rejects unknown flags with a pointer to --help', () => {
