@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { AuthOptions } from './auth/identity.js';
 import type { Config } from './config/config.js';
 import type { Engine } from './engine/engine.js';
@@ -11,6 +12,8 @@ export interface ExtensionContext {
   /** The handshake authentication every transport shares. */
   auth: AuthOptions;
   logger: Logger;
+  /** The Prometheus registry `/metrics` serves: extensions add their own metrics to it. */
+  metrics: Registry;
 }
 
 /**

@@ -8,12 +8,14 @@ import { createAuth, createJoinPolicy } from './auth/auth.js';
 import { TurnAccess } from './auth/turn-access.js';
 import type { AuthOptions } from './auth/identity.js';
 import type { Cluster } from './cluster/cluster.js';
-import { loadConfig, type Config } from './config/config.js';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { companionProblems } from './config/options.js';
 import { logRoomActivity } from './engine/activity-log.js';
 import { Engine } from './engine/engine.js';
 import type { SinyalExtension } from './extension.js';
 import { roomIdsVisibleTo } from './api/admin-guard.js';
 import { createHttpApp } from './http/app.js';
+import { createMetricsRegistry } from './http/metrics.js';
 import { originCheck } from './http/origin.js';
 import { boundIdleConnections, guardUpgrades } from './http/connection-guards.js';
 import { loadTls, type TlsSetup } from './http/tls.js';
@@ -49,10 +51,16 @@ export interface SinyalServer {
   close(): Promise<void>;
 }
 
-/** Defaults for every option not given (environment variables are not read here: see cli.ts). */
+/**
+ * Defaults for every option not given (environment variables are not read here: see cli.ts);
+ * settings that need each other are checked as `loadConfig` checks them.
+ */
 export function resolveConfig(options: Partial<Config> = {}): Config {
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  return { ...loadConfig([], {}), ...defined };
+  const config: Config = { ...loadConfig([], {}), ...defined };
+  const problems = companionProblems(config);
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  return config;
 }
 
 interface Transports {
@@ -142,8 +150,10 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
 
   const tls = await loadTls(config);
   let httpServer: HttpServer | HttpsServer | undefined;
+  const metrics = createMetricsRegistry(engine);
   const app = createHttpApp({
     engine,
+    metrics,
     logger,
     auth,
     turn,
@@ -167,7 +177,7 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
   // Extensions add routes, which Fastify accepts only before `ready()`.
   for (const extension of extensions) {
     const child = logger.child({ ext: extension.name });
-    await extension.setup?.({ engine, app, config, auth, logger: child });
+    await extension.setup?.({ engine, app, config, auth, logger: child, metrics });
   }
   await app.ready();
   if (!httpServer) throw new Error('Fastify did not create the HTTP server');

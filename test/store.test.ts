@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { threadId } from 'node:worker_threads';
 import { defaultLiveSettings } from '../src/engine/engine.js';
+import { migrationsFolder } from '../src/store/database.js';
 import { Store, RoomExistsError, type StoreOptions } from '../src/store/store.js';
 import { dropSchema, postgresUrl, query, uniqueSchema } from './helpers/pg.js';
 import { TcpProxy } from './helpers/tcp-proxy.js';
@@ -359,6 +360,9 @@ describe('migrations on PostgreSQL', () => {
     const stores = await Promise.all([1, 2, 3].map(() => Store.open(options)));
     await Promise.all(stores.map((s) => s.close()));
     const applied = await query(`select * from "${fresh}".__drizzle_migrations`);
-    assert.equal(applied.length, 1);
+    const journal = JSON.parse(
+      readFileSync(join(migrationsFolder(), 'meta', '_journal.json'), 'utf8'),
+    );
+    assert.equal(applied.length, journal.entries.length, 'each migration once');
   });
 });

@@ -2,6 +2,7 @@ import type { SinyalExtension } from '../extension.js';
 import { recordEngine } from '../store/recorder.js';
 import { Store, type StoreOptions } from '../store/store.js';
 import { SseTransport } from '../transports/sse/sse-transport.js';
+import { registerWebhookMetrics } from '../http/metrics.js';
 import { originCheck } from '../http/origin.js';
 import { adminAccess, roomIdsVisibleTo } from './admin-guard.js';
 import { adminConsoleRoutes } from './admin-console-routes.js';
@@ -13,6 +14,8 @@ import { installErrorHandling } from './errors.js';
 import { roomRoutes } from './room-routes.js';
 import { sseMediaRoutes } from './sse-media-routes.js';
 import { sseRoutes } from './sse-routes.js';
+import { webhookRoutes } from './webhook-routes.js';
+import { startWebhooks, type Webhooks } from '../webhooks/webhooks.js';
 
 /** Other nodes may create rooms or change settings; this node re-reads them this often. */
 const REFRESH_INTERVAL = 15_000;
@@ -32,13 +35,14 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
   let stopRecording: (() => void) | undefined;
   let refresh: NodeJS.Timeout | undefined;
   let feed: AdminFeed | undefined;
+  let webhooks: Webhooks | undefined;
 
   return {
     name: 'store',
     get store() {
       return store;
     },
-    async setup({ engine, app, config, auth, logger }) {
+    async setup({ engine, app, config, auth, logger, metrics }) {
       store = await Store.open({
         dataDir: config.dataDir,
         databaseUrl: config.databaseUrl,
@@ -51,6 +55,14 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
       engine.setRoomCapacity(opened.roomCapacity);
       await opened.applySettings(engine.settings);
       stopRecording = recordEngine(engine, opened.writer);
+      try {
+        webhooks = await startWebhooks({ engine, store: opened, config, logger });
+        if (webhooks) registerWebhookMetrics(metrics, webhooks);
+      } catch (error) {
+        stopRecording();
+        await opened.close();
+        throw error;
+      }
       refresh = setInterval(() => {
         opened.loadRooms().then(
           () => opened.applySettings(engine.settings),
@@ -101,6 +113,7 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
           await api.register(async (admin) => {
             adminRoutes(admin, ctx);
             adminConsoleRoutes(admin, ctx);
+            webhookRoutes(admin, ctx);
             adminStreamRoute(admin, adminFeed);
           });
         },
@@ -125,6 +138,8 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
       // Disconnects announced by the transports' shutdown finish within a turn: record them.
       await new Promise((resolve) => setImmediate(resolve));
       stopRecording?.();
+      webhooks?.stopRecording();
+      await webhooks?.close();
       await store?.close();
     },
     health() {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NO_CONTROL_CHARACTERS } from '../protocol/inbound.js';
+import { WEBHOOK_EVENT_TYPES } from '../protocol/webhook-types.js';
 import { liveSettingKeys, type LiveSettingKey } from '../store/settings.js';
 
 /** Request shapes of PROTOCOLS.md §3, validated with zod and shown in the OpenAPI document. */
@@ -121,3 +122,23 @@ export function openApi(schema: z.ZodType): Record<string, unknown> {
   delete json.$schema;
   return json;
 }
+
+export const webhookDeliveriesQuery = z.object({
+  status: z.enum(['pending', 'delivered', 'abandoned']).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+/** `WebhookDelivery` of src/protocol/webhook-types.ts, for the OpenAPI document. */
+export const webhookDeliverySchema = z.object({
+  id: z.string(),
+  messageId: z.string().describe('The webhook-id header: the same on every attempt'),
+  type: z.enum(WEBHOOK_EVENT_TYPES),
+  room: z.object({ id: z.string(), kind: z.enum(['pair', 'mesh']) }),
+  endpoint: z.string(),
+  status: z.enum(['pending', 'delivered', 'abandoned']),
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
+  createdAt: z.string(),
+  nextAttemptAt: z.string().nullable(),
+  deliveredAt: z.string().nullable(),
+});

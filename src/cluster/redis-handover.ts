@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Member, ParkedPeer, PeerId, PeerInfo, RoomRef, SentLog } from '../engine/types.js';
-import { parseRoomKey } from '../engine/types.js';
+import { NOT_RESUMED_IN_TIME, parseRoomKey } from '../engine/types.js';
 import type { ClaimResult, ClusterHandler } from './cluster.js';
 import type { Directory } from './directory.js';
 import type { RedisLink } from './redis-link.js';
@@ -175,7 +175,7 @@ export class RedisHandover {
     this.expiring = true;
     try {
       const rows = (await this.o.link.run(expireParkedScript, String(Date.now()))) as Unparked[];
-      await Promise.all(rows.map((row) => this.end(row, 'not resumed in time')));
+      await Promise.all(rows.map((row) => this.end(row, NOT_RESUMED_IN_TIME)));
     } catch (error) {
       this.o.logger?.warn({ err: error }, 'could not expire parked peers yet');
     } finally {

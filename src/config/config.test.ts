@@ -2,6 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, helpText, loadConfig } from './config.js';
 
+/** Each environment has one bad setting, and the error names it with what it must be. */
+function refusesEach(envs: Array<Record<string, string>>): void {
+  for (const env of envs) {
+    const name = Object.keys(env)[0]!;
+    assert.throws(() => loadConfig([], env), new RegExp(`${name}=.*must`), name);
+  }
+}
+
 describe('loadConfig', () => {
   it('uses documented defaults with an empty environment', () => {
     const config = loadConfig([], {});
@@ -57,16 +65,55 @@ describe('loadConfig', () => {
     });
     assert.deepEqual(config.stunUrls, ['stun:stun.example.org:3478', 'stuns:[2001:db8::1]:5349']);
     assert.equal(config.turnUrls?.length, 2);
-    for (const env of [
+    refusesEach([
       { STUN_URLS: 'stun.l.google.com:19302' },
       { STUN_URLS: 'turn:t.example:3478' },
       { TURN_URLS: 'https://turn.example.org' },
       { TURN_URLS: 'turn:t.example:3478?transport=sctp' },
       { ICE_SERVERS: '[{"urls": "http://x"}]' },
-    ]) {
-      const name = Object.keys(env)[0]!;
-      assert.throws(() => loadConfig([], env), new RegExp(`${name}=.*must`), name);
-    }
+    ]);
+  });
+
+  it('reads webhook settings and names a bad secret without printing it', () => {
+    const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    const config = loadConfig([], {
+      WEBHOOK_URL: 'https://a.example/hooks, http://10.0.0.2:8080/in',
+      WEBHOOK_SECRET: secret,
+      WEBHOOK_EVENTS: 'room.started,participant.left',
+      WEBHOOK_RETRY_SCHEDULE: '1s,2s,5s',
+    });
+    assert.deepEqual(config.webhookUrls, ['https://a.example/hooks', 'http://10.0.0.2:8080/in']);
+    assert.equal(config.webhookSecret, secret);
+    assert.deepEqual(config.webhookEvents, ['room.started', 'participant.left']);
+    assert.deepEqual(config.webhookRetrySchedule, ['1s', '2s', '5s']);
+    assert.deepEqual(loadConfig([], {}).webhookRetrySchedule, [
+      '5s',
+      '5m',
+      '30m',
+      '2h',
+      '5h',
+      '10h',
+      '14h',
+      '20h',
+      '24h',
+    ]);
+
+    const leaked = 'whsec_dG9vLXNob3J0';
+    assert.throws(
+      () => loadConfig([], { WEBHOOK_URL: 'https://a.example/hooks', WEBHOOK_SECRET: leaked }),
+      (error: Error) =>
+        /WEBHOOK_SECRET: must be whsec_/.test(error.message) && !error.message.includes(leaked),
+    );
+    assert.throws(
+      () => loadConfig([], { WEBHOOK_URL: 'https://a.example/hooks' }),
+      /WEBHOOK_SECRET is required when WEBHOOK_URL is set/,
+    );
+    refusesEach([
+      { WEBHOOK_URL: 'ftp://a.example' },
+      { WEBHOOK_EVENTS: 'room.created' },
+      { WEBHOOK_RETRY_SCHEDULE: '5 minutes' },
+      { WEBHOOK_RETRY_SCHEDULE: ',' },
+    ]);
   });
 
   it('rejects unknown flags with a pointer to --help', () => {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
-import { optionTable, type OptionKey } from './options.js';
+import { companionProblems, optionTable, type OptionKey } from './options.js';
 
 type Table = typeof optionTable;
 type Value<K extends OptionKey> = z.output<Table[K]['schema']>;
@@ -70,6 +70,7 @@ export function loadConfig(
       problems.push(`  ${source}${shown}: ${reason}. ${option.doc}`);
     }
   }
+  if (!problems.length) problems.push(...companionProblems(config));
   if (problems.length) {
     throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { JWS_ALGORITHMS } from '../auth/algorithms.js';
 import { parseTrustProxy } from '../auth/client-address.js';
+import { WEBHOOK_EVENT_TYPES } from '../protocol/webhook-types.js';
 
 /** A whole number in [min, max], refused with a reason a person can act on. */
 const int = (min: number, max: number) =>
@@ -33,6 +34,13 @@ const iceUrls = (schemes: string) =>
         ),
     ),
   );
+
+/** `whsec_` and base64 of 24 to 64 random bytes, as Standard Webhooks receivers take it. */
+const webhookSecret = z.string().refine((s) => {
+  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(s);
+  const bytes = match ? Buffer.from(match[1]!, 'base64').length : 0;
+  return bytes >= 24 && bytes <= 64;
+}, 'must be whsec_ followed by the base64 of 24 to 64 random bytes (openssl rand -base64 32)');
 
 /**
  * Every setting: its environment variable, CLI flag, schema and default. `sinyal --help` prints
@@ -447,6 +455,66 @@ export const optionTable = {
     default: 5000,
     doc: 'A process silent this long is dead and its peers leave their rooms (heartbeat every fifth).',
   },
+  webhookUrls: {
+    env: 'WEBHOOK_URL',
+    schema: list.pipe(
+      z
+        .array(z.url({ protocol: /^https?$/, error: 'each must be an http(s) URL' }))
+        .min(1, 'must name at least one URL'),
+    ),
+    default: undefined,
+    doc: "Your backend's webhook receiver (a comma list for several): room and participant events, signed as Standard Webhooks. Unset: no webhooks.",
+  },
+  webhookSecret: {
+    env: 'WEBHOOK_SECRET',
+    schema: webhookSecret,
+    secret: true,
+    default: undefined,
+    doc: 'whsec_<base64> signing key of the webhooks (required with WEBHOOK_URL); your receiver verifies with the same one.',
+  },
+  webhookEvents: {
+    env: 'WEBHOOK_EVENTS',
+    schema: list.pipe(
+      z.array(
+        z.enum(WEBHOOK_EVENT_TYPES, {
+          error: `each must be one of ${WEBHOOK_EVENT_TYPES.join(', ')}`,
+        }),
+      ),
+    ),
+    default: undefined,
+    doc: 'Comma list of the webhook events to send (room.started, participant.joined, participant.left, room.finished). Unset: all.',
+  },
+  webhookRetrySchedule: {
+    env: 'WEBHOOK_RETRY_SCHEDULE',
+    schema: list.pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(/^\d{1,6}(ms|s|m|h)$/, 'each must be a span such as 500ms, 5s, 30m or 2h'),
+        )
+        .min(1, 'must name at least one wait')
+        .max(20, 'must name at most 20 waits'),
+    ),
+    default: ['5s', '5m', '30m', '2h', '5h', '10h', '14h', '20h', '24h'],
+    doc: "Waits before each retry of a failed webhook (each with up to 10 % jitter); after the last, it is abandoned. Standard Webhooks' schedule: about three days in all.",
+  },
 } as const;
+
+/**
+ * Problems of settings that only make sense together, as `loadConfig` lists them; the server
+ * checks options given in code the same way.
+ */
+export function companionProblems(config: {
+  webhookUrls?: readonly string[] | undefined;
+  webhookSecret?: string | undefined;
+}): string[] {
+  if (config.webhookUrls?.length && !config.webhookSecret) {
+    return [
+      '  WEBHOOK_SECRET is required when WEBHOOK_URL is set: whsec_ followed by the base64 of 24 to 64 random bytes (openssl rand -base64 32).',
+    ];
+  }
+  return [];
+}
 
 export type OptionKey = keyof typeof optionTable;

@@ -27,6 +27,7 @@ import { hashSecret, Resumer } from './resume.js';
 import type { Sent } from './outbound-log.js';
 import { SignalError } from './signal-error.js';
 import type {
+  LeaveCause,
   Member,
   PeerAccess,
   ParkedPeer,
@@ -99,7 +100,8 @@ export class Engine implements HandlerContext {
         for (const peer of this.local.values()) peer.sink.emit(event, data);
       },
       disconnectLocal: (peerId, reason) => this.kickLocal(peerId, reason),
-      evictMember: (room, member) => this.removeMember(room, member),
+      // A dead process's members: their connections were lost with it.
+      evictMember: (room, member) => this.removeMember(room, member, 'disconnected'),
       nodeGone: (nodeId) => this.hooks.emit('node-gone', { nodeId }),
       endParked: (info, members, reason) => this.resumer.endParked(info, members, reason),
       parkLocal: async (peerId, secretHash) => {
@@ -401,16 +403,22 @@ export class Engine implements HandlerContext {
     this.counters.connections--;
   }
 
-  /** Ends a peer: it leaves every room (each announced once) and is forgotten. */
-  async disconnect(peer: Peer, reason = 'disconnect'): Promise<void> {
+  /**
+   * Ends a peer: it leaves every room (each announced once) and is forgotten. `cause` is what
+   * observers hear its leaves as (a kick wins over whatever closed the connection; a transport
+   * ending its clients with `shutdown` is a shutdown).
+   */
+  async disconnect(peer: Peer, reason = 'disconnect', cause?: LeaveCause): Promise<void> {
     if (peer.closed) return;
+    const leaveCause =
+      peer.leaveCause ?? cause ?? (reason === SHUTDOWN ? 'shutdown' : 'disconnected');
     this.forget(peer);
     const rooms = [...peer.rooms.values()];
     peer.rooms.clear();
     await Promise.all(
       rooms.map(async (room) => {
         const member = this.cluster.member(room, peer.id);
-        if (member) await this.removeMember(room, member, reason);
+        if (member) await this.removeMember(room, member, leaveCause, reason);
       }),
     );
     this.cluster.unregisterPeer(peer.id);
@@ -436,6 +444,7 @@ export class Engine implements HandlerContext {
     if (!peer) return false;
     // A detached peer never hears `kicked`: its token is void, so its client is told on resume.
     this.resumer.revoke(peer, reason);
+    peer.leaveCause = 'kicked';
     peer.sink.emit('kicked', { reason });
     peer.sink.disconnect(reason);
     return true;
@@ -455,16 +464,22 @@ export class Engine implements HandlerContext {
   }
 
   /**
-   * Removes a member from a room and tells the others, exactly once cluster-wide. `reason`:
-   * why its peer ended, when the leave comes from a disconnect.
+   * Removes a member from a room and tells the others, exactly once cluster-wide. `cause`: what
+   * observers hear the leave as; `reason`: why its peer ended, when the leave comes from a disconnect.
    */
-  async removeMember(room: RoomRef, member: Member, reason?: string): Promise<void> {
+  async removeMember(
+    room: RoomRef,
+    member: Member,
+    cause: LeaveCause,
+    reason?: string,
+  ): Promise<void> {
     this.local.get(member.peerId)?.rooms.delete(roomKey(room));
     const remaining = await this.cluster.release(room, member.peerId);
     if (!remaining) return;
+    const last = remaining.length === 0;
     this.hooks.emit(
       'room-left',
-      reason === undefined ? { room, member } : { room, member, reason },
+      reason === undefined ? { room, member, cause, last } : { room, member, cause, last, reason },
     );
     announceLeave(this, room, member, remaining);
   }
@@ -477,7 +492,7 @@ export class Engine implements HandlerContext {
   async removeFromRoom(room: RoomRef, peerId: PeerId): Promise<boolean> {
     const member = this.cluster.member(room, peerId);
     if (!member) return false;
-    await this.removeMember(room, member);
+    await this.removeMember(room, member, 'kicked');
     announceLeave(this, room, member, [member]);
     return true;
   }

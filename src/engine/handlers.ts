@@ -7,7 +7,7 @@ import { meshHandlers } from './mesh-handlers.js';
 import { pairHandlers } from './pair-handlers.js';
 import type { Peer } from './peer.js';
 import { presenceHandlers } from './presence-handlers.js';
-import type { Member, RoomRef } from './types.js';
+import type { LeaveCause, Member, RoomRef } from './types.js';
 
 /** The part of the engine that event handlers use. */
 export interface HandlerContext {
@@ -16,7 +16,7 @@ export interface HandlerContext {
   readonly counters: { relayed: number };
   readonly logger: Logger | undefined;
   deliver<E extends ServerEventName>(member: Member, event: E, data: ServerEvents[E]): void;
-  removeMember(room: RoomRef, member: Member): Promise<void>;
+  removeMember(room: RoomRef, member: Member, cause: LeaveCause): Promise<void>;
   capacityOf(roomId: string): number;
   memberRecord(peer: Peer): Member;
   /** Throws to refuse a join before the room hears of it (grants, limits, the app's check). */

@@ -1,5 +1,5 @@
 import type { ErrorCode } from './signal-error.js';
-import type { MediaState, Member, PeerInfo, RoomRef } from './types.js';
+import type { LeaveCause, MediaState, Member, PeerInfo, RoomRef } from './types.js';
 
 /** What the engine reports to observers (store, metrics); listeners must not block. */
 export interface EngineEventMap {
@@ -7,9 +7,13 @@ export interface EngineEventMap {
   'peer-disconnected': { peer: PeerInfo; reason: string };
   /** Its client came back within the window: `from` the node it was on (another after a move). */
   'peer-resumed': { peer: PeerInfo; from: string; missed: number };
-  'room-joined': { room: RoomRef; member: Member };
-  /** `reason`: why its peer ended, when the leave came from a disconnect (not `leave-room`). */
-  'room-left': { room: RoomRef; member: Member; reason?: string };
+  /** `first`: nobody else was in the room (cluster-wide), so it starts. */
+  'room-joined': { room: RoomRef; member: Member; first: boolean };
+  /**
+   * `last`: nobody is left in the room (cluster-wide), so it ends. `cause`: what the leave counts
+   * as; `reason`: why its peer ended, when the leave came from a disconnect (not `leave-room`).
+   */
+  'room-left': { room: RoomRef; member: Member; cause: LeaveCause; last: boolean; reason?: string };
   'media-changed': { room: RoomRef; member: Member; change: Partial<MediaState> };
   chat: { room: RoomRef; member: Member; id: string; message: string; timestamp: string };
   refused: { peer: PeerInfo; event: string; code: ErrorCode; message: string };

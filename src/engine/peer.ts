@@ -1,5 +1,5 @@
 import { OutboundLog } from './outbound-log.js';
-import type { PeerAccess, PeerInfo, PeerSink, RoomRef } from './types.js';
+import type { LeaveCause, PeerAccess, PeerInfo, PeerSink, RoomRef } from './types.js';
 
 /** Events kept for a connected peer: what a dead connection may have swallowed unnoticed. */
 export const KEPT_WHILE_CONNECTED = 64;
@@ -28,6 +28,8 @@ export class Peer {
   detachedAt: number | undefined;
   /** Kicked by an admin: its resume token is void. */
   revoked = false;
+  /** Set by an admin kick: what its leaves are reported as, whatever closes the connection. */
+  leaveCause: LeaveCause | undefined;
   /** What was sent, for a resume; absent when resuming is off. */
   readonly log: OutboundLog | undefined;
   /** Where the engine sends this peer's events: recorded, then written if connected. */

@@ -5,15 +5,24 @@ import type { Sent } from './outbound-log.js';
 import type { Peer } from './peer.js';
 import { SignalError } from './signal-error.js';
 import type { Cluster } from '../cluster/cluster.js';
-import type { Member, ParkedPeer, PeerId, PeerInfo, PeerSink, RoomRef } from './types.js';
+import {
+  NOT_RESUMED_IN_TIME,
+  type LeaveCause,
+  type Member,
+  type ParkedPeer,
+  type PeerId,
+  type PeerInfo,
+  type PeerSink,
+  type RoomRef,
+} from './types.js';
 
 /** What the resume logic needs from the engine. */
 export interface ResumeHost {
   readonly local: Map<PeerId, Peer>;
   readonly cluster: Cluster;
   readonly hooks: EngineHooks;
-  disconnect(peer: Peer, reason: string): Promise<void>;
-  removeMember(room: RoomRef, member: Member, reason?: string): Promise<void>;
+  disconnect(peer: Peer, reason: string, cause?: LeaveCause): Promise<void>;
+  removeMember(room: RoomRef, member: Member, cause: LeaveCause, reason?: string): Promise<void>;
   /** A peer claimed from another process becomes a detached local one. */
   adopt(parked: ParkedPeer, secret: string): Peer;
 }
@@ -73,7 +82,8 @@ export class Resumer {
     if (peer.closed || peer.transport !== sink) return;
     peer.transport = null;
     if (!resumable || peer.revoked || !peer.log) {
-      void this.host.disconnect(peer, reason);
+      // A close the client asked for is a leave on purpose; a drop with resuming off is not.
+      void this.host.disconnect(peer, reason, resumable ? 'disconnected' : 'left');
       return;
     }
     peer.detachedAt = peer.log.count;
@@ -118,14 +128,15 @@ export class Resumer {
     members: Array<{ room: RoomRef; member: Member }>,
     reason: string,
   ): Promise<void> {
+    const cause = reason === NOT_RESUMED_IN_TIME ? 'resume-expired' : 'kicked';
     await Promise.all(
-      members.map(({ room, member }) => this.host.removeMember(room, member, reason)),
+      members.map(({ room, member }) => this.host.removeMember(room, member, cause, reason)),
     );
     this.host.hooks.emit('peer-disconnected', { peer: info, reason });
   }
 
   private expire(peer: Peer): void {
-    if (!peer.transport) void this.host.disconnect(peer, 'not resumed in time');
+    if (!peer.transport) void this.host.disconnect(peer, NOT_RESUMED_IN_TIME, 'resume-expired');
   }
 
   /**

@@ -34,14 +34,14 @@ export async function admit(
     throw new SignalError('not-in-room', 'Disconnected during join');
   }
   peer.rooms.set(key, room);
-  ctx.hooks.emit('room-joined', { room, member });
+  ctx.hooks.emit('room-joined', { room, member, first: result.others.length === 0 });
   return { ...result, member };
 }
 
 /** Leaves a room the peer is in (explicit leave); others are told by the engine. */
 export function leave(ctx: HandlerContext, peer: Peer, room: RoomRef): Promise<void> {
   const member = requireMember(ctx, peer, room);
-  return ctx.removeMember(room, member);
+  return ctx.removeMember(room, member, 'left');
 }
 
 /** The peer's member record in a room it must be in. */

@@ -54,6 +54,15 @@ export interface Member extends MediaState {
   joinedAt: string;
 }
 
+/**
+ * Why a member left a room, as observers (webhooks) report it: on purpose, a lost connection,
+ * an admin, a resume that never came, a server stop.
+ */
+export type LeaveCause = 'left' | 'disconnected' | 'kicked' | 'resume-expired' | 'shutdown';
+
+/** The `peer-disconnected` reason of a peer whose client did not resume within the window. */
+export const NOT_RESUMED_IN_TIME = 'not resumed in time';
+
 export const roomKey = (room: RoomRef): string => `${room.kind}:${room.id}`;
 
 /** What a connection may do, from its token; kept on the local peer only (never shared). */

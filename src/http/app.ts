@@ -27,6 +27,8 @@ export interface HttpAppOptions {
   healthChecks?: Array<() => { name: string; ok: boolean; detail?: string }>;
   /** Settings of the demo app and `/api/ice-servers`. */
   web: WebAppConfig;
+  /** The Prometheus registry of `/metrics`, when extensions add to it. @default a new one */
+  metrics?: Registry;
   /** Whether a request may see live room ids (see {@link roomIdsVisibleTo}). */
   showRoomIds?: (request: FastifyRequest) => Promise<boolean>;
 }
@@ -50,7 +52,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     serverFactory: options.serverFactory,
   });
-  const registry = createMetricsRegistry(engine);
+  const registry = options.metrics ?? createMetricsRegistry(engine);
   registerOpenApi(app);
   // Unknown routes answer like every other refusal: `{ error, message }`.
   app.setNotFoundHandler((request, reply) =>

@@ -78,3 +78,40 @@ export function createMetricsRegistry(engine: Engine): Registry {
   });
   return registry;
 }
+
+/** What the webhook metrics read: this process's attempt counts, and the outbox. */
+export interface WebhookMetricsSource {
+  counts(): Record<'delivered' | 'failed' | 'abandoned', number>;
+  /** Cluster-wide (read from the store). */
+  outbox(): Promise<{ pending: number; oldestPendingSeconds: number }>;
+}
+
+/** Webhook deliveries: outcomes of this process's attempts, and what waits in the outbox. */
+export function registerWebhookMetrics(registry: Registry, source: WebhookMetricsSource): void {
+  new Counter({
+    name: 'sinyal_webhook_deliveries_total',
+    help: 'Webhook attempts of this process by outcome: delivered, failed (retried on schedule), abandoned (after the last attempt, or a 410)',
+    labelNames: ['status'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [status, count] of Object.entries(source.counts())) this.inc({ status }, count);
+    },
+  });
+  new Gauge({
+    name: 'sinyal_webhook_pending_deliveries',
+    help: 'Webhook deliveries waiting for their turn or their next attempt, cluster-wide',
+    registers: [registry],
+    async collect() {
+      this.set((await source.outbox()).pending);
+    },
+  });
+  new Gauge({
+    name: 'sinyal_webhook_oldest_pending_seconds',
+    help: 'Age of the oldest pending webhook delivery (0 when none): how far behind your receiver is',
+    registers: [registry],
+    async collect() {
+      this.set((await source.outbox()).oldestPendingSeconds);
+    },
+  });
+}

@@ -10,7 +10,15 @@ import {
 } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from './database.js';
-import { connections, eventLogs, messages, users, videoParticipants } from './schema.js';
+import {
+  connections,
+  eventLogs,
+  messages,
+  users,
+  videoParticipants,
+  webhookDeliveries,
+  webhookSenders,
+} from './schema.js';
 import { endDeadNodeSql } from './unclean-shutdown.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -27,6 +35,13 @@ export type StoreOp =
    */
   | { kind: 'connection-move'; row: typeof connections.$inferInsert }
   | { kind: 'message'; row: typeof messages.$inferInsert }
+  /** A webhook event for one endpoint, into the outbox with the history rows it comes from. */
+  | { kind: 'webhook'; row: typeof webhookDeliveries.$inferInsert }
+  /**
+   * Every webhook event `nodeId` pushed before this is written (ops land in order); `seq` null:
+   * the process stops and records no more.
+   */
+  | { kind: 'webhook-mark'; nodeId: string; seq: number | null }
   | { kind: 'participant-join'; row: typeof videoParticipants.$inferInsert }
   | { kind: 'participant-leave'; roomId: string; peerId: string; at: Date }
   /** A dead process of the cluster was removed: end the connections it recorded as open. */
@@ -51,7 +66,8 @@ type InsertStatement = (rowsJson: string) => SQL;
 function insertFromJson<T extends PgTable>(
   table: T,
   keys: Array<keyof T['$inferInsert'] & string>,
-  conflict = '',
+  /** `on conflict ...`, or a `where` over the rows `r`. */
+  tail = '',
 ): InsertStatement {
   const columns: Record<string, Column> = getTableColumns(table);
   const quote = (name: string) => `"${name}"`;
@@ -59,8 +75,8 @@ function insertFromJson<T extends PgTable>(
   const fields = keys.map(quote).join(', ');
   const types = keys.map((key) => `${quote(key)} ${columns[key]!.getSQLType()}`).join(', ');
   const into = `insert into ${quote(getTableName(table))} (${names}) select ${fields} from json_to_recordset(`;
-  const tail = `::json) as r(${types}) ${conflict}`;
-  return (rowsJson) => sql`${sql.raw(into)}${rowsJson}${sql.raw(tail)}`;
+  const end = `::json) as r(${types}) ${tail}`;
+  return (rowsJson) => sql`${sql.raw(into)}${rowsJson}${sql.raw(end)}`;
 }
 
 const statements = {
@@ -91,6 +107,33 @@ const statements = {
   ]),
 };
 
+const webhookKeys: Array<keyof typeof webhookDeliveries.$inferInsert> = [
+  'messageId',
+  'endpoint',
+  'type',
+  'roomKind',
+  'roomId',
+  'peerId',
+  'payload',
+  'seq',
+  'createdAt',
+  'nextAttemptAt',
+];
+const webhookStatements = {
+  events: insertFromJson(webhookDeliveries, webhookKeys),
+  /**
+   * A `participant.left` goes in only after its `participant.joined` (a join dropped while the
+   * buffer was full must not be followed by a leave nobody was told about).
+   */
+  leaves: insertFromJson(
+    webhookDeliveries,
+    webhookKeys,
+    `where exists (select 1 from "webhook_deliveries" j where j."type" = 'participant.joined'
+      and j."endpoint" = r."endpoint" and j."room_kind" = r."roomKind"
+      and j."room_id" = r."roomId" and j."peer_id" = r."peerId")`,
+  ),
+};
+
 function chunks<T>(rows: T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
@@ -104,6 +147,8 @@ export async function writeBatch(tx: Tx | Db, batch: StoreOp[]): Promise<void> {
   const opened: Array<typeof connections.$inferInsert> = [];
   const chat: Array<typeof messages.$inferInsert> = [];
   const joined: Array<typeof videoParticipants.$inferInsert> = [];
+  const webhooks: Array<typeof webhookDeliveries.$inferInsert> = [];
+  const webhookLeaves: Array<typeof webhookDeliveries.$inferInsert> = [];
   const updates: StoreOp[] = [];
   for (const op of batch) {
     if (op.kind === 'log') logs.push(op.row);
@@ -112,7 +157,9 @@ export async function writeBatch(tx: Tx | Db, batch: StoreOp[]): Promise<void> {
     else if (op.kind === 'connection-open') opened.push(op.row);
     else if (op.kind === 'message') chat.push(op.row);
     else if (op.kind === 'participant-join') joined.push(op.row);
-    else updates.push(op);
+    else if (op.kind === 'webhook') {
+      (op.row.type === 'participant.left' ? webhookLeaves : webhooks).push(op.row);
+    } else updates.push(op);
   }
   const inserts: Array<[InsertStatement, unknown[]]> = [
     [statements.users, [...userRows.values()]],
@@ -120,6 +167,9 @@ export async function writeBatch(tx: Tx | Db, batch: StoreOp[]): Promise<void> {
     [statements.messages, chat],
     [statements.participants, joined],
     [statements.logs, logs],
+    // Rows are ordered by `seq`, so leaves may follow the joins they check for.
+    [webhookStatements.events, webhooks],
+    [webhookStatements.leaves, webhookLeaves],
   ];
   for (const [statement, rows] of inserts) {
     for (const chunk of chunks(rows)) await tx.execute(statement(JSON.stringify(chunk)));
@@ -138,6 +188,16 @@ async function applyUpdate(tx: Tx | Db, op: StoreOp): Promise<void> {
       .insert(connections)
       .values(op.row)
       .onConflictDoUpdate({ target: connections.id, set: { nodeId: op.row.nodeId } });
+  } else if (op.kind === 'webhook-mark') {
+    const mine = eq(webhookSenders.nodeId, op.nodeId);
+    if (op.seq === null) await tx.delete(webhookSenders).where(mine);
+    else {
+      const row = { nodeId: op.nodeId, seq: op.seq, updatedAt: new Date() };
+      await tx
+        .insert(webhookSenders)
+        .values(row)
+        .onConflictDoUpdate({ target: webhookSenders.nodeId, set: row });
+    }
   } else if (op.kind === 'node-gone') {
     await tx.execute(endDeadNodeSql(op.nodeId, op.at));
   } else if (op.kind === 'participant-leave' || op.kind === 'participant-media') {

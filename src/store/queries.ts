@@ -2,6 +2,22 @@ import { and, count, desc, eq, gt, gte, isNotNull, isNull, lte, sql, type SQL } 
 import type { Database } from './database.js';
 import { endKilledServerSql } from './unclean-shutdown.js';
 import { eventLogs, messages, serverSettings, videoRooms } from './schema.js';
+import type { WebhookDelivery, WebhookDeliveryStatus } from '../protocol/webhook-types.js';
+import {
+  abandonEndpointSql,
+  claimSql,
+  findSql,
+  finishSql,
+  listSql,
+  releaseClaimsSql,
+  retrySql,
+  statsSql,
+  toDelivery,
+  type AttemptOutcome,
+  type ClaimedDelivery,
+  type DeliveryRow,
+  type WebhookStats,
+} from './webhook-outbox.js';
 
 export type PersistentRoom = typeof videoRooms.$inferSelect;
 export type StoredSetting = typeof serverSettings.$inferSelect;
@@ -135,6 +151,51 @@ export class StoreQueries {
     const rows = await this.rows<{ type: string; n: number }>(endKilledServerSql());
     const n = (type: string) => rows.find((r) => r.type === type)?.n ?? 0;
     return { connections: n('disconnect'), memberships: n('leave') };
+  }
+
+  /** Claims due webhook deliveries for `nodeId` (see {@link claimSql}). */
+  claimWebhooks(
+    nodeId: string,
+    limit: number,
+    leaseMs: number,
+    ordered: boolean,
+  ): Promise<ClaimedDelivery[]> {
+    return this.rows(claimSql(nodeId, limit, leaseMs, ordered));
+  }
+
+  async finishWebhook(id: string, nodeId: string, outcome: AttemptOutcome): Promise<void> {
+    await this.database.db.execute(finishSql(id, nodeId, outcome));
+  }
+
+  async abandonWebhookEndpoint(endpoint: string, error: string): Promise<void> {
+    await this.database.db.execute(abandonEndpointSql(endpoint, error));
+  }
+
+  /** Makes claimed deliveries due now: `nodeId`'s, or all (see {@link releaseClaimsSql}). */
+  async releaseWebhookClaims(nodeId?: string): Promise<void> {
+    await this.database.db.execute(releaseClaimsSql(nodeId));
+  }
+
+  async webhookDeliveries(
+    status: WebhookDeliveryStatus | undefined,
+    limit: number,
+  ): Promise<WebhookDelivery[]> {
+    return (await this.rows<DeliveryRow>(listSql(status, limit))).map(toDelivery);
+  }
+
+  /** An abandoned delivery back to pending; or why not (no such delivery, or not abandoned). */
+  async retryWebhookDelivery(
+    id: string,
+  ): Promise<{ delivery: WebhookDelivery } | { refused: 'unknown' | 'not-abandoned' }> {
+    const [row] = await this.rows<DeliveryRow>(retrySql(id));
+    if (row) return { delivery: toDelivery(row) };
+    const [found] = await this.rows<DeliveryRow>(findSql(id));
+    return { refused: found ? 'not-abandoned' : 'unknown' };
+  }
+
+  async webhookStats(): Promise<WebhookStats> {
+    const [stats] = await this.rows<WebhookStats>(statsSql());
+    return stats ?? { pending: 0, oldestPendingSeconds: 0 };
   }
 
   /** Rows of one SQL statement as plain objects: for diagnostics and tests, never on a request path. */

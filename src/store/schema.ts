@@ -1,4 +1,5 @@
 import {
+  bigint,
   bigserial,
   boolean,
   index,
@@ -8,6 +9,7 @@ import {
   text,
   timestamp,
 } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 
 /**
  * Reference 001's tables. No foreign keys on purpose: rows arrive in batches from a buffer that
@@ -110,6 +112,56 @@ export const serverSettings = pgTable('server_settings', {
   updatedAt: at('updated_at').notNull(),
 });
 
+/**
+ * The webhook outbox: one row per event and endpoint, written in the same batch as the history
+ * rows it comes from. `seq` (microseconds when it happened) orders a room's events across
+ * processes; `nextAttemptAt` is when it is due, pushed ahead by a lease while a process delivers
+ * it (`claimedBy`), so a process that dies mid-attempt leaves it to another once the lease ends.
+ */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    messageId: text('message_id').notNull(),
+    endpoint: text('endpoint').notNull(),
+    type: text('type').notNull(),
+    roomKind: text('room_kind').notNull(),
+    roomId: text('room_id').notNull(),
+    peerId: text('peer_id'),
+    /** The exact JSON body, signed and sent byte for byte the same on every attempt. */
+    payload: text('payload').notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    createdAt: at('created_at').notNull(),
+    nextAttemptAt: at('next_attempt_at'),
+    deliveredAt: at('delivered_at'),
+    claimedBy: text('claimed_by'),
+  },
+  (t) => [
+    index('webhook_deliveries_pending_idx')
+      .on(t.endpoint, t.roomKind, t.roomId, t.seq)
+      .where(sql`status = 'pending'`),
+    index('webhook_deliveries_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`status = 'pending'`),
+    index('webhook_deliveries_status_idx').on(t.status, t.id),
+    index('webhook_deliveries_peer_idx').on(t.roomId, t.peerId),
+  ],
+);
+
+/**
+ * In a cluster, how far each process's webhook events are written: every event it recorded
+ * before `seq` is in the outbox. Deliveries wait until every live process is past them, so a
+ * room's event from one process never overtakes an earlier one still in another's buffer.
+ */
+export const webhookSenders = pgTable('webhook_senders', {
+  nodeId: text('node_id').primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  updatedAt: at('updated_at').notNull(),
+});
+
 export const schema = {
   users,
   connections,
@@ -118,4 +170,6 @@ export const schema = {
   videoRooms,
   videoParticipants,
   serverSettings,
+  webhookDeliveries,
+  webhookSenders,
 };

@@ -52,6 +52,13 @@ const QUERY_METHODS: Record<QueryMethod, true> = {
   endUnclosed: true,
   rawQuery: true,
   ping: true,
+  claimWebhooks: true,
+  finishWebhook: true,
+  abandonWebhookEndpoint: true,
+  releaseWebhookClaims: true,
+  webhookDeliveries: true,
+  retryWebhookDelivery: true,
+  webhookStats: true,
 };
 
 /**
