@@ -2,58 +2,30 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { storeApi } from '../../src/api/extension.js';
-import { findAdminDir } from '../../src/http/admin-app.js';
 import { connect, type TestPeer } from '../helpers/clients.js';
-import { exclusive, useCluster } from '../helpers/cluster.js';
+import { useCluster } from '../helpers/cluster.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { openSse, type SsePeer } from '../helpers/sse.js';
+import {
+  DESKTOP,
+  PHONE,
+  ensureAdminBuilt,
+  go,
+  openDashboard as openAdmin,
+} from './helpers/admin.js';
 import { launchBrowser, skipReason } from './helpers/browser.js';
 
 const TOKEN = 'dashboard-test-token-0123456789';
 /** Set ADMIN_SCREENSHOTS=<folder> to keep desktop and phone screenshots of every page. */
 const shots = process.env.ADMIN_SCREENSHOTS;
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
 
-/** The dashboard is built by `npm run build`; a test run without it builds it once. */
-async function ensureAdminBuilt(): Promise<void> {
-  if (findAdminDir()) return;
-  const release = await exclusive('admin-build');
-  try {
-    if (!findAdminDir()) {
-      const { buildAdmin } = await import('../../scripts/build-admin.mjs');
-      await buildAdmin();
-    }
-  } finally {
-    release();
-  }
-}
-
-async function openDashboard(
+/** Signs in with the suite's token unless told otherwise. */
+const openDashboard = (
   browser: Browser,
   url: string,
   viewport = DESKTOP,
   credential: string | null = TOKEN,
-): Promise<Page> {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => console.error('[dashboard error]', error.message));
-  await page.goto(`${url}/admin`);
-  if (credential !== null) {
-    await page.getByLabel('Admin credential').fill(credential);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByText('● Live').filter({ visible: true }).waitFor({ timeout: 20_000 });
-  }
-  return page;
-}
-
-async function go(page: Page, section: string): Promise<void> {
-  await page
-    .getByRole('navigation', { name: 'Sections' })
-    .getByRole('link', { name: section, exact: true })
-    .click();
-  await page.getByRole('heading', { level: 1, name: section }).waitFor();
-}
+): Promise<Page> => openAdmin(browser, url, credential, viewport);
 
 /** The number shown on an overview figure ("Connections", "Relayed msg/s"...). */
 function figure(page: Page, label: string): Promise<number> {

@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Badge, Button, Card, Field, QueryState, inputClass } from '../components/ui';
+import { Badge, Button, Card, Field, QueryState, TableScroll, inputClass } from '../components/ui';
 import { api } from '../lib/api';
 import { dateTime } from '../lib/format';
 import type { LogRow } from '../lib/types';
@@ -171,7 +171,7 @@ export function LogsPage() {
           }
         />
         {rows.length > 0 && (
-          <div className="-mx-4 overflow-x-auto px-4">
+          <TableScroll>
             <table className="w-full min-w-[44rem] text-sm" aria-label="Event log">
               <thead>
                 <tr className="text-left text-xs text-slate-500 dark:text-slate-400">
@@ -208,7 +208,7 @@ export function LogsPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
         <nav aria-label="Pages" className="mt-3 flex items-center justify-between gap-2 text-sm">
           <Button

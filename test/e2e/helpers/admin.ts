@@ -1,0 +1,63 @@
+import { statSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { findAdminDir } from '../../../src/http/admin-app.js';
+import { exclusive } from '../../helpers/cluster.js';
+
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+/** Newest modification time under `path`. */
+function newest(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
+}
+
+/** A build older than admin/ would test yesterday's dashboard. */
+function builtAndFresh(): boolean {
+  const dir = findAdminDir();
+  return dir !== undefined && statSync(join(dir, 'index.html')).mtimeMs >= newest('admin');
+}
+
+/** The dashboard is built by `npm run build`; a test run without it (or with an older one) builds it. */
+export async function ensureAdminBuilt(): Promise<void> {
+  if (builtAndFresh()) return;
+  const release = await exclusive('admin-build');
+  try {
+    if (!builtAndFresh()) {
+      const { buildAdmin } = await import('../../../scripts/build-admin.mjs');
+      await buildAdmin();
+    }
+  } finally {
+    release();
+  }
+}
+
+/** Opens /admin in a new context and signs in with `credential` (null: stays on the sign-in page). */
+export async function openDashboard(
+  browser: Browser,
+  url: string,
+  credential: string | null,
+  viewport = DESKTOP,
+): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error('[dashboard error]', error.message));
+  await page.goto(`${url}/admin`);
+  if (credential !== null) {
+    await page.getByLabel('Admin credential').fill(credential);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('● Live').filter({ visible: true }).waitFor({ timeout: 20_000 });
+  }
+  return page;
+}
+
+/** Opens a section from the navigation and waits for its heading. */
+export async function go(page: Page, section: string): Promise<void> {
+  await page
+    .getByRole('navigation', { name: 'Sections' })
+    .getByRole('link', { name: section, exact: true })
+    .click();
+  await page.getByRole('heading', { level: 1, name: section }).waitFor();
+}
