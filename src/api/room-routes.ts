@@ -78,7 +78,11 @@ export function roomRoutes(app: FastifyInstance, ctx: ApiContext): void {
           throw error;
         }
       });
-      logAdmin(ctx, 'room-created', { roomId, hostId: body.hostId, max: body.maxParticipants });
+      logAdmin(ctx, request, 'room-created', {
+        roomId,
+        hostId: body.hostId,
+        max: body.maxParticipants,
+      });
       return reply.status(201).send({ ...room, persistent: true, participants: 0 });
     },
   );

@@ -84,4 +84,21 @@ describe('admin dashboard on a phone (390×844)', { skip: skipReason, timeout: 2
     await row.waitFor({ state: 'detached', timeout: 10_000 });
     await page.context().close();
   });
+
+  it('the event log shows names, what a broadcast said and which admin sent it', async () => {
+    const sent = await fetch(`${srv.url}/api/broadcast`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'Maintenance at noon' }),
+    });
+    assert.equal(sent.status, 200);
+    const page = await openDashboard(browser, srv.url, TOKEN, PHONE);
+    await go(page, 'Event log');
+    const join = page.locator('tr[data-log-type="join"]', { hasText: 'user-with-a-long-id-0' });
+    await join.getByText('Ada Lovelace-Byron', { exact: true }).waitFor({ timeout: 10_000 });
+    const broadcast = page.locator('tr[data-log-type="admin"]', { hasText: 'broadcast' });
+    await broadcast.getByText('admin token', { exact: true }).waitFor({ timeout: 10_000 });
+    assert.match(await broadcast.innerText(), /text: Maintenance at noon/);
+    await page.context().close();
+  });
 });

@@ -48,11 +48,35 @@ function query(filter: Filter, offset: number): string {
   return params.toString();
 }
 
+const detailsOf = (row: LogRow): Record<string, unknown> =>
+  row.details && typeof row.details === 'object' ? (row.details as Record<string, unknown>) : {};
+
+/**
+ * The person a row is about: their name then (from `details`) over their user id. An admin row's
+ * user is the admin who acted (a JWT `sub` or "admin token"); the name there is of whom it acted on.
+ */
+function who(row: LogRow): { name?: string; id: string } {
+  const name = detailsOf(row).name;
+  const id = row.userId ?? '—';
+  return row.type !== 'admin' && typeof name === 'string' && name !== id ? { name, id } : { id };
+}
+
 function details(row: LogRow): string {
-  if (!row.details || typeof row.details !== 'object') return '';
-  return Object.entries(row.details as Record<string, unknown>)
+  return Object.entries(detailsOf(row))
+    .filter(([k]) => row.type === 'admin' || k !== 'name') // shown in the User column
     .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' · ');
+}
+
+function UserCell({ row }: { row: LogRow }) {
+  const { name, id } = who(row);
+  if (!name) return <>{id}</>;
+  return (
+    <>
+      <div className="font-medium">{name}</div>
+      <div className="font-mono text-[11px] text-slate-400">{id}</div>
+    </>
+  );
 }
 
 export function LogsPage() {
@@ -195,7 +219,9 @@ export function LogsPage() {
                     <td className="py-1.5 pr-3">
                       <Badge tone={typeTone[row.type] ?? 'slate'}>{row.type}</Badge>
                     </td>
-                    <td className="py-1.5 pr-3 text-xs">{row.userId ?? '—'}</td>
+                    <td className="py-1.5 pr-3 text-xs">
+                      <UserCell row={row} />
+                    </td>
                     <td className="py-1.5 pr-3 text-xs">{row.roomId ?? '—'}</td>
                     <td className="py-1.5 pr-3 font-mono text-xs">{row.nodeId ?? '—'}</td>
                     <td
