@@ -18,12 +18,12 @@ const MAX_CHUNK = 256 * 1024;
 /** What every implementation accepts, used until the SCTP transport reports the negotiated size. */
 const FALLBACK_CHUNK = 16 * 1024;
 /**
- * The sender keeps between LOW_WATER and HIGH_WATER bytes queued: enough that the SCTP stack never
- * runs dry while JavaScript waits for `bufferedamountlow`, far below Chrome's 16 MiB send buffer
- * (beyond it `send()` throws and the channel closes).
+ * The sender keeps between LOW_WATER and HIGH_WATER bytes queued: enough that the SCTP stack
+ * never runs dry while JavaScript waits for `bufferedamountlow`, little enough that a chat
+ * message sent during a transfer (same ordered channel) does not wait behind megabytes of file.
  */
-const HIGH_WATER = 8 * 1024 * 1024;
-const LOW_WATER = 2 * 1024 * 1024;
+const HIGH_WATER = 1024 * 1024;
+const LOW_WATER = 256 * 1024;
 
 export async function sha256Hex(data: ArrayBuffer): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', data);

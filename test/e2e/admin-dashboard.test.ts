@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { storeApi } from '../../src/api/extension.js';
 import { connect, type TestPeer } from '../helpers/clients.js';
 import { useCluster } from '../helpers/cluster.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import type { TestServer } from '../helpers/server.js';
 import { openSse, type SsePeer } from '../helpers/sse.js';
 import {
   DESKTOP,
@@ -12,6 +11,7 @@ import {
   ensureAdminBuilt,
   go,
   openDashboard as openAdmin,
+  startDashboard,
 } from './helpers/admin.js';
 import { launchBrowser, skipReason } from './helpers/browser.js';
 
@@ -56,14 +56,7 @@ describe('admin dashboard', { skip: skipReason }, () => {
   };
 
   before(async () => {
-    await ensureAdminBuilt();
-    [browser, srv] = await Promise.all([
-      launchBrowser(),
-      startServer({
-        adminToken: TOKEN,
-        extensions: [storeApi({ store: { dataDir: 'memory://' } })],
-      }),
-    ]);
+    [browser, srv] = await startDashboard(TOKEN);
   });
   after(async () => {
     streams.forEach((s) => s.abort());

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { storeApi } from '../../src/api/extension.js';
 import { connect, type TestPeer } from '../helpers/clients.js';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { PHONE, ensureAdminBuilt, go, openDashboard } from './helpers/admin.js';
-import { launchBrowser, skipReason } from './helpers/browser.js';
+import type { TestServer } from '../helpers/server.js';
+import { PHONE, go, openDashboard, startDashboard } from './helpers/admin.js';
+import { skipReason } from './helpers/browser.js';
 
 const TOKEN = 'phone-dashboard-token-0123456789';
 const SECTIONS = ['Overview', 'Connections', 'Rooms', 'Event log', 'Broadcast', 'Settings'];
@@ -37,14 +36,7 @@ describe('admin dashboard on a phone (390×844)', { skip: skipReason, timeout: 2
   const peers: TestPeer[] = [];
 
   before(async () => {
-    await ensureAdminBuilt();
-    [browser, srv] = await Promise.all([
-      launchBrowser(),
-      startServer({
-        adminToken: TOKEN,
-        extensions: [storeApi({ store: { dataDir: 'memory://' } })],
-      }),
-    ]);
+    [browser, srv] = await startDashboard(TOKEN);
     // Real rows with long values: a table sized for a laptop would push the page sideways.
     for (const [i, name] of ['Ada Lovelace-Byron', 'Grace Brewster Murray Hopper'].entries()) {
       const peer = await connect('socket.io', srv.url, {

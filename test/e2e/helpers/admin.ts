@@ -1,8 +1,11 @@
 import { statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { storeApi } from '../../../src/api/extension.js';
 import { findAdminDir } from '../../../src/http/admin-app.js';
 import { exclusive } from '../../helpers/cluster.js';
+import { startServer, type TestServer } from '../../helpers/server.js';
+import { launchBrowser } from './browser.js';
 
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
@@ -32,6 +35,15 @@ export async function ensureAdminBuilt(): Promise<void> {
   } finally {
     release();
   }
+}
+
+/** A built dashboard, a browser, and a server with `adminToken` and an in-memory store. */
+export async function startDashboard(adminToken: string): Promise<[Browser, TestServer]> {
+  await ensureAdminBuilt();
+  return Promise.all([
+    launchBrowser(),
+    startServer({ adminToken, extensions: [storeApi({ store: { dataDir: 'memory://' } })] }),
+  ]);
 }
 
 /** Opens /admin in a new context and signs in with `credential` (null: stays on the sign-in page). */
