@@ -186,15 +186,16 @@ function Shell({ open, onSignOut }: { open: boolean; onSignOut: () => void }) {
             <ThemeToggle />
           </span>
         </div>
-        <nav aria-label="Sections" className="overflow-x-auto px-2 pb-2 md:px-3">
-          <ul className="flex gap-1 md:flex-col">
+        {/* A phone shows every section at once (two rows of three): no hidden tabs to scroll to. */}
+        <nav aria-label="Sections" className="px-2 pb-2 md:px-3">
+          <ul className="grid grid-cols-3 gap-1 sm:flex sm:flex-wrap md:flex-col">
             {(Object.keys(pages) as PageId[]).map((id) => (
               <li key={id}>
                 <a
                   href={`#/${id}`}
                   aria-current={id === page ? 'page' : undefined}
                   className={cx(
-                    'block rounded-md px-3 py-1.5 text-sm whitespace-nowrap',
+                    'block rounded-md px-2 py-1.5 text-center text-sm whitespace-nowrap sm:px-3 sm:text-left',
                     id === page
                       ? 'bg-indigo-50 font-medium text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300'
                       : 'text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800',

@@ -15,21 +15,29 @@ export interface DataLinkEvents {
 
 /** Chrome's own ceiling; larger messages stall other channels behind them. */
 const MAX_CHUNK = 256 * 1024;
-/** RFC 8841: a peer that advertises no a=max-message-size accepts 64 KiB. */
-const DEFAULT_REMOTE_MAX = 64 * 1024;
-const HIGH_WATER = 4 * 1024 * 1024;
+/** What every implementation accepts, used until the SCTP transport reports the negotiated size. */
+const FALLBACK_CHUNK = 16 * 1024;
+/**
+ * The sender keeps between LOW_WATER and HIGH_WATER bytes queued: enough that the SCTP stack
+ * never runs dry while JavaScript waits for `bufferedamountlow`, little enough that a chat
+ * message sent during a transfer (same ordered channel) does not wait behind megabytes of file.
+ */
+const HIGH_WATER = 1024 * 1024;
+const LOW_WATER = 256 * 1024;
 
 export async function sha256Hex(data: ArrayBuffer): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', data);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** The largest message the other side accepts, from its SDP (`a=max-message-size`). */
+/**
+ * The chunk size for files: the negotiated `maxMessageSize` of the SCTP transport (the smaller of
+ * both sides' `a=max-message-size`), capped at 256 KiB, 16 KiB when the browser does not say.
+ */
 export function maxMessageSize(pc: RTCPeerConnection): number {
-  const match = pc.remoteDescription?.sdp.match(/a=max-message-size:(\d+)/);
-  const remote = match ? Number(match[1]) || Number.MAX_SAFE_INTEGER : DEFAULT_REMOTE_MAX;
-  const local = pc.sctp?.maxMessageSize || MAX_CHUNK;
-  return Math.max(1024, Math.min(remote, local, MAX_CHUNK));
+  const negotiated = pc.sctp?.maxMessageSize;
+  if (!negotiated || !Number.isFinite(negotiated)) return FALLBACK_CHUNK;
+  return Math.max(1024, Math.min(negotiated, MAX_CHUNK));
 }
 
 interface Incoming {
@@ -53,7 +61,7 @@ export class DataLink {
     private readonly pc: RTCPeerConnection,
     private readonly on: DataLinkEvents,
   ) {
-    channel.bufferedAmountLowThreshold = 1024 * 1024;
+    channel.bufferedAmountLowThreshold = LOW_WATER;
     channel.onmessage = ({ data }) => this.receive(data as string | ArrayBuffer);
   }
 
@@ -71,7 +79,7 @@ export class DataLink {
     name: string,
     type: string,
     bytes: ArrayBuffer,
-    sha256: string,
+    sha256: string | Promise<string>,
   ): Promise<void> {
     const run = () => this.transmit(id, name, type, bytes, sha256);
     const next = this.queue.then(run, run);
@@ -84,7 +92,7 @@ export class DataLink {
     name: string,
     type: string,
     bytes: ArrayBuffer,
-    sha256: string,
+    sha256: string | Promise<string>,
   ): Promise<void> {
     if (!this.open) throw new Error(`Data channel to ${this.peerId} is not open`);
     const size = bytes.byteLength;
@@ -93,7 +101,8 @@ export class DataLink {
     for (let offset = 0; offset < size; offset += chunk) {
       if (this.channel.bufferedAmount > HIGH_WATER) await this.drained();
       const end = Math.min(size, offset + chunk);
-      this.channel.send(bytes.slice(offset, end));
+      this.channel.send(new Uint8Array(bytes, offset, end - offset)); // a view: no copy
+
       this.on.progress({
         transferId: id,
         peerId: this.peerId,
@@ -113,7 +122,8 @@ export class DataLink {
         direction: 'send',
       });
     }
-    this.channel.send(JSON.stringify({ t: 'file-end', id, sha256 } satisfies Frame));
+    const digest = await sha256;
+    this.channel.send(JSON.stringify({ t: 'file-end', id, sha256: digest } satisfies Frame));
   }
 
   private drained(): Promise<void> {

@@ -89,7 +89,7 @@ export function adminConsoleRoutes(app: FastifyInstance, ctx: ApiContext): void 
       const change = parse(updateRoomBody, request.body);
       const room = await fromDb(() => ctx.store.updateRoom(roomId, change));
       if (!room) throw new ApiError(404, 'unknown-room', `No persistent room "${roomId}"`);
-      logAdmin(ctx, 'room-updated', { roomId, ...change });
+      logAdmin(ctx, request, 'room-updated', { roomId, ...change });
       return { ...room, persistent: true };
     },
   );
@@ -109,7 +109,7 @@ export function adminConsoleRoutes(app: FastifyInstance, ctx: ApiContext): void 
       const { roomId } = parse(roomParams, request.params, 'params');
       const closed = await fromDb(() => ctx.store.closeRoom(roomId));
       if (!closed) throw new ApiError(404, 'unknown-room', `No persistent room "${roomId}"`);
-      logAdmin(ctx, 'room-deleted', { roomId });
+      logAdmin(ctx, request, 'room-deleted', { roomId });
       return { ok: true, roomId };
     },
   );
@@ -129,11 +129,18 @@ export function adminConsoleRoutes(app: FastifyInstance, ctx: ApiContext): void 
     },
     async (request) => {
       const { kind, roomId, peerId } = parse(participantParams, request.params, 'params');
+      const removedPeer = ctx.engine.cluster.peer(peerId); // who it was, for the log
       const removed = await ctx.engine.removeFromRoom({ kind, id: roomId }, peerId);
       if (!removed) {
         throw new ApiError(404, 'not-in-room', `"${peerId}" is not in ${kind} room "${roomId}"`);
       }
-      logAdmin(ctx, 'participant-removed', { roomId, connectionId: peerId, kind });
+      logAdmin(
+        ctx,
+        request,
+        'participant-removed',
+        { roomId, connectionId: peerId, kind },
+        removedPeer,
+      );
       return { ok: true as const };
     },
   );

@@ -30,6 +30,19 @@ export function adminAccess(config: Config, verify?: Verifier): AdminAccess {
   return { enabled, token: config.adminToken, verify };
 }
 
+/** Who the event log says made an admin call without a credential (only loopback may). */
+export const LOCAL_ADMIN = 'this machine (no ADMIN_TOKEN)';
+
+const actors = new WeakMap<FastifyRequest, string>();
+
+/**
+ * Who made a request that passed {@link adminGuard}, for the event log: an admin JWT's `sub`,
+ * "admin token", or {@link LOCAL_ADMIN}. Undefined for a request that did not pass it.
+ */
+export function adminActor(request: FastifyRequest): string | undefined {
+  return actors.get(request);
+}
+
 function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
@@ -37,35 +50,38 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 /**
- * Checks an admin credential: resolves when it is `ADMIN_TOKEN` or an admin JWT; a missing or
- * invalid one is a 401, a valid token of a non-admin user a 403.
+ * Checks an admin credential: resolves to who holds it ("admin token", or the admin JWT's `sub`);
+ * a missing or invalid one is a 401, a valid token of a non-admin user a 403.
  */
-export async function verifyAdmin(access: AdminAccess, bearer: string | undefined): Promise<void> {
-  if (!access.token && !access.verify) return;
+export async function verifyAdmin(
+  access: AdminAccess,
+  bearer: string | undefined,
+): Promise<string> {
+  if (!access.token && !access.verify) return LOCAL_ADMIN;
   const how = [access.token && 'ADMIN_TOKEN', access.verify && 'an admin JWT']
     .filter(Boolean)
     .join(' or ');
   if (!bearer) {
     throw new ApiError(401, 'unauthorized', `Admin endpoints need Authorization: Bearer <${how}>`);
   }
-  if (access.token && sameSecret(bearer, access.token)) return;
+  if (access.token && sameSecret(bearer, access.token)) return 'admin token';
   if (access.verify) {
-    let admin: boolean | undefined;
+    let claims: ReturnType<typeof readClaims>;
     try {
-      admin = readClaims(await access.verify(bearer)).access.admin;
+      claims = readClaims(await access.verify(bearer));
     } catch (error) {
       const { code, message } = error as SignalError;
       if (code === 'auth-unavailable') throw new ApiError(503, code, message);
       throw new ApiError(401, 'unauthorized', `${message} (admin endpoints need ${how})`);
     }
-    if (!admin) {
+    if (!claims.access.admin) {
       throw new ApiError(
         403,
         'forbidden',
         'Your token is valid but not an admin token (admin: true)',
       );
     }
-    return;
+    return claims.user.id;
   }
   throw new ApiError(401, 'unauthorized', `Wrong credential: admin endpoints need ${how}`);
 }
@@ -81,14 +97,14 @@ export function adminGuard(access: AdminAccess) {
       );
     }
     if (!access.token && !access.verify) {
-      if (isLocalCaller(request)) return;
+      if (isLocalCaller(request)) return void actors.set(request, LOCAL_ADMIN);
       throw new ApiError(
         403,
         'admin-local-only',
         'Without ADMIN_TOKEN or a JWT key, admin endpoints answer only on this machine (localhost); set ADMIN_TOKEN to use them from elsewhere',
       );
     }
-    await verifyAdmin(access, bearerOf(request));
+    actors.set(request, await verifyAdmin(access, bearerOf(request)));
   };
 }
 

@@ -12,7 +12,7 @@ import type {
   SettingSaved,
   SettingsView,
 } from './admin-types.js';
-import { fromDb, logAdmin, type ApiContext } from './context.js';
+import { broadcastText, fromDb, logAdmin, type ApiContext } from './context.js';
 import { ApiError, errorBody, parse } from './errors.js';
 import {
   broadcastBody,
@@ -72,10 +72,11 @@ export function adminRoutes(app: FastifyInstance, ctx: ApiContext): void {
     async (request): Promise<KickResult> => {
       const { id } = request.params as { id: string };
       const reason = parse(kickQuery, request.query, 'query').reason ?? 'disconnected by an admin';
+      const kicked = ctx.engine.cluster.peer(id); // who it was, for the log
       if (!(await ctx.engine.kick(id, reason))) {
         throw new ApiError(404, 'unknown-connection', `No live connection "${id}"`);
       }
-      logAdmin(ctx, 'kick', { connectionId: id, reason });
+      logAdmin(ctx, request, 'kick', { connectionId: id, reason }, kicked);
       return { ok: true, id };
     },
   );
@@ -115,7 +116,12 @@ export function adminRoutes(app: FastifyInstance, ctx: ApiContext): void {
         kind: 'message',
         row: { id, kind: 'broadcast', roomId: roomId ?? null, body, createdAt },
       });
-      logAdmin(ctx, 'broadcast', { messageId: id, recipients, ...(roomId ? { roomId } : {}) });
+      logAdmin(ctx, request, 'broadcast', {
+        messageId: id,
+        text: broadcastText(body),
+        recipients,
+        ...(roomId ? { roomId } : {}),
+      });
       return { ok: true, id, recipients };
     },
   );
@@ -152,7 +158,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ApiContext): void {
     async (request): Promise<LogsCleared> => {
       const filter = parse(logsDeleteQuery, request.query, 'query');
       const deleted = await fromDb(() => ctx.store.clearLogs(filter));
-      logAdmin(ctx, 'clear-logs', { deleted, filter });
+      logAdmin(ctx, request, 'clear-logs', { deleted, filter });
       return { ok: true, deleted };
     },
   );
@@ -190,7 +196,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ApiContext): void {
       if (!checked.ok) throw new ApiError(400, 'invalid-body', `value: ${checked.message}`);
       const saved = await fromDb(() => ctx.store.saveSetting(key, value, description));
       const applied = applyLiveSetting(ctx.engine.settings, key, value);
-      logAdmin(ctx, 'setting', { key, value });
+      logAdmin(ctx, request, 'setting', { key, value });
       return { setting: saved, applied, live: { ...ctx.engine.settings } };
     },
   );

@@ -79,7 +79,11 @@ export function roomRoutes(app: FastifyInstance, ctx: ApiContext): void {
           throw error;
         }
       });
-      logAdmin(ctx, 'room-created', { roomId, hostId: body.hostId, max: body.maxParticipants });
+      logAdmin(ctx, request, 'room-created', {
+        roomId,
+        hostId: body.hostId,
+        max: body.maxParticipants,
+      });
       const created: PersistentRoomView = { ...room, persistent: true, participants: 0 };
       return reply.status(201).send(created);
     },

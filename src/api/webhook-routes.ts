@@ -72,7 +72,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
           `Webhook delivery "${id}" is not abandoned: only an abandoned one can be sent again`,
         );
       }
-      logAdmin(ctx, 'webhook-retry', { deliveryId: id });
+      logAdmin(ctx, request, 'webhook-retry', { deliveryId: id });
       return reply.status(202).send(result);
     },
   );

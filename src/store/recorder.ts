@@ -1,7 +1,7 @@
 import type { EngineEventMap } from '../engine/hooks.js';
 import type { Engine } from '../engine/engine.js';
 import type { ErrorCode } from '../engine/signal-error.js';
-import type { PeerInfo } from '../engine/types.js';
+import type { PeerInfo, User } from '../engine/types.js';
 import type { HistoryWriter } from './batch-writer.js';
 
 /** Refusals caused by a malformed message are `error`s; the rest are relay/room `refused`. */
@@ -22,17 +22,33 @@ const connectionRow = (peer: PeerInfo) => ({
   openedAt: new Date(peer.connectedAt),
 });
 
+/** Whom a row is about: its columns, and the name they went by then (user ids are often random). */
+interface Who {
+  peerId: string;
+  userId: string;
+  user: User;
+}
+const ofPeer = (peer: PeerInfo): Who => ({ peerId: peer.id, userId: peer.userId, user: peer.user });
+
 /**
  * Turns engine hooks into buffered writes: connections, resumes, joins, leaves, media changes,
  * chat and refusals. Every listener only pushes to the writer, so the hot path never waits on the database.
  */
 export function recordEngine(engine: Engine, writer: HistoryWriter): () => void {
   const nodeId = engine.cluster.nodeId;
-  const log = (
-    type: string,
-    at: Date,
-    fields: { roomId?: string; peerId?: string; userId?: string; details?: unknown },
-  ) => writer.push({ kind: 'log', row: { type, nodeId, createdAt: at, ...fields } });
+  const log = (type: string, at: Date, who: Who, roomId?: string, details?: object) =>
+    writer.push({
+      kind: 'log',
+      row: {
+        type,
+        nodeId,
+        createdAt: at,
+        roomId,
+        peerId: who.peerId,
+        userId: who.userId,
+        details: { name: who.user.name, ...details },
+      },
+    });
 
   const on = <E extends keyof EngineEventMap>(e: E, fn: (d: EngineEventMap[E]) => void) =>
     engine.hooks.on(e, fn);
@@ -52,26 +68,21 @@ export function recordEngine(engine: Engine, writer: HistoryWriter): () => void 
         },
       });
       writer.push({ kind: 'connection-open', row: connectionRow(peer) });
-      log('connect', at, {
-        peerId: peer.id,
-        userId: peer.userId,
-        details: { transport: peer.transport, address: peer.address },
+      log('connect', at, ofPeer(peer), undefined, {
+        transport: peer.transport,
+        address: peer.address,
       });
     }),
     on('peer-disconnected', ({ peer, reason }) => {
       const at = new Date();
       writer.push({ kind: 'connection-close', id: peer.id, at, reason });
-      log('disconnect', at, { peerId: peer.id, userId: peer.userId, details: { reason } });
+      log('disconnect', at, ofPeer(peer), undefined, { reason });
     }),
     // Once per resume, by the node it resumed on; a move to another node updates the connection.
     on('peer-resumed', ({ peer, from, missed }) => {
       const at = new Date();
       if (from !== peer.nodeId) writer.push({ kind: 'connection-move', row: connectionRow(peer) });
-      log('resume', at, {
-        peerId: peer.id,
-        userId: peer.userId,
-        details: { from, to: peer.nodeId, missed },
-      });
+      log('resume', at, ofPeer(peer), undefined, { from, to: peer.nodeId, missed });
     }),
     on('room-joined', ({ room, member }) => {
       const at = new Date(member.joinedAt);
@@ -81,33 +92,24 @@ export function recordEngine(engine: Engine, writer: HistoryWriter): () => void 
           row: { roomId: room.id, peerId: member.peerId, userId: member.userId, joinedAt: at },
         });
       }
-      log('join', at, {
-        roomId: room.id,
-        peerId: member.peerId,
-        userId: member.userId,
-        details: { kind: room.kind },
-      });
+      log('join', at, member, room.id, { kind: room.kind });
     }),
     on('room-left', ({ room, member, reason }) => {
       const at = new Date();
       if (room.kind === 'mesh') {
         writer.push({ kind: 'participant-leave', roomId: room.id, peerId: member.peerId, at });
       }
-      log('leave', at, {
-        roomId: room.id,
-        peerId: member.peerId,
-        userId: member.userId,
-        details: reason === undefined ? { kind: room.kind } : { kind: room.kind, reason },
-      });
+      log(
+        'leave',
+        at,
+        member,
+        room.id,
+        reason === undefined ? { kind: room.kind } : { kind: room.kind, reason },
+      );
     }),
     on('media-changed', ({ room, member, change }) => {
       writer.push({ kind: 'participant-media', roomId: room.id, peerId: member.peerId, change });
-      log('media', new Date(), {
-        roomId: room.id,
-        peerId: member.peerId,
-        userId: member.userId,
-        details: change,
-      });
+      log('media', new Date(), member, room.id, change);
     }),
     on('chat', ({ room, member, id, message, timestamp }) => {
       writer.push({
@@ -128,10 +130,10 @@ export function recordEngine(engine: Engine, writer: HistoryWriter): () => void 
       writer.push({ kind: 'node-gone', nodeId: gone, at: new Date() });
     }),
     on('refused', ({ peer, event, code, message }) => {
-      log(malformed.has(code) ? 'error' : 'refused', new Date(), {
-        peerId: peer.id,
-        userId: peer.userId,
-        details: { event, code, message },
+      log(malformed.has(code) ? 'error' : 'refused', new Date(), ofPeer(peer), undefined, {
+        event,
+        code,
+        message,
       });
     }),
   ];

@@ -1,21 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { storeApi } from '../../src/api/extension.js';
 import { connect, type TestPeer } from '../helpers/clients.js';
 import { useCluster } from '../helpers/cluster.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import type { TestServer } from '../helpers/server.js';
 import { openSse, type SsePeer } from '../helpers/sse.js';
 import {
   ADMIN_TEST_TOKEN,
   DESKTOP,
   PHONE,
-  ensureAdminBuilt,
   go,
   openDashboard,
+  startDashboard,
   useDashboardBrowser,
 } from './helpers/admin.js';
-import { launchBrowser, skipReason } from './helpers/browser.js';
+import { skipReason } from './helpers/browser.js';
 
 const TOKEN = ADMIN_TEST_TOKEN;
 /** Set ADMIN_SCREENSHOTS=<folder> to keep desktop and phone screenshots of every page. */
@@ -50,14 +49,7 @@ describe('admin dashboard', { skip: skipReason }, () => {
   };
 
   before(async () => {
-    await ensureAdminBuilt();
-    [browser, srv] = await Promise.all([
-      launchBrowser(),
-      startServer({
-        adminToken: TOKEN,
-        extensions: [storeApi({ store: { dataDir: 'memory://' } })],
-      }),
-    ]);
+    [browser, srv] = await startDashboard(TOKEN);
   });
   after(async () => {
     streams.forEach((s) => s.abort());

@@ -13,6 +13,8 @@ export class CallView {
   private readonly chat: ChatPanel;
   private readonly status = h('span', { class: 'status', role: 'status' }, 'Connected');
   private readonly count = h('span', { class: 'count', id: 'participant-count' });
+  /** Banners (broadcasts, media notes) in a row of their own, capped so the stage keeps its room. */
+  private readonly notices = h('div', { class: 'notices', id: 'notices' });
   private readonly settings: HTMLDialogElement;
   private readonly removeKeys: () => void;
 
@@ -130,6 +132,7 @@ export class CallView {
         this.status,
         invite,
       ),
+      this.notices,
       h('div', { class: 'stage' }, this.grid.el, this.chat.el),
       h(
         'nav',
@@ -174,7 +177,7 @@ export class CallView {
       if (state === 'reconnecting') this.setStatus('Reconnecting…', 'warn');
       else if (state === 'connected') this.setStatus('Connected', 'ok');
     });
-    client.on('broadcast', (data) => this.el.prepend(broadcastBanner(data)));
+    client.on('broadcast', (data) => this.showNotice(broadcastBanner(data)));
 
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape' && this.chat.open) {
@@ -211,6 +214,11 @@ export class CallView {
     showLocal(client.media); // joined muted or with the camera off: the buttons say so
     for (const id of client.participants.keys()) this.showParticipant(id);
     this.updateCount();
+  }
+
+  /** Shows a banner above the stage, newest first. */
+  showNotice(banner: HTMLElement): void {
+    this.notices.prepend(banner);
   }
 
   destroy(): void {

@@ -93,7 +93,7 @@ async function startCall(
     joinScreen({ room: roomId, name, error: message });
   });
   app.replaceChildren(view.el);
-  if (mediaNote) view.el.prepend(h('p', { class: 'banner', role: 'status' }, mediaNote));
+  if (mediaNote) view.showNotice(h('p', { class: 'banner', role: 'status' }, mediaNote));
 }
 
 /** After an admin's kick: say so, and do not rejoin unless the person asks to. */

@@ -42,8 +42,8 @@ export function broadcastBanner(data: unknown): HTMLElement {
   const banner = h(
     'div',
     { class: 'banner broadcast', role: 'alert' },
-    h('strong', {}, 'Message from the host: '),
-    h('span', {}, broadcastText(data)),
+    // One paragraph, so on a phone the text flows on under the label instead of a thin column.
+    h('p', {}, h('strong', {}, 'Message from the host: '), broadcastText(data)),
     dismiss,
   );
   dismiss.addEventListener('click', () => banner.remove());

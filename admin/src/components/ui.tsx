@@ -193,6 +193,22 @@ export function ColumnHeads({ names, className }: { names: string[]; className?:
   );
 }
 
+/**
+ * A wide table that scrolls sideways inside its own box on a phone, never the page. `relative`:
+ * an absolutely placed screen-reader label in a cell would otherwise escape the box and widen
+ * the whole page.
+ */
+export function TableScroll({ children }: { children: ReactNode }) {
+  return (
+    <>
+      <p className="mb-1 text-xs text-slate-500 sm:hidden dark:text-slate-400">
+        Swipe the table sideways for more columns.
+      </p>
+      <div className="relative -mx-4 overflow-x-auto px-4">{children}</div>
+    </>
+  );
+}
+
 export function VisuallyHidden({ children }: { children: ReactNode }) {
   return <span className="sr-only">{children}</span>;
 }

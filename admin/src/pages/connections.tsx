@@ -1,7 +1,15 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { ConfirmButton } from '../components/confirm';
-import { Badge, Card, ColumnHeads, Field, QueryState, inputClass } from '../components/ui';
+import {
+  Badge,
+  Card,
+  ColumnHeads,
+  Field,
+  QueryState,
+  TableScroll,
+  inputClass,
+} from '../components/ui';
 import { api } from '../lib/api';
 import { since, transportLabel } from '../lib/format';
 import type { Connection } from '../lib/types';
@@ -81,7 +89,7 @@ export function ConnectionsPage() {
               ? `${total} connections`
               : `${rows.length} of ${total} connections`}
           </p>
-          <div className="-mx-4 overflow-x-auto px-4">
+          <TableScroll>
             <table className="w-full min-w-[52rem] text-sm">
               <ColumnHeads
                 names={['User', 'Name', 'Transport', 'Node', 'Rooms', 'Connected', 'Address', '']}
@@ -126,7 +134,7 @@ export function ConnectionsPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         </>
       )}
     </Card>

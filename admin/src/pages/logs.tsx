@@ -1,6 +1,15 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Badge, Button, Card, ColumnHeads, Field, QueryState, inputClass } from '../components/ui';
+import {
+  Badge,
+  Button,
+  Card,
+  ColumnHeads,
+  Field,
+  QueryState,
+  TableScroll,
+  inputClass,
+} from '../components/ui';
 import { api } from '../lib/api';
 import { dateTime } from '../lib/format';
 import type { LogRow } from '../lib/types';
@@ -48,11 +57,35 @@ function query(filter: Filter, offset: number): string {
   return params.toString();
 }
 
+const detailsOf = (row: LogRow): Record<string, unknown> =>
+  row.details && typeof row.details === 'object' ? (row.details as Record<string, unknown>) : {};
+
+/**
+ * The person a row is about: their name then (from `details`) over their user id. An admin row's
+ * user is the admin who acted (a JWT `sub` or "admin token"); the name there is of whom it acted on.
+ */
+function who(row: LogRow): { name?: string; id: string } {
+  const name = detailsOf(row).name;
+  const id = row.userId ?? '—';
+  return row.type !== 'admin' && typeof name === 'string' && name !== id ? { name, id } : { id };
+}
+
 function details(row: LogRow): string {
-  if (!row.details || typeof row.details !== 'object') return '';
-  return Object.entries(row.details as Record<string, unknown>)
+  return Object.entries(detailsOf(row))
+    .filter(([k]) => row.type === 'admin' || k !== 'name') // shown in the User column
     .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' · ');
+}
+
+function UserCell({ row }: { row: LogRow }) {
+  const { name, id } = who(row);
+  if (!name) return <>{id}</>;
+  return (
+    <>
+      <div className="font-medium">{name}</div>
+      <div className="font-mono text-[11px] text-slate-400">{id}</div>
+    </>
+  );
 }
 
 export function LogsPage() {
@@ -171,7 +204,7 @@ export function LogsPage() {
           }
         />
         {rows.length > 0 && (
-          <div className="-mx-4 overflow-x-auto px-4">
+          <TableScroll>
             <table className="w-full min-w-[44rem] text-sm" aria-label="Event log">
               <ColumnHeads names={['Time', 'Type', 'User', 'Room', 'Node', 'Details']} />
               <tbody>
@@ -187,7 +220,9 @@ export function LogsPage() {
                     <td className="py-1.5 pr-3">
                       <Badge tone={typeTone[row.type] ?? 'slate'}>{row.type}</Badge>
                     </td>
-                    <td className="py-1.5 pr-3 text-xs">{row.userId ?? '—'}</td>
+                    <td className="py-1.5 pr-3 text-xs">
+                      <UserCell row={row} />
+                    </td>
                     <td className="py-1.5 pr-3 text-xs">{row.roomId ?? '—'}</td>
                     <td className="py-1.5 pr-3 font-mono text-xs">{row.nodeId ?? '—'}</td>
                     <td
@@ -200,7 +235,7 @@ export function LogsPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
         <nav aria-label="Pages" className="mt-3 flex items-center justify-between gap-2 text-sm">
           <Button

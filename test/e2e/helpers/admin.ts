@@ -1,7 +1,11 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { storeApi } from '../../../src/api/extension.js';
 import { findAdminDir } from '../../../src/http/admin-app.js';
 import { exclusive } from '../../helpers/cluster.js';
+import { startServer, type TestServer } from '../../helpers/server.js';
 import { launchBrowser } from './browser.js';
 
 /** The ADMIN_TOKEN the dashboard tests sign in with. */
@@ -9,18 +13,40 @@ export const ADMIN_TEST_TOKEN = 'dashboard-test-token-0123456789';
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
-/** The dashboard is built by `npm run build`; a test run without it builds it once. */
+/** Newest modification time under `path`. */
+function newest(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
+}
+
+/** A build older than admin/ would test yesterday's dashboard. */
+function builtAndFresh(): boolean {
+  const dir = findAdminDir();
+  return dir !== undefined && statSync(join(dir, 'index.html')).mtimeMs >= newest('admin');
+}
+
+/** The dashboard is built by `npm run build`; a test run without it (or with an older one) builds it. */
 export async function ensureAdminBuilt(): Promise<void> {
-  if (findAdminDir()) return;
+  if (builtAndFresh()) return;
   const release = await exclusive('admin-build');
   try {
-    if (!findAdminDir()) {
+    if (!builtAndFresh()) {
       const { buildAdmin } = await import('../../../scripts/build-admin.mjs');
       await buildAdmin();
     }
   } finally {
     release();
   }
+}
+
+/** A built dashboard, a browser, and a server with `adminToken` and an in-memory store. */
+export async function startDashboard(adminToken: string): Promise<[Browser, TestServer]> {
+  await ensureAdminBuilt();
+  return Promise.all([
+    launchBrowser(),
+    startServer({ adminToken, extensions: [storeApi({ store: { dataDir: 'memory://' } })] }),
+  ]);
 }
 
 /** A new context on `/admin`, signed in with `credential` (null: the API is open, no sign-in). */

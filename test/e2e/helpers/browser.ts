@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { SinyalOptions } from '../../../src/server.js';
 import { startServer, type TestServer } from '../../helpers/server.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -44,12 +45,12 @@ export interface DemoServer extends TestServer {
 }
 
 /** Builds the SDK and demo into a temporary folder and serves them from a fresh server. */
-export async function startDemoServer(): Promise<DemoServer> {
+export async function startDemoServer(options: SinyalOptions = {}): Promise<DemoServer> {
   const dir = await mkdtemp(join(tmpdir(), 'sinyal-e2e-'));
   const { buildClient } = await import('../../../scripts/build-client.mjs');
   const publicDir = await buildClient(dir, { minify: false });
   // No STUN: loopback host candidates connect, and a sandbox may have no internet.
-  const server = await startServer({ publicDir, stunUrls: [] });
+  const server = await startServer({ publicDir, stunUrls: [], ...options });
   return {
     ...server,
     publicDir,
@@ -92,12 +93,15 @@ export async function newPage(
  * One browser and one demo server for a suite (its before/after hooks), and new pages whose
  * contexts are closed with the suite.
  */
-export function useBrowserSuite(options: { chromiumArgs?: string[] } = {}) {
+export function useBrowserSuite(options: { chromiumArgs?: string[]; server?: SinyalOptions } = {}) {
   let browser: Browser | undefined;
   let srv: DemoServer | undefined;
   const contexts: BrowserContext[] = [];
   before(async () => {
-    [browser, srv] = await Promise.all([launchBrowser(options.chromiumArgs), startDemoServer()]);
+    [browser, srv] = await Promise.all([
+      launchBrowser(options.chromiumArgs),
+      startDemoServer(options.server),
+    ]);
   });
   after(async () => {
     await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
@@ -129,8 +133,9 @@ export async function joinDemo(
   url: string,
   room: string,
   name: string,
+  viewport?: { width: number; height: number },
 ): Promise<{ context: BrowserContext; page: Page; id: string }> {
-  const { context, page } = await newPage(browser);
+  const { context, page } = await newPage(browser, viewport);
   await page.goto(`${url}/?${new URLSearchParams({ room, name })}`);
   await page.waitForFunction(() => window.sinyal?.room && window.sinyal.id, undefined, {
     timeout: 20_000,
