@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { handlers } from './handlers.js';
+import { engineKit } from './test-kit.js';
 import { parseRoomKey, roomKey, type RoomKind } from './types.js';
 
 /** Every inbound event that names a room, by the kind of room it acts on. */
@@ -29,7 +30,6 @@ describe('room kinds', () => {
   });
 
   it('the same id in two kinds is two rooms', async () => {
-    const { engineKit } = await import('./test-kit.js');
     const { connect } = engineKit();
     const a = connect('a');
     const b = connect('b');
