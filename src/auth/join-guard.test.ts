@@ -52,7 +52,12 @@ describe('join guard', () => {
     for (const roomId of ['probe-1', 'probe-2', 'probe-3', 'mine']) {
       await a.send('video:join-room', { roomId });
     }
-    assert.deepEqual(codes(a.sink.all('error')), ['forbidden', 'forbidden', 'forbidden', 'rate-limited']);
+    assert.deepEqual(codes(a.sink.all('error')), [
+      'forbidden',
+      'forbidden',
+      'forbidden',
+      'rate-limited',
+    ]);
   });
 
   it('asks the app last, and only for a join the cheap checks let through', async () => {

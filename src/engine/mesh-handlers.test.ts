@@ -27,7 +27,10 @@ describe('mesh rooms', () => {
     await b.send('video:join-room', { roomId: 'm' });
     const [state] = b.sink.all('video:room-state');
     assert.deepEqual(
-      state.participants.map((p: { socketId: string; isMuted: boolean }) => [p.socketId, p.isMuted]),
+      state.participants.map((p: { socketId: string; isMuted: boolean }) => [
+        p.socketId,
+        p.isMuted,
+      ]),
       [[a.peer.id, true]],
     );
     const [joined] = a.sink.all('video:user-joined');

@@ -17,7 +17,13 @@ describe('pair rooms', () => {
       ['joined', { roomId: 'p', members: both }],
       [
         'ready',
-        { roomId: 'p', initiatorId: a.peer.id, role: 'callee', partnerId: a.peer.id, members: both },
+        {
+          roomId: 'p',
+          initiatorId: a.peer.id,
+          role: 'callee',
+          partnerId: a.peer.id,
+          members: both,
+        },
       ],
     ]);
     assert.deepEqual(a.sink.all('ready'), [
@@ -29,7 +35,9 @@ describe('pair rooms', () => {
     const { connect } = engineKit();
     const [a, b, c] = ['a', 'b', 'c'].map((id) => connect(id));
     for (const p of [a!, b!, c!]) await p.send('join-room', { roomId: 'p' });
-    assert.deepEqual(c!.sink.events, [['room-full', { roomId: 'p', message: 'Room is full (2 max)' }]]);
+    assert.deepEqual(c!.sink.events, [
+      ['room-full', { roomId: 'p', message: 'Room is full (2 max)' }],
+    ]);
     assert.deepEqual(a!.sink.names(), ['joined', 'ready']);
     assert.deepEqual(b!.sink.names(), ['joined', 'ready']);
   });
@@ -43,7 +51,9 @@ describe('pair rooms', () => {
     await a!.send('offer', { roomId: 'p', sdp: offer, from: 'forged' });
     await b!.send('answer', { roomId: 'p', sdp: { type: 'answer', sdp: 'v=0\r\n' } });
     await a!.send('ice-candidate', { roomId: 'p', candidate: { candidate: 'c1' } });
-    assert.deepEqual(b!.sink.all('offer-received'), [{ roomId: 'p', sdp: offer, from: a!.peer.id }]);
+    assert.deepEqual(b!.sink.all('offer-received'), [
+      { roomId: 'p', sdp: offer, from: a!.peer.id },
+    ]);
     assert.equal(a!.sink.all('answer-received')[0].from, b!.peer.id);
     assert.equal(b!.sink.all('ice-candidate-received')[0].from, a!.peer.id);
     assert.deepEqual(c!.sink.names(), ['joined']);

@@ -19,7 +19,8 @@ async function dropped(resumeWindowMs = 30_000) {
 describe('the resume log', () => {
   it('keeps a dropped peer in its rooms, silently, and replays what it missed in order', async () => {
     const { engine, a, b } = await dropped();
-    for (let n = 1; n <= 3; n++) await b.send('video:ice-candidate', { to: a.peer.id, candidate: candidate(n) });
+    for (let n = 1; n <= 3; n++)
+      await b.send('video:ice-candidate', { to: a.peer.id, candidate: candidate(n) });
     assert.deepEqual(b.sink.all('video:user-left'), []);
     const found = await engine.findResumable(a.peer.resumeToken, 'a');
     assert.equal(found, a.peer);
