@@ -10,6 +10,8 @@ class SummaryLastReporter extends Transform {
   inner = spec();
   held = [];
   counts = {};
+  /** Milliseconds of top-level tests per file: where the suite's time goes. */
+  perFile = new Map();
 
   constructor() {
     super({ writableObjectMode: true });
@@ -23,6 +25,10 @@ class SummaryLastReporter extends Transform {
   }
 
   _transform(event, _encoding, callback) {
+    const { file, nesting, details } = event.data ?? {};
+    if ((event.type === 'test:pass' || event.type === 'test:fail') && nesting === 0 && file) {
+      this.perFile.set(file, (this.perFile.get(file) ?? 0) + (details?.duration_ms ?? 0));
+    }
     const match =
       event.type === 'test:diagnostic' &&
       event.data.nesting === 0 &&
@@ -44,8 +50,17 @@ class SummaryLastReporter extends Transform {
       const verdict = notPassed
         ? `\n✖ ${notPassed} of ${tests} tests did not pass (${fail} failed, ${cancelled} cancelled)\n`
         : `\n✔ all ${tests} tests passed\n`;
-      callback(null, `${failing ?? ''}\n${summary}${verdict}`);
+      callback(null, `${failing ?? ''}\n${summary}${this.slowest()}${verdict}`);
     });
+  }
+
+  /** The five slowest files, when there are more than five. */
+  slowest() {
+    if (this.perFile.size <= 5) return '';
+    const cwd = `${process.cwd()}/`;
+    const top = [...this.perFile].sort((a, b) => b[1] - a[1]).slice(0, 5);
+    const lines = top.map(([f, ms]) => `  ${(ms / 1000).toFixed(1)} s  ${f.replace(cwd, '')}`);
+    return `ℹ slowest files:\n${lines.join('\n')}\n`;
   }
 }
 

@@ -5,8 +5,7 @@ import { connectSocketIo, connectWebSocket, type TestPeer } from './helpers/clie
 import { dropSchema, postgresUrl, uniqueSchema } from './helpers/pg.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { openSse, request, type SsePeer } from './helpers/sse.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { until } from './helpers/wait.js';
 
 describe('REST API (PROTOCOLS.md §3)', () => {
   const schema = uniqueSchema('api');
@@ -27,12 +26,12 @@ describe('REST API (PROTOCOLS.md §3)', () => {
     request(srv.url, method, path, body, headers);
   /** Logs are written in batches (every 200 ms by default): poll until they land. */
   const logsUntil = async (query: string, count: number) => {
-    for (let i = 0; i < 50; i++) {
-      const page = await api('GET', `/api/logs?${query}`);
-      if (page.body.total >= count) return page.body;
-      await sleep(100);
-    }
-    throw new Error(`fewer than ${count} logs for ${query}`);
+    let body: Awaited<ReturnType<typeof api>>['body'];
+    await until(`${count} logs for ${query}`, async () => {
+      body = (await api('GET', `/api/logs?${query}`)).body;
+      return body.total >= count;
+    });
+    return body;
   };
 
   before(async () => {
@@ -127,7 +126,14 @@ describe('REST API (PROTOCOLS.md §3)', () => {
     });
     assert.equal(res.status, 400);
     assert.equal(res.body.error, 'invalid-payload');
-    await b.events.none(['video:offer']);
+    const answer = { type: 'answer', sdp: 'v=0\r\n' };
+    await a.post('/api/webrtc/signal', {
+      connectionId: a.id,
+      to: b.id,
+      type: 'answer',
+      data: answer,
+    });
+    await b.events.noneBefore(b.next('video:answer'), ['video:offer']);
   });
 
   it('enforces a persistent room maxParticipants on every transport and lists rooms', async () => {

@@ -153,8 +153,12 @@ for (const mode of selectedModes())
           'error',
           'joined',
         ];
-        await partner.events.none(relayed, 100);
-        await bystander.events.none(relayed, 0);
+        // Markers handled after everything sender sent: an answer to the partner, and the
+        // bystander's own join of a room of its own (answered only to it).
+        sender.emit('answer', { roomId: 'pair', sdp: { type: 'answer', sdp: 'v=0' } });
+        await partner.events.noneBefore(partner.next('answer-received'), relayed);
+        bystander.emit('video:join-room', { roomId: 'bystander-marker' });
+        await bystander.events.noneBefore(bystander.next('video:room-state'), relayed);
         sender.emit('offer', { roomId: 'pair', sdp: { type: 'offer', sdp: 'v=0' } });
         assert.equal((await partner.next('offer-received')).from, sender.id);
         const health = await request(srv.url, 'GET', '/health');
@@ -199,7 +203,8 @@ describe('rate limit', () => {
     peer.emit('join-room', { roomId: 'r' });
     await peer.next('joined');
     for (let i = 0; i < 40; i++) peer.emit('leave-room', { roomId: 'none' });
-    await new Promise((r) => setTimeout(r, 200));
+    // The pong comes after the server handled the 40 frames and wrote what they caused.
+    await new Promise((pong) => peer.ws.once('pong', pong).ping());
     const errors = peer.events.drain('error').map((e) => e.data.code);
     assert.equal(errors.filter((c) => c === 'rate-limited').length, 1);
     // 20 tokens of burst (one went to join-room) answered as not-in-room; the rest dropped.

@@ -87,21 +87,34 @@ describe('parked peers: admin kick and history across processes (REDIS_URL + Pos
   }
   /** The event log of one peer once `count` rows landed (writes are batched). */
   async function historyOf(peerId: string, count: number): Promise<LogRow[]> {
-    let rows: LogRow[] = [];
-    await until(`${count} log rows for ${peerId}`, async () => {
-      rows = await query<LogRow>(
+    const rowsOf = (id: string) =>
+      query<LogRow>(
         `select type, node_id, room_id, details from "${schema}".event_logs
          where peer_id = $1 order by created_at, id`,
-        [peerId],
+        [id],
       );
-      return rows.length >= count;
-    });
-    await new Promise((r) => setTimeout(r, 400)); // one more batch: nothing recorded twice
-    return query<LogRow>(
-      `select type, node_id, room_id, details from "${schema}".event_logs
-       where peer_id = $1 order by created_at, id`,
-      [peerId],
+    await until(
+      `${count} log rows for ${peerId}`,
+      async () => (await rowsOf(peerId)).length >= count,
     );
+    // A row each process queues now lands after anything it had queued (a duplicate too).
+    for (const node of nodes) {
+      const marker = await peer(node.url);
+      await until('a later row lands', async () => (await rowsOf(marker.id)).length > 0);
+    }
+    return rowsOf(peerId);
+  }
+  /** A broadcast from each process: it reaches `p` after what those had sent `p` before. */
+  async function broadcasts(p: TestPeer): Promise<unknown> {
+    for (const node of nodes) {
+      const sent = await fetch(`${node.url}/api/broadcast`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ marker: true }),
+      });
+      assert.equal(sent.status, 200);
+    }
+    return Promise.all(nodes.map(() => p.next('broadcast', 10_000)));
   }
   const connectionRow = async (id: string) =>
     (
@@ -130,7 +143,7 @@ describe('parked peers: admin kick and history across processes (REDIS_URL + Pos
     assert.match(error.message, /removed by an admin \(spam\)/);
     assert.equal((await back.next('kicked')).reason, 'spam');
     await back.next('close');
-    await b.events.none(['video:user-left', 'video:user-joined'], 500);
+    await b.events.noneBefore(broadcasts(b), ['video:user-left', 'video:user-joined']);
 
     // History: connected and joined on the first process, ended once by the kicking one.
     const rows = await historyOf(a.id, 5);
@@ -185,7 +198,7 @@ describe('parked peers: admin kick and history across processes (REDIS_URL + Pos
     assert.equal((await moved.next('video:offer')).from, b.id);
     await moved.close();
     assert.equal((await b.next('video:user-left')).socketId, a.id);
-    await b.events.none(['video:user-left'], 500);
+    await b.events.noneBefore(broadcasts(b), ['video:user-left']);
 
     const rows = await historyOf(a.id, 5);
     assert.deepEqual(

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { connect, connectSocketIo, Recorder, type TestPeer } from './helpers/clients.js';
 import { useCluster, type NodeProcess } from './helpers/cluster.js';
+import { until } from './helpers/wait.js';
 
 const sdp = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
 const candidate = (n: number) => ({
@@ -48,13 +49,15 @@ async function openSse(url: string) {
 
 /** Waits (up to 5 s) until a process's `/metrics` lists `study:x-study` with `size` members. */
 async function studySize(node: NodeProcess, size: number): Promise<void> {
-  for (const deadline = Date.now() + 5000; Date.now() < deadline;) {
-    const metrics = await (await fetch(`${node.url}/metrics`)).json();
-    const study = metrics.roomDetails.find((r: { name: string }) => r.name === 'study:x-study');
-    if (study?.participants === size) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`study:x-study never had ${size} members`);
+  await until(
+    `study:x-study has ${size} members`,
+    async () => {
+      const metrics = await (await fetch(`${node.url}/metrics`)).json();
+      const study = metrics.roomDetails.find((r: { name: string }) => r.name === 'study:x-study');
+      return study?.participants === size;
+    },
+    5000,
+  );
 }
 
 // Three real processes on one Redis (REDIS_URL or 127.0.0.1:6379), under a prefix of their own.
@@ -167,7 +170,8 @@ describe('three processes on one Redis', () => {
     for (const peer of [a, c, d]) {
       assert.equal((await peer.next('video:user-left')).socketId, b.id);
     }
-    await c.events.none(['video:user-left'], 300);
+    b.emit('video:join-room', { roomId: room }); // reaches c after a second leave would have
+    await c.events.noneBefore(c.next('video:user-joined', 10_000), ['video:user-left']);
   });
 
   it('admits exactly 2 of 50 concurrent joins to one pair room across processes', async () => {
@@ -227,9 +231,16 @@ describe('three processes on one Redis', () => {
     // Ben's second connection, on a third process: he is online already, nobody is told.
     b2.emit('presence:join-study', { studyId: 'x-study' });
     await studySize(nodes[0]!, 3);
-    await a.events.none(['presence:user-online'], 300);
+    // Markers: b2 (node 2), then a peer of node 1, join a mesh room of a's; each join reaches a
+    // after what its process had told a before.
+    a.emit('video:join-room', { roomId: 'x-marker' });
+    await a.next('video:room-state');
+    b2.emit('video:join-room', { roomId: 'x-marker' });
+    await a.events.noneBefore(a.next('video:user-joined', 10_000), ['presence:user-online']);
     await b.close();
-    await a.events.none(['presence:user-offline'], 300);
+    await studySize(nodes[1]!, 2);
+    (await on(1)).emit('video:join-room', { roomId: 'x-marker' });
+    await a.events.noneBefore(a.next('video:user-joined', 10_000), ['presence:user-offline']);
     await b2.close();
     assert.deepEqual(await a.next('presence:user-offline'), { studyId: 'x-study', userId: 'ben' });
 
@@ -252,11 +263,11 @@ describe('three processes on one Redis', () => {
     b.emit('join-room', { roomId: 'x-listed-pair' });
     await b.next('joined');
     // Node counts come with heartbeats (every second by default).
-    let health = await (await fetch(`${nodes[1]!.url}/health`)).json();
-    for (let i = 0; i < 30 && health.nodes !== 3; i++) {
-      await new Promise((r) => setTimeout(r, 100));
+    let health = { status: '', nodes: 0, connections: 0 };
+    await until('the node counts 3', async () => {
       health = await (await fetch(`${nodes[1]!.url}/health`)).json();
-    }
+      return health.nodes === 3;
+    });
     assert.equal(health.status, 'ok');
     assert.equal(health.nodes, 3);
     assert.equal(health.connections, peers.length);

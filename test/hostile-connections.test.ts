@@ -9,6 +9,7 @@ import { connect, type TestPeer } from './helpers/clients.js';
 import { closedBy, rawConnect, reset, selectedModes, type Mode } from './helpers/modes.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { request } from './helpers/sse.js';
+import { sleep } from './helpers/wait.js';
 
 const MAX_PAYLOAD = 64 * 1024;
 const BUDGET = 256 * 1024;
@@ -202,7 +203,7 @@ for (const mode of selectedModes()) {
         for (let i = 0; i < 50; i++) {
           alice.emit('video:offer', { to: slowId, offer: { type: 'offer', sdp: bigSdp } });
         }
-        await new Promise((r) => setTimeout(r, 300));
+        await sleep(300); // time is the subject: floods at a pace under the rate limit
       }
       await left;
       alice.events.drain('error');

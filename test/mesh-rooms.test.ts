@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connect, type TestPeer, type Transport } from './helpers/clients.js';
+import { chatsFrom, connect, type TestPeer, type Transport } from './helpers/clients.js';
 import { startServer, type TestServer } from './helpers/server.js';
+import { until } from './helpers/wait.js';
 
 const offer = { type: 'offer', sdp: 'v=0\r\n' };
 const candidate = { candidate: 'candidate:1 1 udp 1 10.0.0.1 5000 typ host', sdpMid: '0' };
@@ -64,7 +65,8 @@ for (const transport of ['socket.io', 'websocket'] as Transport[]) {
       });
       a.emit('video:ice-candidate', { to: b.id, candidate });
       assert.deepEqual(await b.next('video:ice-candidate'), { from: a.id, candidate });
-      await c.events.none(['video:offer', 'video:answer', 'video:ice-candidate']);
+      const marker = chatsFrom([a, b], 'm2')(c); // after anything a or b sent c before
+      await c.events.noneBefore(marker, ['video:offer', 'video:answer', 'video:ice-candidate']);
     });
 
     it('announces audio, video and screen-share changes to the others', async () => {
@@ -91,7 +93,8 @@ for (const transport of ['socket.io', 'websocket'] as Transport[]) {
       });
       b.emit('video:screen-share-stop', { roomId: 'm3' });
       assert.equal((await a.next('video:peer-screen-share')).isSharing, false);
-      await b.events.none(['video:peer-audio-changed', 'video:peer-video-changed']);
+      const marker = chatsFrom([b], 'm3')(b); // after an echo of b's own changes, if any
+      await b.events.noneBefore(marker, ['video:peer-audio-changed', 'video:peer-video-changed']);
       // A later joiner sees the state as it is now.
       const c = await peer();
       const [, ben] = await enter(c, 'm3');
@@ -140,8 +143,9 @@ for (const transport of ['socket.io', 'websocket'] as Transport[]) {
         socketId: a.id,
         userId: 'x',
       });
-      await b.events.none(['video:user-left'], 300);
-      await c.events.none(['video:user-left'], 0);
+      // A chat of their own reaches them after a second announcement would have.
+      await b.events.noneBefore(chatsFrom([b], 'm5')(b), ['video:user-left']);
+      await c.events.noneBefore(chatsFrom([c], 'm6')(c), ['video:user-left']);
     });
 
     it('refuses a joiner beyond capacity with room-full and changes nothing else', async () => {
@@ -155,7 +159,8 @@ for (const transport of ['socket.io', 'websocket'] as Transport[]) {
         roomId: 'm7',
         message: 'Room "m7" is full',
       });
-      await members[0]!.events.none(['video:user-joined'], 150);
+      const marker = chatsFrom([members[1]!], 'm7')(members[0]!); // handled after late's join
+      await members[0]!.events.noneBefore(marker, ['video:user-joined']);
       // Capacity frees up when someone leaves.
       members[2]!.emit('video:leave-room', { roomId: 'm7' });
       await members[0]!.next('video:user-left');
@@ -176,7 +181,7 @@ describe('presence spaces', () => {
     const b = await connect('websocket', srv.url, { userId: 'bo' });
     const b2 = await connect('socket.io', srv.url, { userId: 'bo' });
     a.emit('presence:join-study', { studyId: 's1' });
-    await new Promise((r) => setTimeout(r, 50));
+    await until('a is in the study', () => srv.server.engine.local.get(a.id)!.rooms.size === 1);
     b.emit('presence:join-study', { studyId: 's1' });
     assert.deepEqual(await a.next('presence:user-online'), {
       studyId: 's1',
@@ -184,9 +189,17 @@ describe('presence spaces', () => {
       user: { id: 'bo', name: 'bo', avatar: null },
     });
     b2.emit('presence:join-study', { studyId: 's1' });
-    await a.events.none(['presence:user-online'], 150);
+    // Markers: a, b and b2 meet in a mesh room too. b2's join there reaches a after an online
+    // notice for its second connection would have.
+    for (const p of [a, b, b2]) {
+      p.emit('video:join-room', { roomId: 's1-marker' });
+      await p.next('video:room-state');
+    }
+    const joins = Promise.all([a.next('video:user-joined'), a.next('video:user-joined')]);
+    await a.events.noneBefore(joins, ['presence:user-online']);
     await b.close();
-    await a.events.none(['presence:user-offline'], 150);
+    await a.next('video:user-left'); // b's disconnect was handled; then a chat of b2's
+    await a.events.noneBefore(chatsFrom([b2], 's1-marker')(a), ['presence:user-offline']);
     await b2.close();
     assert.deepEqual(await a.next('presence:user-offline'), { studyId: 's1', userId: 'bo' });
     await a.close();

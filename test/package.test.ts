@@ -1,18 +1,21 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { envExample } from '../src/config/env-example.js';
 import { optionTable } from '../src/config/options.js';
+import { ensureBuilt } from './helpers/cluster.js';
 
 const root = join(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const built = existsSync(join(root, 'dist', 'client', 'src', 'index.js'));
-const serverSdkBuilt = existsSync(join(root, 'dist', 'src', 'sdk', 'index.js'));
+/** README and docs/*.md: what they tell users to type and import. */
+const docs = ['README.md', ...readdirSync(join(root, 'docs')).map((f) => join('docs', f))]
+  .filter((f) => f.endsWith('.md'))
+  .map((f) => readFileSync(join(root, f), 'utf8'));
 
 describe('what users of other servers type and import', () => {
   it('.env.example lists every setting and is what `npm run env:example` writes', () => {
@@ -23,10 +26,13 @@ describe('what users of other servers type and import', () => {
     }
   });
 
-  it('has the npm scripts those projects use', () => {
-    for (const name of ['start', 'start:dev', 'start:prod', 'db:push', 'build', 'test']) {
-      assert.equal(typeof pkg.scripts[name], 'string', name);
-    }
+  it('has the npm scripts those projects use, and every one the docs name', () => {
+    const named = docs.flatMap((text) => [...text.matchAll(/\bnpm (?:run )?([a-z][\w:-]*)/g)]);
+    const scripts = new Set([
+      ...['start', 'start:dev', 'start:prod', 'db:push', 'build', 'test', 'test:unit'],
+      ...named.map((m) => m[1]!).filter((name) => !['ci', 'install'].includes(name)),
+    ]);
+    for (const name of scripts) assert.equal(typeof pkg.scripts[name], 'string', name);
   });
 
   it('`npm run db:push` creates the tables in DATA_DIR without starting a server', async () => {
@@ -44,26 +50,32 @@ describe('what users of other servers type and import', () => {
     }
   });
 
-  it(
-    'exports the SDK and the SSE client as `sinyal/client`, with types',
-    { skip: !built && 'needs `npm run build` (the gate builds before testing)' },
-    async () => {
-      const entry = pkg.exports['./client'];
-      assert.ok(existsSync(join(root, entry.types)), entry.types);
-      assert.equal(import.meta.resolve('sinyal/client'), `file://${join(root, entry.import)}`);
+  describe('the built package', () => {
+    before(ensureBuilt); // what `npm run build` compiles (the gate builds before testing)
+
+    it('exports what the docs import from `sinyal`, `sinyal/client` and `sinyal/server`, with types', async () => {
+      const imports = docs.flatMap((text) => [
+        ...text.matchAll(/import \{([^}]+)\} from '(sinyal(?:\/client|\/server)?)'/g),
+      ]);
+      assert.ok(imports.length >= 3, 'the docs show imports from the package');
+      for (const [, names, specifier] of imports) {
+        const entry = pkg.exports[specifier!.replace(/^sinyal/, '.')];
+        assert.ok(existsSync(join(root, entry.types)), entry.types);
+        assert.equal(import.meta.resolve(specifier!), `file://${join(root, entry.import)}`);
+        const module = await import(specifier!);
+        for (const name of names!.split(',').map((n) => n.trim())) {
+          assert.notEqual(module[name], undefined, `${specifier} exports ${name}`);
+        }
+      }
       const client = await import('sinyal/client' as string);
       for (const name of ['SinyalClient', 'SseClient', 'LocalMedia', 'PeerLink']) {
         assert.equal(typeof client[name], 'function', name);
       }
-      const types = readFileSync(join(root, entry.types), 'utf8');
-      assert.match(types, /SseClient/);
-    },
-  );
+      assert.match(readFileSync(join(root, pkg.exports['./client'].types), 'utf8'), /SseClient/);
+      assert.equal(pkg.main, pkg.exports['.'].import.replace(/^\.\//, ''));
+    });
 
-  it(
-    'exports the server SDK as `sinyal/server`, with types',
-    { skip: !serverSdkBuilt && 'needs `npm run build` (the gate builds before testing)' },
-    async () => {
+    it('exports the server SDK as `sinyal/server`, with types', async () => {
       const entry = pkg.exports['./server'];
       assert.ok(existsSync(join(root, entry.types)), entry.types);
       assert.equal(import.meta.resolve('sinyal/server'), `file://${join(root, entry.import)}`);
@@ -72,6 +84,15 @@ describe('what users of other servers type and import', () => {
         assert.equal(typeof sdk[name], 'function', name);
       }
       assert.match(readFileSync(join(root, entry.types), 'utf8'), /SinyalAdmin/);
-    },
-  );
+    });
+
+    it('installs a `sinyal` command that runs', async () => {
+      const bin = join(root, pkg.bin.sinyal);
+      assert.match(readFileSync(bin, 'utf8'), /^#!\/usr\/bin\/env node\n/);
+      const { stdout } = await promisify(execFile)(process.execPath, [bin, '--help'], {
+        cwd: root,
+      });
+      assert.match(stdout, /PORT/);
+    });
+  });
 });

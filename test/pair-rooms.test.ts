@@ -81,7 +81,8 @@ for (const transport of ['socket.io', 'websocket'] as Transport[]) {
         roomId: 'room-3',
         message: 'Room is full (2 max)',
       });
-      await a.events.none(['peer-left', 'joined', 'ready']);
+      b.emit('answer', { roomId: 'room-3', sdp: { ...sdp, type: 'answer' } }); // after c's join
+      await a.events.noneBefore(a.next('answer-received'), ['peer-left', 'joined', 'ready']);
       a.emit('offer', { roomId: 'room-3', sdp });
       assert.equal((await b.next('offer-received')).from, a.id);
     });
@@ -121,7 +122,10 @@ for (const transport of ['socket.io', 'websocket'] as Transport[]) {
       await b.next('ready');
       await a.close();
       assert.deepEqual(await b.next('peer-left'), { roomId: 'room-5', socketId: a.id });
-      await b.events.none(['peer-left'], 300);
+      b.emit('offer', { roomId: 'room-5', sdp }); // alone now: refused, after a second notice
+      const refused = b.next('error');
+      await b.events.noneBefore(refused, ['peer-left']);
+      assert.equal((await refused).code, 'no-partner');
     });
   });
 }

@@ -9,6 +9,7 @@ import { connectSocketIo } from './helpers/clients.js';
 import { ensureBuilt, startNode } from './helpers/cluster.js';
 import { startServer } from './helpers/server.js';
 import { request } from './helpers/sse.js';
+import { until } from './helpers/wait.js';
 
 interface LogRow {
   type: string;
@@ -39,11 +40,11 @@ describe('embedded PGlite (DATA_DIR) after a kill -9', () => {
     await peer.next('joined');
     peer.emit('leave-room', { roomId: 'left-before' });
     // Until its joins and leave are on disk: the store API reads the same database.
-    const deadline = Date.now() + 20_000;
-    while ((await logsOf(node.url, `peerId=${peer.id}`)).length < 5) {
-      assert.ok(Date.now() < deadline, 'connect, 3 joins and a leave were written within 20 s');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await until(
+      'connect, 3 joins and a leave are written',
+      async () => (await logsOf(node.url, `peerId=${peer.id}`)).length >= 5,
+      20_000,
+    );
     const [joinRow] = await logsOf(node.url, 'type=join&roomId=crashed');
     await node.kill('SIGKILL');
     await peer.close();

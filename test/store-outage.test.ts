@@ -8,9 +8,9 @@ import { dropSchema, postgresUrl, query, uniqueSchema } from './helpers/pg.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { openSse, request } from './helpers/sse.js';
 import { TcpProxy } from './helpers/tcp-proxy.js';
+import { until } from './helpers/wait.js';
 
 const offer = { type: 'offer', sdp: 'v=0\r\n' };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('PostgreSQL stopped mid-run', () => {
   const schema = uniqueSchema('outage');
@@ -80,10 +80,7 @@ describe('PostgreSQL stopped mid-run', () => {
     assert.deepEqual([logs.status, logs.body.error], [503, 'database-unavailable']);
 
     let during = await health();
-    for (let i = 0; i < 40 && during.store.ok; i++) {
-      await sleep(50);
-      during = await health();
-    }
+    await until('the store reports it', async () => !(during = await health()).store.ok);
     assert.equal(during.status, 'degraded');
     assert.equal(during.store.ok, false);
     assert.ok(during.store.buffered > 0, JSON.stringify(during));
@@ -91,13 +88,9 @@ describe('PostgreSQL stopped mid-run', () => {
 
     // Past the bound (40), writes are dropped and counted, never silently.
     for (let i = 0; i < 60; i++) a.emit('video:offer', { to: 'nobody', offer });
-    await sleep(300);
-    during = await health();
-    assert.ok(during.store.dropped > 0, JSON.stringify(during));
+    await until('writes are dropped', async () => (during = await health()).store.dropped > 0);
     assert.match(during.store.detail, /dropped/);
-    for (let i = 0; i < 40 && !lines.some((l) => l.includes('events dropped')); i++) {
-      await sleep(50);
-    }
+    await until('the drop is logged', () => lines.some((l) => l.includes('events dropped')));
     assert.ok(
       lines.some((l) => l.includes('database unreachable')),
       lines.join(''),
@@ -109,10 +102,10 @@ describe('PostgreSQL stopped mid-run', () => {
 
     await proxy.restore();
     let back = await health();
-    for (let i = 0; i < 100 && (back.store.buffered > 0 || !back.store.ok); i++) {
-      await sleep(50);
+    await until('the store is back and drained', async () => {
       back = await health();
-    }
+      return back.store.buffered === 0 && back.store.ok;
+    });
     assert.equal(back.status, 'ok');
     assert.equal(back.store.buffered, 0);
 

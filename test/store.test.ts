@@ -9,6 +9,7 @@ import { migrationsFolder } from '../src/store/database.js';
 import { Store, RoomExistsError, type StoreOptions } from '../src/store/store.js';
 import { dropSchema, postgresUrl, query, uniqueSchema } from './helpers/pg.js';
 import { TcpProxy } from './helpers/tcp-proxy.js';
+import { until } from './helpers/wait.js';
 
 const tables = [
   'connections',
@@ -234,9 +235,7 @@ for (const backend of backends) {
       }
       const started = Date.now();
       const storm = () => store.logs({ type: 'storm', limit: 1, offset: 0 });
-      while ((await storm()).total < 1000 && Date.now() - started < 10_000) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await until('the storm landed', async () => (await storm()).total >= 1000, 10_000, 100);
       assert.equal((await storm()).total, 1000);
       assert.ok(Date.now() - started < 4500, `took ${Date.now() - started} ms`);
       assert.equal(store.writer.stats().dropped, 0);
@@ -335,10 +334,7 @@ describe('batch writer while PostgreSQL is unreachable', () => {
     assert.match(store.health().detail, /10 buffered, 4 dropped/);
 
     await proxy.restore();
-    const deadline = Date.now() + 10_000;
-    while (store.writer.stats().buffered > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await until('the buffer drains', () => store.writer.stats().buffered === 0);
     const rows = await query<{ i: number }>(
       `select (details->>'i')::int as i from ${table} where type = 'outage' order by created_at`,
     );

@@ -5,6 +5,7 @@ import { connect, type TestPeer, type Transport } from '../helpers/clients.js';
 import type { TestServer } from '../helpers/server.js';
 import { openSse, request, send } from '../helpers/sse.js';
 import { hsToken, SECRET } from '../helpers/tokens.js';
+import { sleep, until } from '../helpers/wait.js';
 
 /** Join events of each dialect, the answer its joiner gets and what the room hears. */
 const dialects = [
@@ -57,29 +58,37 @@ for (const mode of accessModes()) {
             if (d.answer) {
               await insider.next(d.answer);
               await insider.next(d.answer);
-            } else await new Promise((r) => setTimeout(r, 300));
+            } else {
+              const engine = srv.server.engine;
+              await until(
+                'both joins are in',
+                () => engine.local.get(insider.id)?.rooms.size === 2,
+              );
+            }
 
             holder.emit(d.join, { [d.field]: otherRoom });
             const error = await holder.next('error');
             assert.equal(error.code, 'forbidden');
             assert.equal(error.event, d.join);
             assert.match(error.message, /does not grant/);
-            await insider.events.none([d.heard], 300);
 
             holder.emit(d.join, { [d.field]: teamRoom });
             if (d.answer) await holder.next(d.answer);
-            await insider.next(d.heard);
+            // Heard after a join into the other room would have been: it must be the first.
+            assert.equal((await insider.next(d.heard))[d.field], teamRoom);
             // Still connected and in good standing: its own room works.
             const again = `team-b-${transport}-${d.kind}`;
             holder.emit(d.join, { [d.field]: again });
             if (d.answer) await holder.next(d.answer);
-            await holder.events.none(['error', 'disconnect', 'close'], 100);
+            holder.emit('video:join-room', { roomId: `team-marker-${transport}-${d.kind}` });
+            const answered = holder.next('video:room-state'); // after any error for those
+            await holder.events.noneBefore(answered, ['error', 'disconnect', 'close']);
           });
         }
       }
 
       it('SSE + REST: a join outside the grant is a 403 forbidden and nobody hears of it', async () => {
-        const insider = await on('socket.io', 'sse-insider', ['other']);
+        const insider = await on('socket.io', 'sse-insider', ['other', 'team-a']);
         insider.emit('video:join-room', { roomId: 'other' });
         await insider.next('video:room-state');
         const token = await hsToken({ sub: 'sse-holder', claims: { rooms: ['team-*'] } });
@@ -90,9 +99,12 @@ for (const mode of accessModes()) {
           });
           assert.equal(refused.status, 403);
           assert.equal(refused.body.error, 'forbidden');
-          await insider.events.none(['video:user-joined'], 300);
+          // Its next join, into a room insider is in, is the first insider hears of.
+          insider.emit('video:join-room', { roomId: 'team-a' });
+          await insider.next('video:room-state');
           const ok = await holder.post('/api/video/rooms/team-a/join', { connectionId: holder.id });
           assert.equal(ok.status, 200);
+          assert.equal((await insider.next('video:user-joined')).roomId, 'team-a');
         } finally {
           holder.abort();
         }
@@ -148,7 +160,10 @@ for (const mode of accessModes()) {
           peer.emit('auth', { token: await hsToken({ sub: 'renews', exp: '1h' }) });
           const welcome = await peer.next('welcome');
           assert.ok(welcome.expiresAt > Date.now() + 3_000_000);
-          await peer.events.none(['error', 'disconnect', 'close'], 3000);
+          await sleep(exp * 1000 + 100 - Date.now()); // past the first token's expiry
+          peer.emit('video:join-room', { roomId: `renew-marker-${transport}` });
+          const answered = peer.next('video:room-state');
+          await peer.events.noneBefore(answered, ['error', 'disconnect', 'close']);
           // Another user's token cannot take over a connection that is in rooms.
           peer.emit('auth', { token: await hsToken({ sub: 'intruder' }) });
           assert.equal((await peer.next('error')).code, 'not-allowed');
@@ -197,7 +212,10 @@ for (const mode of accessModes()) {
         assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
         assert.ok(fresh.body.expiresAt > Date.now() + 60_000);
         // Past the first token's exp the stream is still open and told nothing.
-        await peer.events.none(['error', 'disconnect'], 3000);
+        await sleep(exp * 1000 + 100 - Date.now());
+        await peer.post('/api/video/rooms/x/messages', { connectionId: peer.id, message: 'm' });
+        const marker = peer.next('chat:video-message-received');
+        await peer.events.noneBefore(marker, ['error', 'disconnect']);
         peer.abort();
       });
     });

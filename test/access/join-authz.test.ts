@@ -96,7 +96,8 @@ describe('JOIN_AUTHZ_URL (fail closed, the default)', () => {
     const error = await bob.next('error');
     assert.equal(error.code, 'forbidden');
     assert.equal(error.message, 'bob is not a member of this study');
-    await ada.events.none(['video:user-joined'], 300);
+    ada.emit('marker', {}); // answered with an error after anything sent to her before
+    await ada.events.noneBefore(ada.next('error'), ['video:user-joined']);
     // SSE + REST: a 403 with the same reason.
     const sse = await openSse(srv.url, { query: { userId: 'bob' } });
     const refused = await sse.post('/api/video/rooms/room-1/join', { connectionId: sse.id });

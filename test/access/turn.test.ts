@@ -5,6 +5,7 @@ import { connectSocketIo, connectWebSocket } from '../helpers/clients.js';
 import type { TestServer } from '../helpers/server.js';
 import { openSse, request } from '../helpers/sse.js';
 import { hsToken, SECRET } from '../helpers/tokens.js';
+import { until } from '../helpers/wait.js';
 
 const turn = {
   turnUrls: ['turn:turn.example.test:3478'],
@@ -59,12 +60,14 @@ for (const mode of accessModes()) {
         });
         assert.equal(swapped.status, 401);
         await ws.close();
-        await new Promise((r) => setTimeout(r, 200));
-        const closed = await ice(srv.url, {
+        const closedProof = {
           connectionId: wsWelcome.socketId,
           connectionToken: wsWelcome.connectionToken,
-        });
-        assert.equal(closed.status, 401);
+        };
+        await until(
+          'a closed one is refused',
+          async () => (await ice(srv.url, closedProof)).status === 401,
+        );
         await peer.close();
       });
 

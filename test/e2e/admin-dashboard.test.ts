@@ -5,6 +5,7 @@ import { connect, type TestPeer } from '../helpers/clients.js';
 import { useCluster } from '../helpers/cluster.js';
 import type { TestServer } from '../helpers/server.js';
 import { openSse, type SsePeer } from '../helpers/sse.js';
+import { until } from '../helpers/wait.js';
 import {
   ADMIN_TEST_TOKEN,
   DESKTOP,
@@ -28,14 +29,8 @@ function figure(page: Page, label: string): Promise<number> {
   }, label);
 }
 
-/** Polls `check` until it holds (the page updates once a second). */
-async function until(check: () => Promise<boolean>, what: string, timeout = 15_000) {
-  const deadline = Date.now() + timeout;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Polls the page until `check` holds (it updates once a second). */
+const pageUntil = (check: () => Promise<boolean>, what: string) => until(what, check, 15_000, 200);
 
 describe('admin dashboard', { skip: skipReason }, () => {
   let browser: Browser;
@@ -163,7 +158,12 @@ describe('admin dashboard', { skip: skipReason }, () => {
       message: 'Only this room',
       from: 'admin',
     });
-    await sse.events.none(['message'], 500);
+    // A broadcast to everyone comes after the room's: it must be the first the SSE client hears.
+    await page.getByLabel('Everyone connected, every transport and node').check();
+    await page.getByLabel('Message').fill('After the room');
+    await page.getByRole('button', { name: 'Broadcast' }).click();
+    const after = { message: 'After the room', from: 'admin' };
+    assert.deepEqual(await sse.next('message', 10_000), after);
     await page.context().close();
   });
 
@@ -194,7 +194,7 @@ describe('admin dashboard', { skip: skipReason }, () => {
       p.emit('video:join-room', { roomId: 'load' });
       await p.next('video:room-state', 10_000);
     }
-    await until(
+    await pageUntil(
       async () => (await figure(page, 'Connections')) >= connections + 2,
       'the connections figure to rise',
     );
@@ -204,7 +204,7 @@ describe('admin dashboard', { skip: skipReason }, () => {
       for (let i = 0; i < 20; i++) a.emit('video:offer', { to: b.id, offer });
     }, 100);
     try {
-      await until(
+      await pageUntil(
         async () => (await figure(page, 'Relayed msg/s')) > 0,
         'relayed messages per second',
       );

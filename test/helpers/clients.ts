@@ -52,9 +52,14 @@ export class Recorder {
     return queued;
   }
 
-  /** Waits `ms`, then fails if any of `events` arrived unread in that time. */
-  async none(events: string[], ms = 200): Promise<void> {
-    await new Promise((r) => setTimeout(r, ms));
+  /**
+   * Proves that none of `events` arrived, without a fixed sleep: `marker` is the arrival of
+   * something sent after them through the same path (same sender, server and connection), so
+   * any of them would have arrived first. Once it has arrived, none may be unread. The marker
+   * must be another event name (or `next()` could take an unwanted event for it).
+   */
+  async noneBefore(marker: Promise<unknown>, events: string[]): Promise<void> {
+    await marker;
     const got = events.flatMap((e) => this.unread.get(e) ?? []);
     if (got.length) throw new Error(`Unexpected events: ${JSON.stringify(got)}`);
   }
@@ -180,6 +185,18 @@ export async function connectWebSocket(url: string, options: ConnectOptions = {}
       });
     },
   };
+}
+
+/**
+ * A marker for {@link Recorder.noneBefore} from several connections (processes): each of
+ * `senders` chats in mesh room `roomId`, which reaches every member, the sender too. Per member,
+ * the promise of all those chats: once they arrived, what the senders' processes had sent that
+ * member before arrived too.
+ */
+export function chatsFrom(senders: TestPeer[], roomId: string) {
+  for (const sender of senders) sender.emit('chat:video-message', { roomId, message: 'marker' });
+  return (member: TestPeer): Promise<unknown> =>
+    Promise.all(senders.map(() => member.next('chat:video-message-received', 10_000)));
 }
 
 export type Transport = 'socket.io' | 'websocket';

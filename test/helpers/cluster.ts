@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { after, before } from 'node:test';
 import { connect, type TestPeer } from './clients.js';
+import { until } from './wait.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const cli = join(root, 'dist', 'src', 'cli.js');
@@ -232,20 +233,18 @@ export async function startRedis(): Promise<RedisProcess> {
       'no',
     ];
     child = spawn('redis-server', args, { stdio: 'ignore' });
-    for (let i = 0; ; i++) {
+    await until('redis-server answers', async () => {
       const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null });
       probe.on('error', () => {}); // refused until redis-server listens
       try {
         await probe.connect();
-        await probe.ping();
-        return;
-      } catch (error) {
-        if (i > 100) throw error;
-        await new Promise((r) => setTimeout(r, 50));
+        return (await probe.ping()) === 'PONG';
+      } catch {
+        return false;
       } finally {
         probe.disconnect();
       }
-    }
+    });
   };
   await start();
   return {
@@ -300,5 +299,26 @@ export function useCluster(
     nodes.push(node);
     return node;
   };
-  return { nodes, peers, on, addNode, redis: () => redis! };
+  /**
+   * Resolves once every live process has beaten again (its `hb:` key refreshed): what a beat
+   * does (evict a dead process, expire parked peers) has then been tried by each of them.
+   */
+  const beatAgain = async () => {
+    const client = new Redis(redis?.url ?? redisUrl);
+    try {
+      const keys = await client.keys(`${prefix}hb:*`);
+      const ttls = () => Promise.all(keys.map((key) => client.pttl(key)));
+      const before = await ttls();
+      const readAt = Date.now(); // after the first read: the time between reads is at least this
+      await until('every process beats again', async () => {
+        const since = Date.now() - readAt;
+        const now = await ttls();
+        // Without a beat a key's TTL only falls, by at least `since`; a beat raises it again.
+        return now.every((left, i) => left < 0 || left > before[i]! - since + 5);
+      });
+    } finally {
+      client.disconnect();
+    }
+  };
+  return { nodes, peers, on, addNode, beatAgain, redis: () => redis! };
 }

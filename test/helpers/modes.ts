@@ -17,6 +17,8 @@ export interface Mode {
   credentials(userId: string): Promise<ConnectOptions>;
   /** Removes what the server left behind (Redis keys), after it is closed. */
   cleanup(options: SinyalOptions): Promise<void>;
+  /** The service this mode needs besides Node (scripts/test-services.mjs). */
+  needs?: 'redis';
 }
 
 export const jwtSecret = 'a-test-secret-of-enough-length';
@@ -48,6 +50,7 @@ export const modes: Mode[] = [
   },
   {
     name: 'cluster',
+    needs: 'redis',
     options: () => ({ redisUrl, redisPrefix: uniquePrefix() }),
     credentials: anonymous,
     cleanup: (options) => cleanRedis(redisUrl, options.redisPrefix!),
@@ -55,10 +58,16 @@ export const modes: Mode[] = [
   { name: 'HTTPS', options: () => ({ https: true }), credentials: anonymous, cleanup: nothing },
 ];
 
-/** Only the modes named in `SINYAL_TEST_MODES` (comma list), or all of them. */
+/**
+ * Only the modes named in `SINYAL_TEST_MODES` (comma list), or all of them; without those whose
+ * service `npm test` found missing (`SINYAL_TEST_UNAVAILABLE`; it names them as skipped).
+ */
 export function selectedModes(): Mode[] {
   const wanted = process.env.SINYAL_TEST_MODES?.split(',').map((m) => m.trim().toLowerCase());
-  return wanted ? modes.filter((m) => wanted.includes(m.name.toLowerCase())) : modes;
+  const unavailable = process.env.SINYAL_TEST_UNAVAILABLE?.split(',') ?? [];
+  return (wanted ? modes.filter((m) => wanted.includes(m.name.toLowerCase())) : modes).filter(
+    (m) => !m.needs || !unavailable.includes(m.needs),
+  );
 }
 
 /** A raw TCP (or TLS, for https URLs) connection to the server, for bytes no client would send. */
