@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before } from 'node:test';
+import { after, afterEach, before } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startServer, type TestServer } from '../../helpers/server.js';
 
@@ -60,6 +60,13 @@ export async function startDemoServer(): Promise<DemoServer> {
   };
 }
 
+/**
+ * Options for `waitForFunction`: check every 250 ms. Its default, `requestAnimationFrame`, waits
+ * for the compositor, which a loaded 2-core machine starves first: pages long in the call got
+ * no frame for over a minute, and a wait on them timed out.
+ */
+export const POLL = { polling: 250 } as const;
+
 /** Every page gets `__pcs()`: its peer connections by remote peer id (SDK or reference client). */
 // `__name`: tsx compiles the tests with keepNames, so functions passed to page.evaluate may call it.
 const PCS_SCRIPT = `window.__name = (f) => f;
@@ -90,7 +97,8 @@ export async function newPage(
 
 /**
  * One browser and one demo server for a suite (its before/after hooks), and new pages whose
- * contexts are closed with the suite.
+ * contexts are closed when the test that opened them ends: a call left running would encode and
+ * decode video through every later test of the file.
  */
 export function useBrowserSuite(options: { chromiumArgs?: string[] } = {}) {
   let browser: Browser | undefined;
@@ -99,8 +107,11 @@ export function useBrowserSuite(options: { chromiumArgs?: string[] } = {}) {
   before(async () => {
     [browser, srv] = await Promise.all([launchBrowser(options.chromiumArgs), startDemoServer()]);
   });
+  const closeContexts = () =>
+    Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)));
+  afterEach(closeContexts);
   after(async () => {
-    await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
+    await closeContexts();
     await browser?.close();
     await srv?.stop();
   });
@@ -111,7 +122,7 @@ export function useBrowserSuite(options: { chromiumArgs?: string[] } = {}) {
     get srv(): DemoServer {
       return srv!;
     },
-    /** Closes `context` with the suite. */
+    /** Closes `context` when the current test ends. */
     track(context: BrowserContext): void {
       contexts.push(context);
     },
@@ -123,20 +134,69 @@ export function useBrowserSuite(options: { chromiumArgs?: string[] } = {}) {
   };
 }
 
-/** Opens the demo with `?room=&name=` (joins directly) and waits until it is in the room. */
+export interface JoinOptions {
+  /** Joins with the camera off (the demo's remembered choice): a tile with no video to encode. */
+  cameraOff?: boolean;
+  muted?: boolean;
+}
+
+/**
+ * Opens the demo with `?room=&name=` (joins directly) and waits until it shows the call, which
+ * it does once the server answered the join; a join the demo gave up on fails at once with the
+ * demo's own words.
+ */
 export async function joinDemo(
   browser: Browser,
   url: string,
   room: string,
   name: string,
+  options: JoinOptions = {},
 ): Promise<{ context: BrowserContext; page: Page; id: string }> {
   const { context, page } = await newPage(browser);
+  const prefs = { videoOff: options.cameraOff === true, muted: options.muted === true };
+  if (prefs.videoOff || prefs.muted) {
+    // What the pre-join screen remembers (web/src/devices.ts), set before the demo reads it.
+    await context.addInitScript(
+      (json) => localStorage.setItem('sinyal-media', json),
+      JSON.stringify(prefs),
+    );
+  }
   await page.goto(`${url}/?${new URLSearchParams({ room, name })}`);
-  await page.waitForFunction(() => window.sinyal?.room && window.sinyal.id, undefined, {
-    timeout: 20_000,
-  });
+  await waitForCall(page, `${name} joining ${room}`);
   const id = await page.evaluate(() => window.sinyal!.id!);
   return { context, page, id };
+}
+
+/**
+ * Waits until the demo shows the call (`joinRoom` resolved: the server admitted this peer), or
+ * fails with what the page shows instead: the join screen's error, the signaling state.
+ */
+export async function waitForCall(page: Page, what: string, timeout = 60_000): Promise<void> {
+  const outcome = await page
+    .waitForFunction(
+      () => {
+        if (document.querySelector('.call') && window.sinyal?.room) return 'call';
+        return document.querySelector('.join .error')?.textContent || false;
+      },
+      undefined,
+      { ...POLL, timeout },
+    )
+    .then((handle) => handle.jsonValue() as Promise<string>)
+    .catch((error: Error) => `no call after ${timeout} ms (${error.message.split('\n')[0]})`);
+  if (outcome === 'call') return;
+  const state = await page
+    .evaluate(() => ({
+      screen: document.getElementById('app')?.innerText.replace(/\s+/g, ' ').slice(0, 200),
+      signaling: window.sinyal?.signalingState,
+      id: window.sinyal?.id,
+      room: window.sinyal?.room?.id,
+    }))
+    .catch((error: Error) => error.message);
+  const said = consoleOf.get(page)?.slice(-10) ?? [];
+  throw new Error(
+    `${what}: ${outcome}; the page: ${JSON.stringify(state)}` +
+      (said.length ? `; its console said: ${JSON.stringify(said)}` : ''),
+  );
 }
 
 interface PeerMedia {
