@@ -5,9 +5,11 @@ import type { Page } from 'playwright-core';
 import {
   assertMedia,
   joinDemo,
+  POLL,
   shareCanvas,
   skipReason,
   useBrowserSuite,
+  waitForCall,
 } from './helpers/browser.js';
 
 /** Demo-app calls in a mesh room: UI join, three parties, media badges, screen share, leaving. */
@@ -27,7 +29,7 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
       await page.goto(`${suite.srv.url}/?room=ui-room`);
       await page.getByLabel('Your name').fill(name);
       await page.getByRole('button', { name: 'Join call' }).click();
-      await page.waitForFunction(() => window.sinyal?.id && window.sinyal.room);
+      await waitForCall(page, `${name} joining from the pre-join screen`);
       people.push({ page, id: await page.evaluate(() => window.sinyal!.id!) });
     }
     const [ada, grace] = people as [{ page: Page; id: string }, { page: Page; id: string }];
@@ -44,6 +46,7 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
           (document.querySelector(`[data-peer-id="${id}"] video`) as HTMLVideoElement)?.videoWidth >
           0,
         other.id,
+        POLL,
       );
     }
     await Promise.all(people.map((p) => p.page.context().close()));
@@ -131,7 +134,11 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
       timeout: 5000,
     });
     // Camera on opens the camera again: a live track, sent without renegotiation.
-    await a.page.waitForFunction(() => window.sinyal!.media.camera?.readyState === 'live');
+    await a.page.waitForFunction(
+      () => window.sinyal!.media.camera?.readyState === 'live',
+      undefined,
+      POLL,
+    );
     await assertMedia(b.page, [a.id]);
     await Promise.all([a.context.close(), b.context.close()]);
   });
@@ -183,7 +190,7 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
         return video.videoWidth > 0 && video.videoWidth === video.videoHeight;
       },
       remote,
-      { timeout: 15_000 },
+      { ...POLL, timeout: 15_000 },
     );
     const screen = await shape();
     assert.ok(
@@ -206,7 +213,7 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
         return video.videoWidth > video.videoHeight;
       },
       remote,
-      { timeout: 15_000 },
+      { ...POLL, timeout: 15_000 },
     );
     const back = await shape();
     assert.ok(!(back.r > 150 && back.g < 90), `camera again: ${JSON.stringify(back)}`);
@@ -265,6 +272,7 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
     socket.disconnect(true);
     assert.ok((await retries) > 1, 'refused reconnects are retried');
     await b.page.waitForFunction(() => window.sinyal!.signalingState === 'connected', undefined, {
+      ...POLL,
       timeout: 15_000,
     });
     assert.equal(await b.page.evaluate(() => window.sinyal!.id), oldId, 'resumed under its id');

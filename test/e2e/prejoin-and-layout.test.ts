@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { until } from '../helpers/wait.js';
 import {
   assertMedia,
+  FAKE_MEDIA,
   joinDemo,
   POLL,
   shareCanvas,
@@ -98,7 +99,7 @@ describe(
     // Three fake cameras, so a device choice shows in what the call sends (Chromium's second one
     // is a Y16 depth camera that WebRTC does not send; the third is MJPEG).
     const suite = useBrowserSuite({
-      chromiumArgs: ['--use-fake-device-for-media-stream=device-count=3'],
+      chromiumArgs: [`--use-fake-device-for-media-stream=device-count=3,${FAKE_MEDIA}`],
     });
 
     async function join(room: string, name: string, options?: JoinOptions) {
@@ -114,13 +115,15 @@ describe(
       await page.waitForFunction(() => {
         const v = document.getElementById('preview') as HTMLVideoElement | null;
         return v && v.videoWidth > 0 && !v.paused && v.currentTime > 0.2;
-      });
+      }, POLL);
       await page.fill('#name', 'Ada Lovelace'); // a click and keys: the page has been used
       const levels = await meterSamples(page, 3000);
       assert.ok(Math.max(...levels) >= 10, `meter peaks: ${levels.join(' ')}`);
       assert.ok(new Set(levels).size >= 4, `meter moves: ${levels.join(' ')}`);
       await page.waitForFunction(
         () => Number(document.getElementById('mic-level')!.getAttribute('aria-valuenow')) > 30,
+        undefined,
+        POLL,
       );
       await saveScreenshot(page, 'prejoin-desktop'); // the meter caught mid-beep
 
@@ -141,6 +144,7 @@ describe(
       await page.waitForFunction(
         (id) => window.sinyal!.media.camera?.getSettings().deviceId === id,
         chosen.video,
+        POLL,
       );
 
       // Join muted with the camera off: the camera is released, not just hidden.
@@ -161,9 +165,11 @@ describe(
       await page.waitForFunction(() => {
         const avatar = document.querySelector('.preview .avatar') as HTMLElement;
         return getComputedStyle(avatar).display !== 'none' && avatar.textContent === 'AL';
-      });
+      }, POLL);
       await page.waitForFunction(
         () => document.getElementById('mic-level')!.getAttribute('aria-valuenow') === '0',
+        undefined,
+        POLL,
       );
 
       await page.click('#join');
@@ -187,6 +193,7 @@ describe(
           (document.querySelector(`[data-peer-id="${id}"] video`) as { sinkId?: string } | null)
             ?.sinkId === sink,
         { id: grace.id, sink: chosen.speaker },
+        POLL,
       );
 
       // Camera on in the call opens the camera chosen before joining.
@@ -212,10 +219,14 @@ describe(
       const small = (await a.page.locator(strip(c.id)).boundingBox())!;
       assert.ok(big.width > 3 * small.width, `spotlight ${big.width} vs strip ${small.width}`);
       // The shared screen plays in the spotlight (the move kept the video running).
-      await a.page.waitForFunction((sel) => {
-        const v = document.querySelector(`${sel} video`) as HTMLVideoElement;
-        return !v.paused && v.videoWidth === v.videoHeight;
-      }, spot(b.id));
+      await a.page.waitForFunction(
+        (sel) => {
+          const v = document.querySelector(`${sel} video`) as HTMLVideoElement;
+          return !v.paused && v.videoWidth === v.videoHeight;
+        },
+        spot(b.id),
+        POLL,
+      );
 
       // Pin Alan: he takes the spotlight; unpin: the presenter is back.
       await a.page.hover(strip(c.id));
@@ -231,9 +242,10 @@ describe(
       await a.page.waitForFunction(
         (id) => document.fullscreenElement?.getAttribute('data-peer-id') === id,
         b.id,
+        POLL,
       );
       await a.page.click(`${spot(b.id)} .fullscreen`);
-      await a.page.waitForFunction(() => document.fullscreenElement === null);
+      await a.page.waitForFunction(() => document.fullscreenElement === null, undefined, POLL);
 
       // The share ends: back to the grid. Pinning your own tile spotlights it too.
       await b.page.evaluate(() => window.sinyal!.stopScreenShare());

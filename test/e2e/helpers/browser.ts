@@ -14,6 +14,13 @@ export const skipReason = existsSync(CHROMIUM)
   ? undefined
   : `Chromium not found at ${CHROMIUM} (apt-get install -y chromium): browser tests skipped`;
 
+/**
+ * The fake camera at 10 frames a second (Chromium's default is 20): every call's encoders,
+ * decoders and software compositing do half the work, which 2 shared cores need; frames still
+ * arrive every 100 ms. A suite that wants more fake devices adds to it (`device-count=3,…`).
+ */
+export const FAKE_MEDIA = 'fps=10';
+
 /** ../shared/DESIGN.md, Testing: headless, fake camera and microphone, no permission prompts. */
 export const CHROMIUM_FLAGS = [
   '--headless=new',
@@ -24,7 +31,7 @@ export const CHROMIUM_FLAGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
-  '--use-fake-device-for-media-stream',
+  `--use-fake-device-for-media-stream=${FAKE_MEDIA}`,
   '--use-fake-ui-for-media-stream',
   // Hidden tabs of one headless browser must keep rendering and decoding video.
   '--disable-background-timer-throttling',
@@ -32,7 +39,7 @@ export const CHROMIUM_FLAGS = [
   '--disable-backgrounding-occluded-windows',
 ];
 
-/** `extraArgs` come last and win (e.g. `--use-fake-device-for-media-stream=device-count=2`). */
+/** `extraArgs` come last and win (e.g. `--use-fake-device-for-media-stream=device-count=2,${FAKE_MEDIA}`). */
 export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   const args = [...CHROMIUM_FLAGS, ...extraArgs];
   return chromium.launch({ executablePath: CHROMIUM, args, timeout: 60_000 });
@@ -294,7 +301,8 @@ export async function shareCanvas(page: Page): Promise<void> {
       ctx.fillRect(0, 0, 480, 480);
       ctx.fillStyle = '#ffffff';
       ctx.fillRect((tick++ * 7) % 440, 220, 40, 40);
-    }, 33);
-    await window.sinyal!.startScreenShare(canvas.captureStream(30));
+    }, 100);
+    // 10 frames a second, like the fake camera (FAKE_MEDIA).
+    await window.sinyal!.startScreenShare(canvas.captureStream(10));
   });
 }
