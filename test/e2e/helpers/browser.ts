@@ -15,11 +15,12 @@ export const skipReason = existsSync(CHROMIUM)
   : `Chromium not found at ${CHROMIUM} (apt-get install -y chromium): browser tests skipped`;
 
 /**
- * The fake camera at 10 frames a second (Chromium's default is 20): every call's encoders,
- * decoders and software compositing do half the work, which 2 shared cores need; frames still
- * arrive every 100 ms. A suite that wants more fake devices adds to it (`device-count=3,…`).
+ * The fake camera at 5 frames a second, Chromium's lowest (its default is 20): every call's
+ * encoders, decoders and software compositing do a quarter of the work, which 2 shared cores
+ * need; frames still arrive every 200 ms. A suite that wants more fake devices adds to it
+ * (`device-count=3,…`).
  */
-export const FAKE_MEDIA = 'fps=10';
+export const FAKE_MEDIA = 'fps=5';
 
 /** ../shared/DESIGN.md, Testing: headless, fake camera and microphone, no permission prompts. */
 export const CHROMIUM_FLAGS = [
@@ -301,8 +302,8 @@ export async function shareCanvas(page: Page): Promise<void> {
       ctx.fillRect(0, 0, 480, 480);
       ctx.fillStyle = '#ffffff';
       ctx.fillRect((tick++ * 7) % 440, 220, 40, 40);
-    }, 100);
-    // 10 frames a second, like the fake camera (FAKE_MEDIA).
-    await window.sinyal!.startScreenShare(canvas.captureStream(10));
+    }, 200);
+    // 5 frames a second, like the fake camera (FAKE_MEDIA).
+    await window.sinyal!.startScreenShare(canvas.captureStream(5));
   });
 }
