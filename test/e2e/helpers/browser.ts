@@ -92,6 +92,9 @@ export async function newPage(
   viewport = { width: 1280, height: 800 },
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport });
+  // Clicks and selectors wait up to 60 s (Playwright's default is 30 s), as `waitForCall`: on a
+  // machine loaded 25-fold a page's main thread was seen to answer nothing for over 30 s.
+  context.setDefaultTimeout(60_000);
   await context.addInitScript(PCS_SCRIPT);
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error('[page error]', error.message));
@@ -221,9 +224,11 @@ export function peerMedia(page: Page): Promise<PeerMedia[]> {
     const out: Array<{ id: string; state: string; frames: number; negotiation: string }> = [];
     for (const [id, pc] of window.__pcs!()) {
       let frames = 0;
+      let remoteCandidates = 0;
       (await pc.getStats()).forEach(
         (s: { type: string; kind?: string; framesDecoded?: number }) => {
           if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;
+          if (s.type === 'remote-candidate') remoteCandidates++;
         },
       );
       const negotiation = [
@@ -231,6 +236,8 @@ export function peerMedia(page: Page): Promise<PeerMedia[]> {
         `ice ${pc.iceConnectionState}/${pc.iceGatheringState}`,
         `local ${pc.localDescription?.type ?? '-'}`,
         `remote ${pc.remoteDescription?.type ?? '-'}`,
+        `${remoteCandidates} remote candidates`,
+        `${window.sinyal?.peers.get(id)?.collisions ?? 0} glare`,
       ].join(', ');
       out.push({ id, state: pc.connectionState, frames, negotiation });
     }
