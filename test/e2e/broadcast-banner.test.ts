@@ -58,7 +58,9 @@ describe('admin broadcasts in the demo call', { skip: skipReason, timeout: 240_0
       // One person is enough for the geometry: their own camera fills the stage, and no peer
       // connection means no video encoder competing for the machine.
       const room = `banner-${device}`;
-      const { page, context } = await joinDemo(suite.browser, suite.srv.url, room, 'Ada', viewport);
+      const { page, context } = await joinDemo(suite.browser, suite.srv.url, room, 'Ada', {
+        viewport,
+      });
       suite.track(context);
       await page.waitForFunction(() => {
         const v = document.querySelector<HTMLVideoElement>('.tile video');

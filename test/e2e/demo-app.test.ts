@@ -7,9 +7,11 @@ import {
   assertMedia,
   joinDemo,
   newPage,
+  POLL,
   shareCanvas,
   skipReason,
   useBrowserSuite,
+  waitForCall,
 } from './helpers/browser.js';
 
 /** Whether the tile of `peerId` shows moving square frames (the shared screen), not initials. */
@@ -29,7 +31,7 @@ function showsScreen(page: Page, peerId: string): Promise<unknown> {
       );
     },
     peerId,
-    { timeout: 30_000 },
+    { ...POLL, timeout: 30_000 },
   );
 }
 
@@ -118,13 +120,7 @@ describe('demo app states in Chromium', { skip: skipReason, timeout: 300_000 }, 
       page.on('request', (request) => urls.push(request.url()));
       page.on('websocket', (ws) => urls.push(ws.url()));
       await page.goto(`${secured.url}/?room=secure&name=Ada#token=${token}`);
-      await page
-        .waitForFunction(() => window.sinyal?.room && window.sinyal.id, undefined, {
-          timeout: 20_000,
-        })
-        .catch(async (error: Error) => {
-          throw new Error(`${error.message}\n${await page.textContent('#app')}`);
-        });
+      await waitForCall(page, 'Ada joining with the invite token');
       const peers = [...secured.server.engine.cluster.peers()];
       assert.deepEqual(
         peers.map((p) => p.userId),

@@ -3,7 +3,15 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { until } from '../helpers/wait.js';
-import { assertMedia, newPage, peerMedia, skipReason, useBrowserSuite } from './helpers/browser.js';
+import {
+  assertMedia,
+  newPage,
+  peerMedia,
+  POLL,
+  skipReason,
+  useBrowserSuite,
+  waitForCall,
+} from './helpers/browser.js';
 import { startTurn, turnSkipReason, type TurnServer } from './helpers/turn.js';
 
 /** A network where only TURN gets through: every RTCPeerConnection of the page relays. */
@@ -107,9 +115,7 @@ describe(
       suite.track(context);
       await context.addInitScript(RELAY_ONLY);
       await page.goto(`${srv!.url}/?${new URLSearchParams({ room: 'ice-restart', name })}`);
-      await page.waitForFunction(() => window.sinyal?.room && window.sinyal.id, undefined, {
-        timeout: 20_000,
-      });
+      await waitForCall(page, `${name} joining over TURN`);
       return { page, id: await page.evaluate(() => window.sinyal!.id!) };
     }
 
@@ -131,7 +137,7 @@ describe(
               (window as unknown as { linkStates: Record<string, string[]> }).linkStates,
             ).every((states) => states.includes('failed')),
           undefined,
-          { timeout: 90_000, polling: 250 },
+          { ...POLL, timeout: 90_000 },
         );
       }
       const failedAfter = Date.now() - killedAt;

@@ -5,9 +5,11 @@ import type { Page } from 'playwright-core';
 import {
   assertMedia,
   joinDemo,
+  POLL,
   shareCanvas,
   skipReason,
   useBrowserSuite,
+  waitForCall,
 } from './helpers/browser.js';
 
 /** Demo-app calls in a mesh room: UI join, three parties, media badges, screen share, leaving. */
@@ -27,7 +29,7 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
       await page.goto(`${suite.srv.url}/?room=ui-room`);
       await page.getByLabel('Your name').fill(name);
       await page.getByRole('button', { name: 'Join call' }).click();
-      await page.waitForFunction(() => window.sinyal?.id && window.sinyal.room);
+      await waitForCall(page, `${name} joining from the pre-join screen`);
       people.push({ page, id: await page.evaluate(() => window.sinyal!.id!) });
     }
     const [ada, grace] = people as [{ page: Page; id: string }, { page: Page; id: string }];
@@ -44,6 +46,7 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
           (document.querySelector(`[data-peer-id="${id}"] video`) as HTMLVideoElement)?.videoWidth >
           0,
         other.id,
+        POLL,
       );
     }
     await Promise.all(people.map((p) => p.page.context().close()));
@@ -104,7 +107,8 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
         el.addEventListener('click', stamp, { capture: true, once: true });
       }, button);
       await a.page.click(button);
-      await b.page.waitForSelector(`${tile}[${attribute}="true"]`, { timeout: 5000 });
+      // The page stamps when the badge showed; this driver only needs to see it at all.
+      await b.page.waitForSelector(`${tile}[${attribute}="true"]`);
       const clickedAt = await a.page.evaluate(
         () => (window as unknown as Record<string, number>).clickedAt!,
       );
@@ -131,7 +135,11 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
       timeout: 5000,
     });
     // Camera on opens the camera again: a live track, sent without renegotiation.
-    await a.page.waitForFunction(() => window.sinyal!.media.camera?.readyState === 'live');
+    await a.page.waitForFunction(
+      () => window.sinyal!.media.camera?.readyState === 'live',
+      undefined,
+      POLL,
+    );
     await assertMedia(b.page, [a.id]);
     await Promise.all([a.context.close(), b.context.close()]);
   });
@@ -183,7 +191,7 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
         return video.videoWidth > 0 && video.videoWidth === video.videoHeight;
       },
       remote,
-      { timeout: 15_000 },
+      { ...POLL, timeout: 15_000 },
     );
     const screen = await shape();
     assert.ok(
@@ -206,7 +214,7 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
         return video.videoWidth > video.videoHeight;
       },
       remote,
-      { timeout: 15_000 },
+      { ...POLL, timeout: 15_000 },
     );
     const back = await shape();
     assert.ok(!(back.r > 150 && back.g < 90), `camera again: ${JSON.stringify(back)}`);
@@ -234,7 +242,9 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
     const started = Date.now();
     await c.page.close();
     for (const page of [a.page, b.page]) {
-      await page.waitForSelector(`[data-peer-id="${c.id}"]`, { state: 'detached', timeout: 5000 });
+      // No short wait here: the time is judged by the page's own stamp, not by this driver,
+      // whose polling a loaded machine delays.
+      await page.waitForSelector(`[data-peer-id="${c.id}"]`, { state: 'detached' });
       const removedAt = await page.evaluate(
         () => (window as unknown as Record<string, number>).removedAt!,
       );
@@ -265,6 +275,7 @@ describe('demo app mesh calls in Chromium', { skip: skipReason, timeout: 180_000
     socket.disconnect(true);
     assert.ok((await retries) > 1, 'refused reconnects are retried');
     await b.page.waitForFunction(() => window.sinyal!.signalingState === 'connected', undefined, {
+      ...POLL,
       timeout: 15_000,
     });
     assert.equal(await b.page.evaluate(() => window.sinyal!.id), oldId, 'resumed under its id');

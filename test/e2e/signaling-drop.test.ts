@@ -8,6 +8,7 @@ import {
   assertMedia,
   joinDemo,
   peerMedia,
+  POLL,
   skipReason,
   useBrowserSuite,
 } from './helpers/browser.js';
@@ -111,6 +112,7 @@ describe(
             () => window.sinyal!.signalingState === 'reconnecting',
             undefined,
             {
+              ...POLL,
               timeout: 10_000,
             },
           );
@@ -141,6 +143,7 @@ describe(
             () => window.sinyal!.signalingState === 'connected',
             undefined,
             {
+              ...POLL,
               timeout: 20_000,
             },
           );
@@ -198,6 +201,7 @@ describe(
             () => window.sinyal!.signalingState === 'connected',
             undefined,
             {
+              ...POLL,
               timeout: 30_000,
             },
           );

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before } from 'node:test';
+import { after, afterEach, before } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { SinyalOptions } from '../../../src/server.js';
 import { startServer, type TestServer } from '../../helpers/server.js';
@@ -15,6 +15,14 @@ export const skipReason = existsSync(CHROMIUM)
   ? undefined
   : `Chromium not found at ${CHROMIUM} (apt-get install -y chromium): browser tests skipped`;
 
+/**
+ * The fake camera at 5 frames a second, Chromium's lowest (its default is 20): every call's
+ * encoders, decoders and software compositing do a quarter of the work, which 2 shared cores
+ * need; frames still arrive every 200 ms. A suite that wants more fake devices adds to it
+ * (`device-count=3,…`).
+ */
+export const FAKE_MEDIA = 'fps=5';
+
 /** ../shared/DESIGN.md, Testing: headless, fake camera and microphone, no permission prompts. */
 export const CHROMIUM_FLAGS = [
   '--headless=new',
@@ -25,7 +33,7 @@ export const CHROMIUM_FLAGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
-  '--use-fake-device-for-media-stream',
+  `--use-fake-device-for-media-stream=${FAKE_MEDIA}`,
   '--use-fake-ui-for-media-stream',
   // Hidden tabs of one headless browser must keep rendering and decoding video.
   '--disable-background-timer-throttling',
@@ -33,7 +41,7 @@ export const CHROMIUM_FLAGS = [
   '--disable-backgrounding-occluded-windows',
 ];
 
-/** `extraArgs` come last and win (e.g. `--use-fake-device-for-media-stream=device-count=2`). */
+/** `extraArgs` come last and win (e.g. `--use-fake-device-for-media-stream=device-count=2,${FAKE_MEDIA}`). */
 export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   const args = [...CHROMIUM_FLAGS, ...extraArgs];
   return chromium.launch({ executablePath: CHROMIUM, args, timeout: 60_000 });
@@ -61,6 +69,13 @@ export async function startDemoServer(options: SinyalOptions = {}): Promise<Demo
   };
 }
 
+/**
+ * Options for `waitForFunction`: check every 250 ms. Its default, `requestAnimationFrame`, waits
+ * for the compositor, which a loaded 2-core machine starves first: pages long in the call got
+ * no frame for over a minute, and a wait on them timed out.
+ */
+export const POLL = { polling: 250 } as const;
+
 /** Every page gets `__pcs()`: its peer connections by remote peer id (SDK or reference client). */
 // `__name`: tsx compiles the tests with keepNames, so functions passed to page.evaluate may call it.
 const PCS_SCRIPT = `window.__name = (f) => f;
@@ -78,6 +93,9 @@ export async function newPage(
   viewport = { width: 1280, height: 800 },
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport });
+  // Clicks and selectors wait up to 60 s (Playwright's default is 30 s), as `waitForCall`: on a
+  // machine loaded 25-fold a page's main thread was seen to answer nothing for over 30 s.
+  context.setDefaultTimeout(60_000);
   await context.addInitScript(PCS_SCRIPT);
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error('[page error]', error.message));
@@ -91,7 +109,8 @@ export async function newPage(
 
 /**
  * One browser and one demo server for a suite (its before/after hooks), and new pages whose
- * contexts are closed with the suite.
+ * contexts are closed when the test that opened them ends: a call left running would encode and
+ * decode video through every later test of the file.
  */
 export function useBrowserSuite(options: { chromiumArgs?: string[]; server?: SinyalOptions } = {}) {
   let browser: Browser | undefined;
@@ -103,8 +122,11 @@ export function useBrowserSuite(options: { chromiumArgs?: string[]; server?: Sin
       startDemoServer(options.server),
     ]);
   });
+  const closeContexts = () =>
+    Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)));
+  afterEach(closeContexts);
   after(async () => {
-    await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
+    await closeContexts();
     await browser?.close();
     await srv?.stop();
   });
@@ -115,7 +137,7 @@ export function useBrowserSuite(options: { chromiumArgs?: string[]; server?: Sin
     get srv(): DemoServer {
       return srv!;
     },
-    /** Closes `context` with the suite. */
+    /** Closes `context` when the current test ends. */
     track(context: BrowserContext): void {
       contexts.push(context);
     },
@@ -127,21 +149,71 @@ export function useBrowserSuite(options: { chromiumArgs?: string[]; server?: Sin
   };
 }
 
-/** Opens the demo with `?room=&name=` (joins directly) and waits until it is in the room. */
+export interface JoinOptions {
+  /** Joins with the camera off (the demo's remembered choice): a tile with no video to encode. */
+  cameraOff?: boolean;
+  muted?: boolean;
+  /** The page's size (the default is a laptop's). */
+  viewport?: { width: number; height: number };
+}
+
+/**
+ * Opens the demo with `?room=&name=` (joins directly) and waits until it shows the call, which
+ * it does once the server answered the join; a join the demo gave up on fails at once with the
+ * demo's own words.
+ */
 export async function joinDemo(
   browser: Browser,
   url: string,
   room: string,
   name: string,
-  viewport?: { width: number; height: number },
+  options: JoinOptions = {},
 ): Promise<{ context: BrowserContext; page: Page; id: string }> {
-  const { context, page } = await newPage(browser, viewport);
+  const { context, page } = await newPage(browser, options.viewport);
+  const prefs = { videoOff: options.cameraOff === true, muted: options.muted === true };
+  if (prefs.videoOff || prefs.muted) {
+    // What the pre-join screen remembers (web/src/devices.ts), set before the demo reads it.
+    await context.addInitScript(
+      (json) => localStorage.setItem('sinyal-media', json),
+      JSON.stringify(prefs),
+    );
+  }
   await page.goto(`${url}/?${new URLSearchParams({ room, name })}`);
-  await page.waitForFunction(() => window.sinyal?.room && window.sinyal.id, undefined, {
-    timeout: 20_000,
-  });
+  await waitForCall(page, `${name} joining ${room}`);
   const id = await page.evaluate(() => window.sinyal!.id!);
   return { context, page, id };
+}
+
+/**
+ * Waits until the demo shows the call (`joinRoom` resolved: the server admitted this peer), or
+ * fails with what the page shows instead: the join screen's error, the signaling state.
+ */
+export async function waitForCall(page: Page, what: string, timeout = 60_000): Promise<void> {
+  const outcome = await page
+    .waitForFunction(
+      () => {
+        if (document.querySelector('.call') && window.sinyal?.room) return 'call';
+        return document.querySelector('.join .error')?.textContent || false;
+      },
+      undefined,
+      { ...POLL, timeout },
+    )
+    .then((handle) => handle.jsonValue() as Promise<string>)
+    .catch((error: Error) => `no call after ${timeout} ms (${error.message.split('\n')[0]})`);
+  if (outcome === 'call') return;
+  const state = await page
+    .evaluate(() => ({
+      screen: document.getElementById('app')?.innerText.replace(/\s+/g, ' ').slice(0, 200),
+      signaling: window.sinyal?.signalingState,
+      id: window.sinyal?.id,
+      room: window.sinyal?.room?.id,
+    }))
+    .catch((error: Error) => error.message);
+  const said = consoleOf.get(page)?.slice(-10) ?? [];
+  throw new Error(
+    `${what}: ${outcome}; the page: ${JSON.stringify(state)}` +
+      (said.length ? `; its console said: ${JSON.stringify(said)}` : ''),
+  );
 }
 
 interface PeerMedia {
@@ -158,9 +230,11 @@ export function peerMedia(page: Page): Promise<PeerMedia[]> {
     const out: Array<{ id: string; state: string; frames: number; negotiation: string }> = [];
     for (const [id, pc] of window.__pcs!()) {
       let frames = 0;
+      let remoteCandidates = 0;
       (await pc.getStats()).forEach(
         (s: { type: string; kind?: string; framesDecoded?: number }) => {
           if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;
+          if (s.type === 'remote-candidate') remoteCandidates++;
         },
       );
       const negotiation = [
@@ -168,6 +242,8 @@ export function peerMedia(page: Page): Promise<PeerMedia[]> {
         `ice ${pc.iceConnectionState}/${pc.iceGatheringState}`,
         `local ${pc.localDescription?.type ?? '-'}`,
         `remote ${pc.remoteDescription?.type ?? '-'}`,
+        `${remoteCandidates} remote candidates`,
+        `${window.sinyal?.peers.get(id)?.collisions ?? 0} glare`,
       ].join(', ');
       out.push({ id, state: pc.connectionState, frames, negotiation });
     }
@@ -239,7 +315,8 @@ export async function shareCanvas(page: Page): Promise<void> {
       ctx.fillRect(0, 0, 480, 480);
       ctx.fillStyle = '#ffffff';
       ctx.fillRect((tick++ * 7) % 440, 220, 40, 40);
-    }, 33);
-    await window.sinyal!.startScreenShare(canvas.captureStream(30));
+    }, 200);
+    // 5 frames a second, like the fake camera (FAKE_MEDIA).
+    await window.sinyal!.startScreenShare(canvas.captureStream(5));
   });
 }
