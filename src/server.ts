@@ -14,7 +14,7 @@ import { Engine } from './engine/engine.js';
 import type { SinyalExtension } from './extension.js';
 import { roomIdsVisibleTo } from './api/admin-guard.js';
 import { createHttpApp } from './http/app.js';
-import { originCheck } from './http/origin.js';
+import { originRule } from './http/origin.js';
 import { boundIdleConnections, guardUpgrades } from './http/connection-guards.js';
 import { loadTls, type TlsSetup } from './http/tls.js';
 import { createLogger } from './logger.js';
@@ -67,7 +67,7 @@ function buildTransports(
   engine: Engine,
   auth: AuthOptions,
 ): Transports {
-  const allowOrigin = originCheck(config.allowedOrigins);
+  const origins = originRule(config.allowedOrigins, config.host);
   const io = new SocketIoServer(httpServer, {
     cors: { origin: config.allowedOrigins ?? true, credentials: true },
     pingInterval: config.pingInterval,
@@ -77,7 +77,10 @@ function buildTransports(
     // such servers load the client script from there.
     serveClient: true,
     // CORS above only guards polling; every handshake, websocket ones included, is checked here.
-    allowRequest: (request, callback) => callback(null, allowOrigin(request.headers.origin)),
+    allowRequest: (request, callback) => {
+      const allowed = origins.allows(request);
+      callback(allowed ? null : 'This origin is not in ALLOWED_ORIGINS', allowed);
+    },
   });
   attachSocketIo(io, engine, auth, config.maxBufferedBytes);
   const websocket = new WebSocketTransport(engine, {
@@ -87,7 +90,7 @@ function buildTransports(
     pingTimeout: config.pingTimeout,
     authTimeout: config.authTimeout,
     maxBufferedBytes: config.maxBufferedBytes,
-    allowOrigin,
+    origins,
   });
   guardUpgrades(httpServer);
   httpServer.on('upgrade', (request, socket, head) => {

@@ -2,13 +2,12 @@ import type { SinyalExtension } from '../extension.js';
 import { recordEngine } from '../store/recorder.js';
 import { Store, type StoreOptions } from '../store/store.js';
 import { SseTransport } from '../transports/sse/sse-transport.js';
-import { originCheck } from '../http/origin.js';
-import { adminAccess, roomIdsVisibleTo } from './admin-guard.js';
+import { adminAccess, browserRefusal, roomIdsVisibleTo } from './admin-guard.js';
 import { adminConsoleRoutes } from './admin-console-routes.js';
 import { adminRoutes } from './admin-routes.js';
 import { AdminFeed, adminStreamRoute } from './admin-stream.js';
 import type { ApiContext } from './context.js';
-import { allowOrigins } from './cors.js';
+import { allowOrigins, RouteSet } from './cors.js';
 import { installErrorHandling } from './errors.js';
 import { roomRoutes } from './room-routes.js';
 import { sseMediaRoutes } from './sse-media-routes.js';
@@ -92,11 +91,18 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
             route.bodyLimit ??= config.maxPayloadBytes;
           });
           installErrorHandling(api);
-          allowOrigins(api, originCheck(config.allowedOrigins));
+          // Admin CORS never answers an origin its guard would refuse.
+          const adminRoutesSet = new RouteSet();
+          allowOrigins(api, (request) =>
+            adminRoutesSet.has(request)
+              ? !browserRefusal(access, request)
+              : access.origins.allows(request.raw),
+          );
           sseRoutes(api, ctx);
           sseMediaRoutes(api, ctx);
           roomRoutes(api, ctx);
           await api.register(async (admin) => {
+            adminRoutesSet.collect(admin);
             adminRoutes(admin, ctx);
             adminConsoleRoutes(admin, ctx);
             adminStreamRoute(admin, adminFeed);

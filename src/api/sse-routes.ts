@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bearerToken } from '../auth/identity.js';
 import { renewIdentity } from '../auth/refresh.js';
 import { SignalError } from '../engine/signal-error.js';
-import { originCheck } from '../http/origin.js';
 import type { SseSession } from '../transports/sse/sse-session.js';
 import type { Outcome } from '../transports/sse/sse-transport.js';
 import type { ApiContext } from './context.js';
@@ -54,7 +53,6 @@ export function check(outcome: Outcome): Exclude<Outcome, { kind: 'error' }> {
 
 /** `GET /api/events` and the calls an SSE connection makes as a peer (PROTOCOLS.md §3). */
 export function sseRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const allowedOrigin = originCheck(ctx.config.allowedOrigins);
   app.get(
     '/events',
     {
@@ -68,7 +66,7 @@ export function sseRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      if (!allowedOrigin(request.headers.origin)) {
+      if (!ctx.access.origins.allows(request.raw)) {
         throw new ApiError(403, 'origin-not-allowed', 'This origin is not in ALLOWED_ORIGINS');
       }
       const query = parse(eventsQuery, request.query, 'query');
