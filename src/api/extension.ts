@@ -63,6 +63,9 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
         heartbeatInterval: config.sseHeartbeatInterval,
         maxBufferedBytes: config.maxBufferedBytes,
       });
+      const sessions = sse;
+      // `GET /api/ice-servers` takes an SSE connection's private id as its proof.
+      auth.connectionPeer = (connectionId) => sessions.session(connectionId)?.peer.id;
       const access = adminAccess(config, auth.verify);
       if (access.enabled && !access.token && !access.verify) {
         logger.info(
