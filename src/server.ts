@@ -76,6 +76,8 @@ function buildTransports(
     // `/socket.io/socket.io.js` as an Express + Socket.IO server serves it: pages written for
     // such servers load the client script from there.
     serveClient: true,
+    // Socket.IO v2 clients (Engine.IO v3), which older apps still ship, connect too.
+    allowEIO3: true,
     // CORS above only guards polling; every handshake, websocket ones included, is checked here.
     allowRequest: (request, callback) => {
       const allowed = origins.allows(request);
