@@ -16,7 +16,7 @@ import type { SinyalExtension } from './extension.js';
 import { roomIdsVisibleTo } from './api/admin-guard.js';
 import { createHttpApp } from './http/app.js';
 import { createMetricsRegistry } from './http/metrics.js';
-import { originCheck } from './http/origin.js';
+import { originRule } from './http/origin.js';
 import { boundIdleConnections, guardUpgrades } from './http/connection-guards.js';
 import { loadTls, type TlsSetup } from './http/tls.js';
 import { createLogger } from './logger.js';
@@ -75,7 +75,7 @@ function buildTransports(
   engine: Engine,
   auth: AuthOptions,
 ): Transports {
-  const allowOrigin = originCheck(config.allowedOrigins);
+  const origins = originRule(config.allowedOrigins, config.host);
   const io = new SocketIoServer(httpServer, {
     cors: { origin: config.allowedOrigins ?? true, credentials: true },
     pingInterval: config.pingInterval,
@@ -84,8 +84,13 @@ function buildTransports(
     // `/socket.io/socket.io.js` as an Express + Socket.IO server serves it: pages written for
     // such servers load the client script from there.
     serveClient: true,
+    // Socket.IO v2 clients (Engine.IO v3), which older apps still ship, connect too.
+    allowEIO3: true,
     // CORS above only guards polling; every handshake, websocket ones included, is checked here.
-    allowRequest: (request, callback) => callback(null, allowOrigin(request.headers.origin)),
+    allowRequest: (request, callback) => {
+      const allowed = origins.allows(request);
+      callback(allowed ? null : 'This origin is not in ALLOWED_ORIGINS', allowed);
+    },
   });
   attachSocketIo(io, engine, auth, config.maxBufferedBytes);
   const websocket = new WebSocketTransport(engine, {
@@ -95,7 +100,7 @@ function buildTransports(
     pingTimeout: config.pingTimeout,
     authTimeout: config.authTimeout,
     maxBufferedBytes: config.maxBufferedBytes,
-    allowOrigin,
+    origins,
   });
   guardUpgrades(httpServer);
   httpServer.on('upgrade', (request, socket, head) => {

@@ -35,7 +35,7 @@ async function openSse(url: string) {
       }
     }
   })().catch(() => {});
-  const { connectionId, connectionToken } = await events.next('connected');
+  const { connectionId, connectionToken, peerId } = await events.next('connected');
   const post = async (path: string, body: object) => {
     const res = await fetch(`${url}/api${path}`, {
       method: 'POST',
@@ -44,7 +44,8 @@ async function openSse(url: string) {
     });
     return { status: res.status, body: await res.json() };
   };
-  return { id: connectionId as string, events, post, close: () => controller.abort() };
+  // `id` as other peers see it; REST calls name the private connectionId.
+  return { id: peerId as string, events, post, close: () => controller.abort() };
 }
 
 /** Waits (up to 5 s) until a process's `/metrics` lists `study:x-study` with `size` members. */

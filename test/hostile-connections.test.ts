@@ -259,15 +259,17 @@ for (const mode of selectedModes()) {
         `GET /api/events?${query} HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n`,
       );
       let head = '';
-      const connected = await new Promise<{ connectionId: string; connectionToken: string }>(
-        (resolve) => {
-          socket.on('data', (chunk: Buffer) => {
-            head += chunk.toString();
-            const match = /event: connected\ndata: (\{.*\})\n/.exec(head);
-            if (match) resolve(JSON.parse(match[1]!));
-          });
-        },
-      );
+      const connected = await new Promise<{
+        connectionId: string;
+        connectionToken: string;
+        peerId: string;
+      }>((resolve) => {
+        socket.on('data', (chunk: Buffer) => {
+          head += chunk.toString();
+          const match = /event: connected\ndata: (\{.*\})\n/.exec(head);
+          if (match) resolve(JSON.parse(match[1]!));
+        });
+      });
       socket.pause();
       const joined = await request(
         srv.url,
@@ -278,7 +280,7 @@ for (const mode of selectedModes()) {
       );
       assert.equal(joined.status, 200);
       await alice.next('video:user-joined');
-      await floodUntilDropped('slow-sse', connected.connectionId);
+      await floodUntilDropped('slow-sse', connected.peerId);
       assert.equal(await overBudgetCount('sse'), 1);
       socket.destroy();
       await stillServing();

@@ -48,6 +48,25 @@ for (const transport of ['socket.io', 'websocket'] as Transport[]) {
       assert.deepEqual(order, ['joined', 'ready']);
     });
 
+    it('answers a repeated join-room with joined again (React StrictMode), no second ready', async () => {
+      const [a, b] = [await join(), await join()];
+      a.emit('join-room', { roomId: 'twice' });
+      a.emit('join-room', { roomId: 'twice' });
+      assert.deepEqual(await a.next('joined'), { roomId: 'twice', members: [a.id] });
+      assert.deepEqual(await a.next('joined'), { roomId: 'twice', members: [a.id] });
+      b.emit('join-room', { roomId: 'twice' });
+      await b.next('ready');
+      b.emit('join-room', { roomId: 'twice' });
+      assert.deepEqual(await b.next('joined'), { roomId: 'twice', members: [a.id, b.id] });
+      // A relay after the repeat is handled after it too: nothing came in between.
+      b.emit('offer', { roomId: 'twice', sdp });
+      await a.next('offer-received');
+      const seen = (peer: TestPeer) =>
+        peer.events.all.map((e) => e.event).filter((e) => e !== 'welcome');
+      assert.deepEqual(seen(a), ['joined', 'joined', 'ready', 'offer-received']);
+      assert.deepEqual(seen(b), ['joined', 'ready', 'joined']);
+    });
+
     it('relays offer, answer and candidates with a server-set from', async () => {
       const [a, b] = [await join(), await join()];
       a.emit('join-room', { roomId: 'room-2' });

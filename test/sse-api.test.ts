@@ -63,14 +63,15 @@ describe('SSE transport over real HTTP (PROTOCOLS.md §3)', () => {
     assert.deepEqual(a.log[0]!.data, {
       connectionId: a.id,
       connectionToken: a.token,
+      peerId: a.peerId,
       resumed: false,
       userId: 'ada',
       user: { id: 'ada', name: 'Ada', avatar: null },
     });
     assert.equal(seqOf(a.log[0]!.id), 1);
-    // The connection id is a peer id like any other: listed with transport "sse".
+    // Its peer is a peer like any other: listed by its public peer id with transport "sse".
     const list = await request(srv.url, 'GET', '/api/connections');
-    const me = list.body.connections.find((c: { id: string }) => c.id === a.id);
+    const me = list.body.connections.find((c: { id: string }) => c.id === a.peerId);
     assert.equal(me.transport, 'sse');
     await until('a heartbeat comment arrives', () => a.comments >= 1, 5000);
   });
@@ -91,10 +92,10 @@ describe('SSE transport over real HTTP (PROTOCOLS.md §3)', () => {
       data: offer,
     });
     assert.deepEqual(sent, { status: 200, body: { ok: true } });
-    assert.deepEqual(await b.next('video:offer'), { from: a.id, offer });
-    b.emit('video:answer', { to: a.id, answer });
+    assert.deepEqual(await b.next('video:offer'), { from: a.peerId, offer });
+    b.emit('video:answer', { to: a.peerId, answer });
     assert.deepEqual(await a.next('video:answer'), { from: b.id, answer });
-    b.emit('video:ice-candidate', { to: a.id, candidate: candidate(1) });
+    b.emit('video:ice-candidate', { to: a.peerId, candidate: candidate(1) });
     assert.deepEqual(await a.next('video:ice-candidate'), { from: b.id, candidate: candidate(1) });
     await a.post('/api/webrtc/signal', {
       connectionId: a.id,
@@ -102,9 +103,12 @@ describe('SSE transport over real HTTP (PROTOCOLS.md §3)', () => {
       type: 'ice-candidate',
       data: candidate(2),
     });
-    assert.deepEqual(await b.next('video:ice-candidate'), { from: a.id, candidate: candidate(2) });
+    assert.deepEqual(await b.next('video:ice-candidate'), {
+      from: a.peerId,
+      candidate: candidate(2),
+    });
     // Socket.IO calls the SSE peer first, too.
-    b.emit('video:offer', { to: a.id, offer });
+    b.emit('video:offer', { to: a.peerId, offer });
     assert.deepEqual(await a.next('video:offer'), { from: b.id, offer });
     await a.post('/api/webrtc/signal', {
       connectionId: a.id,
@@ -112,7 +116,7 @@ describe('SSE transport over real HTTP (PROTOCOLS.md §3)', () => {
       type: 'answer',
       data: answer,
     });
-    assert.deepEqual(await b.next('video:answer'), { from: a.id, answer });
+    assert.deepEqual(await b.next('video:answer'), { from: a.peerId, answer });
 
     const seqs = a.log.map((e) => seqOf(e.id));
     assert.deepEqual(
@@ -122,12 +126,38 @@ describe('SSE transport over real HTTP (PROTOCOLS.md §3)', () => {
     );
   });
 
-  it('refuses a call without the right connection token (401) and relays nothing', async () => {
+  it('takes the private connection id alone as proof; other peers know only the peer id', async () => {
+    const a = await sse({ query: { userId: 'by-id' } });
+    const b = await sio('watcher');
+    b.emit('video:join-room', { roomId: 'by-id' });
+    await b.next('video:room-state');
+    assert.ok(Buffer.from(a.id, 'base64url').length >= 16, 'at least 128 random bits');
+    assert.notEqual(a.id, a.peerId);
+    // What SSE + REST clients send: the connectionId of their stream, no header.
+    const path = '/api/video/rooms/by-id/join';
+    const joined = await request(srv.url, 'POST', path, { connectionId: a.id });
+    assert.equal(joined.status, 200, JSON.stringify(joined.body));
+    assert.equal((await b.next('video:user-joined')).socketId, a.peerId);
+    const sent = await request(srv.url, 'POST', '/api/webrtc/signal', {
+      connectionId: a.id,
+      to: b.id,
+      type: 'offer',
+      data: offer,
+    });
+    assert.equal(sent.status, 200);
+    assert.deepEqual(await b.next('video:offer'), { from: a.peerId, offer });
+    // The public id is no credential, and the private one reaches no other peer nor the list.
+    const leave = '/api/video/rooms/by-id/leave';
+    const borrowed = await request(srv.url, 'POST', leave, { connectionId: a.peerId });
+    assert.equal(borrowed.status, 404);
+    assert.equal(borrowed.body.error, 'unknown-connection');
+    const list = await request(srv.url, 'GET', '/api/connections');
+    for (const seen of [b.events.all, list.body]) assert.ok(!JSON.stringify(seen).includes(a.id));
+  });
+
+  it('refuses a call with a wrong connection token (401) and relays nothing', async () => {
     const { a, b } = await pair('call-2');
     const body = { connectionId: a.id, to: b.id, type: 'offer', data: offer };
-    const missing = await request(srv.url, 'POST', '/api/webrtc/signal', body);
-    assert.equal(missing.status, 401);
-    assert.equal(missing.body.error, 'unauthorized');
     // Flip the last character to one it is not, so the token is wrong on every run.
     const last = a.token.endsWith('x') ? 'y' : 'x';
     const wrong = await request(srv.url, 'POST', '/api/webrtc/signal', body, {
@@ -165,8 +195,9 @@ describe('SSE transport over real HTTP (PROTOCOLS.md §3)', () => {
     // Whether or not the server noticed the abort yet, what b sends now is kept for the resume.
     a.abort();
     // While the stream is down the peer lives on: it is still signalled and not announced gone.
-    b.emit('video:offer', { to: a.id, offer });
-    for (const n of [1, 2, 3]) b.emit('video:ice-candidate', { to: a.id, candidate: candidate(n) });
+    b.emit('video:offer', { to: a.peerId, offer });
+    for (const n of [1, 2, 3])
+      b.emit('video:ice-candidate', { to: a.peerId, candidate: candidate(n) });
     b.emit('video:toggle-audio', { roomId: 'call-3', isMuted: true });
     b.emit('video:join-room', { roomId: 'call-3-marker' }); // answered after those
     await b.events.noneBefore(b.next('video:room-state'), ['error', 'video:user-left']);
@@ -206,9 +237,9 @@ describe('SSE transport over real HTTP (PROTOCOLS.md §3)', () => {
       data: answer,
     });
     assert.equal(sent.status, 200);
-    assert.deepEqual(await b.next('video:answer'), { from: a.id, answer });
+    assert.deepEqual(await b.next('video:answer'), { from: a.peerId, answer });
     back.events.drain('video:ice-candidate');
-    b.emit('video:ice-candidate', { to: a.id, candidate: candidate(4) });
+    b.emit('video:ice-candidate', { to: a.peerId, candidate: candidate(4) });
     assert.deepEqual((await back.next('video:ice-candidate')).candidate, candidate(4));
     await back.post('/api/webrtc/signal', {
       connectionId: a.id,
@@ -224,7 +255,7 @@ describe('SSE transport over real HTTP (PROTOCOLS.md §3)', () => {
     const last = a.lastEventId!;
     a.abort();
     const left = await b.next('video:user-left', 3000);
-    assert.equal(left.socketId, a.id);
+    assert.equal(left.socketId, a.peerId);
     const fresh = await sse({ lastEventId: last });
     assert.notEqual(fresh.id, a.id);
     assert.equal(fresh.resumed, false);
@@ -240,12 +271,12 @@ describe('SSE transport over real HTTP (PROTOCOLS.md §3)', () => {
     assert.equal(media.status, 200, JSON.stringify(media.body));
     const userId = 'sse-call-6';
     assert.deepEqual(await b.next('video:peer-audio-changed'), {
-      socketId: a.id,
+      socketId: a.peerId,
       userId,
       isMuted: true,
     });
     assert.deepEqual(await b.next('video:peer-screen-share'), {
-      socketId: a.id,
+      socketId: a.peerId,
       userId,
       isSharing: true,
     });
@@ -256,13 +287,13 @@ describe('SSE transport over real HTTP (PROTOCOLS.md §3)', () => {
     assert.equal(chat.status, 200);
     const received = await b.next('chat:video-message-received');
     assert.equal(received.message, 'merhaba');
-    assert.equal(received.socketId, a.id);
+    assert.equal(received.socketId, a.peerId);
     assert.equal(chat.body.message.id, received.id);
     // A later joiner sees the SSE peer's media state.
     const c = await sio('late');
     c.emit('video:join-room', { roomId: 'call-6' });
     const state = await c.next('video:room-state');
-    const mine = state.participants.find((p: { socketId: string }) => p.socketId === a.id);
+    const mine = state.participants.find((p: { socketId: string }) => p.socketId === a.peerId);
     assert.deepEqual([mine.isMuted, mine.isSharingScreen, mine.isVideoOff], [true, true, false]);
 
     const empty = await a.post('/api/video/rooms/call-6/media', { connectionId: a.id });
@@ -281,12 +312,12 @@ describe('SSE transport over real HTTP (PROTOCOLS.md §3)', () => {
 
   it('DELETE /api/connections/:id disconnects SSE and Socket.IO peers and tells their rooms', async () => {
     const { a, b } = await pair('call-5');
-    const kicked = await request(srv.url, 'DELETE', `/api/connections/${a.id}?reason=test`);
-    assert.deepEqual(kicked, { status: 200, body: { ok: true, id: a.id } });
+    const kicked = await request(srv.url, 'DELETE', `/api/connections/${a.peerId}?reason=test`);
+    assert.deepEqual(kicked, { status: 200, body: { ok: true, id: a.peerId } });
     assert.deepEqual(await a.next('kicked'), { reason: 'test' });
     assert.deepEqual(await a.next('disconnect'), { reason: 'test' });
     await a.ended;
-    assert.equal((await b.next('video:user-left')).socketId, a.id);
+    assert.equal((await b.next('video:user-left')).socketId, a.peerId);
     // Kicked means gone: resuming is answered 204, which stops an EventSource.
     await assert.rejects(
       sse({ lastEventId: a.lastEventId! }),

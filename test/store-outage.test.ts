@@ -115,11 +115,11 @@ describe('PostgreSQL stopped mid-run', () => {
     );
     assert.deepEqual(
       joins.map((r) => r.peer_id),
-      [a.id, b.id, s.id],
+      [a.id, b.id, s.peerId],
     );
     const conns = await query<{ id: string; transport: string }>(
       `select id, transport from "${schema}".connections where id = any($1)`,
-      [[a.id, b.id, s.id]],
+      [[a.id, b.id, s.peerId]],
     );
     assert.equal(conns.length, 3);
     const api = await request(srv.url, 'GET', '/api/logs?roomId=outage-room&type=join');

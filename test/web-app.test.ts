@@ -137,7 +137,14 @@ describe('GET /api/ice-servers', () => {
       turnSecret: 'shared-secret',
     });
     try {
-      const refused = await fetch(`${srv.url}/api/ice-servers`);
+      // No token: the STUN part only, never TURN credentials.
+      const anonymous = await fetch(`${srv.url}/api/ice-servers`);
+      assert.equal(anonymous.status, 200);
+      const stun = (await anonymous.json()).iceServers as { urls: string[]; credential?: string }[];
+      assert.ok(
+        stun.length > 0 && stun.every((s) => !s.credential && !String(s.urls).includes('turn:')),
+      );
+      const refused = await fetch(`${srv.url}/api/ice-servers?token=forged`);
       assert.equal(refused.status, 401);
       assert.equal((await refused.json()).error, 'unauthorized');
       const token = await new SignJWT({})

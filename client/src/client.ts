@@ -34,6 +34,23 @@ export interface SinyalClientOptions {
   socketOptions?: Partial<ManagerOptions & SocketOptions>;
 }
 
+/** Failed attempts of a first connection before `connect()` gives up (about 2 s). */
+const FIRST_CONNECT_ATTEMPTS = 4;
+
+/** Whether the server answers plain HTTP (`/health`): then it is up and refused the socket. */
+async function serverAnswers(url: string): Promise<boolean> {
+  try {
+    await fetch(new URL('/health', url), { cache: 'no-store' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const originRefusal = (url: string): string =>
+  `The signaling server at ${url} is up but refused this page's connection: its origin ` +
+  `(${globalThis.location?.origin ?? 'unknown'}) is not allowed there (ALLOWED_ORIGINS), or a proxy does not pass WebSockets`;
+
 const randomId = (): string => crypto.getRandomValues(new Uint32Array(2)).join('').slice(0, 12);
 
 /**
@@ -119,8 +136,33 @@ export class SinyalClient extends Emitter<ClientEvents> {
     if (interval > 0) this.statsTimer = setInterval(() => void this.publishStats(), interval);
     const welcome = await new Promise<ServerEvents['welcome']>((resolve, reject) => {
       socket.once('welcome', resolve);
-      socket.once('connect_error', (error) => {
-        if (!socket.active) reject(error); // refused for good (authentication), not a retry
+      let failures = 0;
+      const refused = (error: Error) => {
+        socket.off('connect_error', onError);
+        socket.off('error', onRefusal);
+        socket.io.opts.reconnection = false; // no retry is pending after this
+        socket.disconnect();
+        reject(error);
+      };
+      const onError = (error: Error) => {
+        // Refused for good by the server (authentication, server full): its message says why.
+        if (!socket.active) return refused(error);
+        // A refused handshake looks like a network error to the page: say which it is.
+        if (++failures === 1) {
+          void serverAnswers(this.url).then((up) => {
+            if (up && !socket.connected) refused(new Error(originRefusal(this.url)));
+          });
+        } else if (failures >= FIRST_CONNECT_ATTEMPTS && !socket.connected) {
+          refused(new Error(`Cannot reach the signaling server at ${this.url}`));
+        }
+      };
+      // Admitted by Socket.IO but refused by the server (full): `error`, then a disconnect.
+      const onRefusal = ({ message }: { message: string }) => refused(new Error(message));
+      socket.on('connect_error', onError);
+      socket.once('error', onRefusal);
+      socket.once('welcome', () => {
+        socket.off('connect_error', onError);
+        socket.off('error', onRefusal);
       });
     });
     // TURN credentials go to a live connection (or a token holder): asked once connected.

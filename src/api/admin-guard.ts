@@ -5,6 +5,7 @@ import type { Verifier } from '../auth/verifier.js';
 import { jwtKeyName } from '../auth/auth.js';
 import type { Config } from '../config/config.js';
 import type { SignalError } from '../engine/signal-error.js';
+import { originRule, type OriginRule } from '../http/origin.js';
 import { ApiError } from './errors.js';
 
 export interface AdminAccess {
@@ -13,6 +14,8 @@ export interface AdminAccess {
   token?: string;
   /** Verifies admin JWTs (a token with `admin: true`) when JWT authentication is configured. */
   verify?: Verifier;
+  /** The origin rule of every transport, also what tells a borrowed browser request. */
+  origins: OriginRule;
 }
 
 /**
@@ -27,7 +30,8 @@ export function adminAccess(config: Config, verify?: Verifier): AdminAccess {
   const enabled =
     config.adminApi === 'on' ||
     (config.adminApi === undefined && (config.nodeEnv !== 'production' || credential));
-  return { enabled, token: config.adminToken, verify };
+  const origins = originRule(config.allowedOrigins, config.host);
+  return { enabled, token: config.adminToken, verify, origins };
 }
 
 /** Who the event log says made an admin call without a credential (only loopback may). */
@@ -96,15 +100,17 @@ export function adminGuard(access: AdminAccess) {
         'Admin endpoints are off (set ADMIN_TOKEN, a JWT key, or ADMIN_API=on)',
       );
     }
-    if (!access.token && !access.verify) {
-      if (isLocalCaller(request)) return void actors.set(request, LOCAL_ADMIN);
+    const ambient = !access.token && !access.verify;
+    if (ambient && !isLocalCaller(request)) {
       throw new ApiError(
         403,
         'admin-local-only',
         'Without ADMIN_TOKEN or a JWT key, admin endpoints answer only on this machine (localhost); set ADMIN_TOKEN to use them from elsewhere',
       );
     }
-    actors.set(request, await verifyAdmin(access, bearerOf(request)));
+    const borrowed = browserRefusal(access, request);
+    if (borrowed) throw borrowed;
+    actors.set(request, ambient ? LOCAL_ADMIN : await verifyAdmin(access, bearerOf(request)));
   };
 }
 
@@ -123,12 +129,44 @@ export async function isAdminRequest(
   access: AdminAccess,
   request: FastifyRequest,
 ): Promise<boolean> {
-  if (!access.enabled) return false;
+  if (!access.enabled || browserRefusal(access, request)) return false;
   if (!access.token && !access.verify) return isLocalCaller(request);
   return verifyAdmin(access, bearerOf(request)).then(
     () => true,
     () => false,
   );
+}
+
+/**
+ * Without a credential, being on this machine is the admin's only proof, and a web page the
+ * admin visits runs there too: its requests carry a foreign `Origin`, or (DNS rebinding, where
+ * the page's own name points at 127.0.0.1) a `Host` that is not this server's name. Both are
+ * refused. With ADMIN_TOKEN or a JWT key, a page cannot borrow the credential (browsers never
+ * add an `Authorization` header by themselves), so only the origin rule of every transport
+ * (`ALLOWED_ORIGINS`, and the server's own pages) applies, and any `Host` is accepted (a reverse
+ * proxy passes the public name).
+ */
+export function browserRefusal(access: AdminAccess, request: FastifyRequest): ApiError | undefined {
+  const { raw } = request;
+  if (access.token || access.verify) {
+    if (access.origins.allows(raw)) return undefined;
+    return new ApiError(403, 'origin-not-allowed', 'This origin is not in ALLOWED_ORIGINS');
+  }
+  if (!access.origins.hostIsOurs(raw)) {
+    return new ApiError(
+      403,
+      'foreign-host',
+      'Without ADMIN_TOKEN, admin endpoints answer only requests addressed to this machine by name (localhost, 127.0.0.1, [::1], HOST or its LAN address): this Host header is another name, as a DNS-rebinding page sends',
+    );
+  }
+  if (raw.headers.origin !== undefined && !access.origins.isOwn(raw)) {
+    return new ApiError(
+      403,
+      'foreign-origin',
+      'Without ADMIN_TOKEN, admin endpoints refuse requests from other web pages (this one came from another Origin); use the dashboard at /admin on this server, or set ADMIN_TOKEN',
+    );
+  }
+  return undefined;
 }
 
 function bearerOf(request: FastifyRequest): string | undefined {

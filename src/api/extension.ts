@@ -3,13 +3,12 @@ import { recordEngine } from '../store/recorder.js';
 import { Store, type StoreOptions } from '../store/store.js';
 import { SseTransport } from '../transports/sse/sse-transport.js';
 import { registerWebhookMetrics } from '../http/metrics.js';
-import { originCheck } from '../http/origin.js';
-import { adminAccess, roomIdsVisibleTo } from './admin-guard.js';
+import { adminAccess, browserRefusal, roomIdsVisibleTo } from './admin-guard.js';
 import { adminConsoleRoutes } from './admin-console-routes.js';
 import { adminRoutes } from './admin-routes.js';
 import { AdminFeed, adminStreamRoute } from './admin-stream.js';
 import type { ApiContext } from './context.js';
-import { allowOrigins } from './cors.js';
+import { allowOrigins, RouteSet } from './cors.js';
 import { installErrorHandling } from './errors.js';
 import { roomRoutes } from './room-routes.js';
 import { sseMediaRoutes } from './sse-media-routes.js';
@@ -77,6 +76,9 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
         heartbeatInterval: config.sseHeartbeatInterval,
         maxBufferedBytes: config.maxBufferedBytes,
       });
+      const sessions = sse;
+      // `GET /api/ice-servers` takes an SSE connection's private id as its proof.
+      auth.connectionPeer = (connectionId) => sessions.session(connectionId)?.peer.id;
       const access = adminAccess(config, auth.verify);
       // The CLI's startup block says this under "admin API"; embedders may ask for this line.
       if (access.enabled && !access.token && !access.verify) {
@@ -106,11 +108,18 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
             route.bodyLimit ??= config.maxPayloadBytes;
           });
           installErrorHandling(api);
-          allowOrigins(api, originCheck(config.allowedOrigins));
+          // Admin CORS never answers an origin its guard would refuse.
+          const adminRoutesSet = new RouteSet();
+          allowOrigins(api, (request) =>
+            adminRoutesSet.has(request)
+              ? !browserRefusal(access, request)
+              : access.origins.allows(request.raw),
+          );
           sseRoutes(api, ctx);
           sseMediaRoutes(api, ctx);
           roomRoutes(api, ctx);
           await api.register(async (admin) => {
+            adminRoutesSet.collect(admin);
             adminRoutes(admin, ctx);
             adminConsoleRoutes(admin, ctx);
             webhookRoutes(admin, ctx);

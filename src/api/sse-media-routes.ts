@@ -61,7 +61,7 @@ export function sseMediaRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const outcome = check(
         await ctx.sse.request(session, 'chat:video-message', { roomId, message }, (event, data) => {
           const sent = data as { roomId?: string; socketId?: string };
-          return event === 'chat:video-message-received' && sent.socketId === session.id;
+          return event === 'chat:video-message-received' && sent.socketId === session.peer.id;
         }),
       );
       return { ok: true, message: outcome.kind === 'done' ? outcome.data : undefined };

@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bearerToken } from '../auth/identity.js';
 import { renewIdentity } from '../auth/refresh.js';
 import { SignalError } from '../engine/signal-error.js';
-import { originCheck } from '../http/origin.js';
 import type { SseSession } from '../transports/sse/sse-session.js';
 import type { Outcome } from '../transports/sse/sse-transport.js';
 import type { ApiContext } from './context.js';
@@ -19,29 +18,28 @@ import {
 export const tokenHeader = {
   type: 'object',
   properties: { 'x-connection-token': { type: 'string' } },
-  required: ['x-connection-token'],
 };
 const errors = { 400: errorBody, 401: errorBody, 404: errorBody };
 
-/** The SSE connection named in a REST call, if the `X-Connection-Token` header is its token. */
+/**
+ * The SSE connection named in a REST call. Its `connectionId` (from the `connected` event) is
+ * private and proves it; an `X-Connection-Token` header, which earlier clients send, must match.
+ */
 export function authorize(
   ctx: ApiContext,
   request: FastifyRequest,
   connectionId: string,
 ): SseSession {
-  const token = request.headers['x-connection-token'];
-  if (typeof token !== 'string' || !token) {
-    throw new ApiError(401, 'unauthorized', 'X-Connection-Token header required');
-  }
   const session = ctx.sse.session(connectionId);
   if (!session) {
     throw new ApiError(
       404,
       'unknown-connection',
-      `No SSE connection "${connectionId}"; reconnect to /api/events`,
+      "No SSE connection with this connectionId (the one of your connected event; another peer's id is not one); reconnect to /api/events",
     );
   }
-  if (!session.checkToken(token)) {
+  const token = request.headers['x-connection-token'];
+  if (token !== undefined && !session.checkToken(typeof token === 'string' ? token : undefined)) {
     throw new ApiError(401, 'unauthorized', 'Wrong connection token');
   }
   return session;
@@ -54,7 +52,6 @@ export function check(outcome: Outcome): Exclude<Outcome, { kind: 'error' }> {
 
 /** `GET /api/events` and the calls an SSE connection makes as a peer (PROTOCOLS.md §3). */
 export function sseRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const allowedOrigin = originCheck(ctx.config.allowedOrigins);
   app.get(
     '/events',
     {
@@ -62,13 +59,13 @@ export function sseRoutes(app: FastifyInstance, ctx: ApiContext): void {
         tags: ['sse'],
         summary: 'Open the SSE stream',
         description:
-          'First event `connected { connectionId, connectionToken, resumed }`, then the mesh-room events every client gets (`video:user-joined`, `video:offer`, ...) and `disconnect { reason }`, each named; an admin broadcast comes as an unnamed `data:` event (`eventSource.onmessage`). Every event has an id; reconnect with `Last-Event-ID` (or `?lastEventId=`) within the resume window to keep the connection id and get what was missed.',
+          'First event `connected { connectionId, connectionToken, peerId, resumed }` (`connectionId` is private: it alone authorizes the REST calls of this connection; other peers know it by `peerId`), then the mesh-room events every client gets (`video:user-joined`, `video:offer`, ...) and `disconnect { reason }`, each named; an admin broadcast comes as an unnamed `data:` event (`eventSource.onmessage`). Every event has an id; reconnect with `Last-Event-ID` (or `?lastEventId=`) within the resume window to keep the connection id and get what was missed.',
         querystring: openApi(eventsQuery),
         produces: ['text/event-stream'],
       },
     },
     async (request, reply) => {
-      if (!allowedOrigin(request.headers.origin)) {
+      if (!ctx.access.origins.allows(request.raw)) {
         throw new ApiError(403, 'origin-not-allowed', 'This origin is not in ALLOWED_ORIGINS');
       }
       const query = parse(eventsQuery, request.query, 'query');

@@ -28,6 +28,8 @@ export interface AuthOptions {
    * it: an HMAC per connection nobody asks for was a cost of every join.
    */
   welcomeToken?: (peerId: string) => string | undefined;
+  /** The peer id behind a private SSE connection id (set by the SSE transport's extension). */
+  connectionPeer?: (connectionId: string) => string | undefined;
 }
 
 /** The client address of a request, through trusted proxies only. */

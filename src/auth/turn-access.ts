@@ -23,8 +23,9 @@ const MAX_TRACKED = 50_000;
 /**
  * Who gets TURN credentials. With authentication on, the holder of a valid token (its `sub` is
  * the TURN user); otherwise a live signaling connection proving itself with the
- * `connectionToken` of its `welcome`. Either way at most `ICE_SERVERS_PER_MINUTE` a minute.
- * STUN alone is no secret: it is handed to anyone.
+ * `connectionToken` of its `welcome` (an SSE connection: its private connection id). Either way
+ * at most `ICE_SERVERS_PER_MINUTE` a minute. STUN is no secret: it is handed to anyone, and a
+ * request with no proof at all gets the STUN part.
  */
 export class TurnAccess {
   private readonly key: Buffer;
@@ -61,11 +62,15 @@ export class TurnAccess {
     return this.auth.mode !== 'jwt' && this.guarded ? this.connectionToken(peerId) : undefined;
   }
 
-  /** Resolves to the TURN user id, or throws `unauthorized` / `rate-limited`. */
-  async authorize(request: IceRequest): Promise<string> {
+  /**
+   * Resolves to the TURN user id; to undefined when the request offers no proof at all (it gets
+   * the STUN part only); throws `unauthorized` for a proof that fails, or `rate-limited`.
+   */
+  async authorize(request: IceRequest): Promise<string | undefined> {
     let userId: string;
     let limitKey: string;
     if (this.auth.mode === 'jwt') {
+      if (request.token === undefined) return undefined;
       ({ userId } = await authenticate(
         { token: request.token, userId: request.userId },
         this.auth,
@@ -75,23 +80,32 @@ export class TurnAccess {
       return 'anonymous'; // STUN only: nothing to protect, nobody to limit
     } else {
       const { connectionId, connectionToken } = request;
-      const peer = connectionId ? this.engine.cluster.peer(connectionId) : undefined;
-      if (
-        !connectionId ||
-        !connectionToken ||
-        !peer ||
-        !this.matches(connectionId, connectionToken)
-      ) {
+      if (connectionId === undefined && connectionToken === undefined) return undefined;
+      const peerId = this.livePeer(connectionId, connectionToken);
+      if (!peerId) {
         throw new SignalError(
           'unauthorized',
           'TURN credentials need a live connection: pass connectionId and connectionToken from its welcome (or connected) event',
         );
       }
-      userId = peer.userId;
-      limitKey = `conn:${connectionId}`;
+      userId = this.engine.cluster.peer(peerId)!.userId;
+      limitKey = `conn:${peerId}`;
     }
     this.take(limitKey);
     return userId;
+  }
+
+  /**
+   * The live peer a request proves: a socket's id with its `connectionToken`, or an SSE
+   * connection's private id (with its token, if one is given).
+   */
+  private livePeer(connectionId?: string, token?: string): string | undefined {
+    if (!connectionId) return undefined;
+    const ssePeer = this.auth.connectionPeer?.(connectionId);
+    const peerId = ssePeer ?? connectionId;
+    if (!this.engine.cluster.peer(peerId)) return undefined;
+    if (token !== undefined) return this.matches(peerId, token) ? peerId : undefined;
+    return ssePeer;
   }
 
   private matches(connectionId: string, given: string): boolean {

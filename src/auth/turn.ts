@@ -37,8 +37,15 @@ export type IceConfig = Pick<
   | 'turnTtl'
 >;
 
-/** The ICE servers a client should use: ICE_SERVERS verbatim, else STUN plus TURN. */
-export function iceServersFor(config: IceConfig, userId: string, now = Date.now()): IceServer[] {
+/**
+ * The ICE servers a client should use: ICE_SERVERS verbatim, else STUN plus TURN. Without a
+ * `userId` (the caller proved no connection), the public part only: STUN needs no secret.
+ */
+export function iceServersFor(config: IceConfig, userId?: string, now = Date.now()): IceServer[] {
+  if (userId === undefined) {
+    if (config.iceServers) return config.iceServers.filter((s) => !s.credential && !s.username);
+    return config.stunUrls?.length ? [{ urls: config.stunUrls }] : [];
+  }
   if (config.iceServers) return config.iceServers;
   const servers: IceServer[] = [];
   if (config.stunUrls?.length) servers.push({ urls: config.stunUrls });

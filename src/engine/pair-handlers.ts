@@ -2,7 +2,7 @@ import type { HandlerMap, HandlerContext } from './handlers.js';
 import type { Peer } from './peer.js';
 import { admit, leave, requireMember } from './room-ops.js';
 import { SignalError } from './signal-error.js';
-import type { Member, RoomRef } from './types.js';
+import { roomKey, type Member, type RoomRef } from './types.js';
 
 /** Reference 000: rooms of two, the first in calls, the other answers. */
 const PAIR_CAPACITY = 2;
@@ -20,6 +20,13 @@ function partnerOf(ctx: HandlerContext, peer: Peer, roomId: string): Member {
 
 export const pairHandlers: HandlerMap = {
   async 'join-room'(ctx, peer, { roomId }) {
+    // Socket.IO's join is idempotent, and the gateway answers `joined` again: React StrictMode
+    // mounts twice and sends `join-room` twice. The partner was paired once and is not told.
+    if (peer.rooms.has(roomKey(pair(roomId))) && ctx.cluster.member(pair(roomId), peer.id)) {
+      const members = [...ctx.cluster.members(pair(roomId))].map((m) => m.peerId);
+      peer.sink.emit('joined', { roomId, members });
+      return;
+    }
     const result = await admit(ctx, peer, pair(roomId), PAIR_CAPACITY);
     if (!result.ok) {
       // The gateway's own text; pair-room clients may show or match it.

@@ -58,14 +58,14 @@ export function registerWebApp(app: FastifyInstance, config: WebAppConfig, turn:
         tags: ['ice'],
         summary: 'The ICE servers to put in `new RTCPeerConnection({ iceServers })`',
         description:
-          '`{ iceServers: RTCIceServer[], ttl }`: `ICE_SERVERS` as given, else `STUN_URLS` plus `TURN_URLS`; with `TURN_SECRET` the TURN entry carries time-limited credentials (`username` = `expiry:userId`). TURN credentials need, with authentication on, `Authorization: Bearer <token>` (or `?token=`); otherwise a live connection: `?connectionId=` (its `welcome.socketId`) with `connectionToken` (query or `X-Connection-Token`) from its `welcome`. 401 `{ error, message }` without, 429 beyond `ICE_SERVERS_PER_MINUTE`. STUN alone needs nothing.',
+          '`{ iceServers: RTCIceServer[], ttl }`: `ICE_SERVERS` as given, else `STUN_URLS` plus `TURN_URLS`; with `TURN_SECRET` the TURN entry carries time-limited credentials (`username` = `expiry:userId`). TURN credentials need, with authentication on, `Authorization: Bearer <token>` (or `?token=`); otherwise a live connection: `?connectionId=` (its `welcome.socketId`) with `connectionToken` (query or `X-Connection-Token`) from its `welcome`, or the private `connectionId` of an SSE connection alone. 401 `{ error, message }` for a proof that fails, 429 beyond `ICE_SERVERS_PER_MINUTE`. Without any of these, the STUN part only (no TURN entry): STUN needs no secret.',
       },
     },
     async (request, reply) => {
       const { query, headers } = request;
       const token = headers['x-connection-token'];
       reply.header('cache-control', 'no-store');
-      let userId: string;
+      let userId: string | undefined;
       try {
         userId = await turn.authorize({
           token: bearerToken(headers.authorization, query.token),

@@ -8,10 +8,13 @@ import { hsToken, SECRET } from '../helpers/tokens.js';
 import { until } from '../helpers/wait.js';
 
 const turn = {
+  stunUrls: ['stun:stun.example.test:3478'],
   turnUrls: ['turn:turn.example.test:3478'],
   turnSecret: 'turn-shared-secret',
   turnTtl: 600,
 };
+
+const stunOnly = [{ urls: ['stun:stun.example.test:3478'] }];
 
 const ice = (
   url: string,
@@ -28,12 +31,13 @@ for (const mode of accessModes()) {
       });
       after(() => srv.close());
 
-      it('refuses anyone without a live connection, whatever userId they name', async () => {
+      it('gives the STUN part to anyone, TURN to no one without a live connection', async () => {
         const res = await ice(srv.url, { userId: 'anyone' });
-        assert.equal(res.status, 401);
-        assert.match(res.body.message, /live connection/);
+        assert.equal(res.status, 200);
+        assert.deepEqual(res.body.iceServers, stunOnly);
         const forged = await ice(srv.url, { connectionId: 'made-up', connectionToken: 'nope' });
         assert.equal(forged.status, 401);
+        assert.match(forged.body.message, /live connection/);
       });
 
       it('gives a live connection TURN credentials for its own user, with TURN_TTL', async () => {
@@ -71,13 +75,18 @@ for (const mode of accessModes()) {
         await peer.close();
       });
 
-      it('rate limits each connection (ICE_SERVERS_PER_MINUTE); SSE connections use their connection token', async () => {
+      it('rate limits each connection (ICE_SERVERS_PER_MINUTE); SSE connections use their private id', async () => {
         const sse = await openSse(srv.url, { query: { userId: 'cy' } });
         const headers = { 'x-connection-token': sse.token };
         const statuses: number[] = [];
-        for (let i = 0; i < 4; i++)
+        for (let i = 0; i < 2; i++)
           statuses.push((await ice(srv.url, { connectionId: sse.id }, headers)).status);
+        const alone = await ice(srv.url, { connectionId: sse.id });
+        assert.match(alone.body.iceServers[1].username, /:cy$/);
+        statuses.push(alone.status, (await ice(srv.url, { connectionId: sse.id })).status);
         assert.deepEqual(statuses, [200, 200, 200, 429]);
+        // Its public peer id, which other peers see, proves nothing.
+        assert.equal((await ice(srv.url, { connectionId: sse.peerId })).status, 401);
         sse.abort();
       });
 
@@ -109,7 +118,8 @@ for (const mode of accessModes()) {
       after(() => srv.close());
 
       it('only to a valid token, under its sub; userId in the query cannot change it', async () => {
-        assert.equal((await ice(srv.url, { userId: 'ada' })).status, 401);
+        const anonymous = await ice(srv.url, { userId: 'ada' });
+        assert.deepEqual([anonymous.status, anonymous.body.iceServers], [200, stunOnly]);
         const expired = await hsToken({ sub: 'ada', exp: Math.floor(Date.now() / 1000) - 60 });
         assert.equal((await ice(srv.url, {}, { authorization: `Bearer ${expired}` })).status, 401);
         const token = await hsToken({ sub: 'ada' });

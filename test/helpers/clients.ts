@@ -91,7 +91,15 @@ export interface ConnectOptions {
   received?: number;
   /** The `Origin` header a browser on that site would send. */
   origin?: string;
+  /** The `Host` header, when not the URL's (a DNS-rebinding page sends its own name). */
+  host?: string;
 }
+
+/** The `Origin` and `Host` headers asked for, if any. */
+const browserHeaders = ({ origin, host }: ConnectOptions): Record<string, string> => ({
+  ...(origin ? { origin } : {}),
+  ...(host ? { host } : {}),
+});
 
 /** Events a client counts for a resume: every server event but `welcome`. */
 export const receivedCount = (peer: TestPeer): number =>
@@ -115,7 +123,7 @@ export async function connectSocketIo(
     reconnection: false,
     forceNew: true,
     ...tlsOf(url),
-    ...(options.origin ? { extraHeaders: { origin: options.origin } } : {}),
+    extraHeaders: browserHeaders(options),
   });
   const events = new Recorder();
   socket.onAny((event: string, data: unknown) => events.push(event, data));
@@ -150,7 +158,7 @@ export async function connectWebSocket(url: string, options: ConnectOptions = {}
   for (const key of ['userId', 'token', 'name', 'resume', 'received'] as const) {
     if (options[key] !== undefined) target.searchParams.set(key, String(options[key]));
   }
-  const ws = new WebSocket(target, { ...tlsOf(url), origin: options.origin });
+  const ws = new WebSocket(target, { ...tlsOf(url), headers: browserHeaders(options) });
   let paused = false;
   const events = new Recorder();
   ws.on('message', (raw) => {

@@ -54,7 +54,10 @@ export interface SseEvent {
 }
 
 export interface SsePeer {
+  /** The private connection id of `connected`: what REST calls name. */
   readonly id: string;
+  /** The public peer id: what other peers see (`socketId`, `from`) and admins list. */
+  readonly peerId: string;
   readonly token: string;
   readonly resumed: boolean;
   readonly events: Recorder;
@@ -112,6 +115,7 @@ export async function openSse(url: string, options: OpenSseOptions = {}): Promis
   const connected = await events.next('connected');
   const peer: SsePeer = {
     id: connected.connectionId,
+    peerId: connected.peerId,
     token: connected.connectionToken,
     resumed: connected.resumed,
     events,

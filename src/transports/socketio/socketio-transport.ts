@@ -75,7 +75,9 @@ export function attachSocketIo(
   // one keeps missed packets in the adapter of the process that sent them and restores a socket
   // only there, while a sinyal peer lives in the engine and the cluster (docs/protocol.md).
   io.use((socket, next) => {
-    const handshake = socket.handshake.auth ?? {};
+    // Socket.IO v2 clients have no `auth`: they send userId, token and name in the query.
+    const v2 = (socket.conn as unknown as { protocol: number }).protocol === 3;
+    const handshake = v2 ? credentialsOf(socket.handshake.query) : (socket.handshake.auth ?? {});
     const prepare = async () => {
       const identity = await authenticate(handshake, auth);
       const data = socket.data as SocketData;
@@ -159,4 +161,13 @@ function trackOutbound(raw: EngineSocket): { bytes(): number } {
     for (const packet of packets) queued -= sizeOf(packet.data);
   });
   return { bytes: () => queued + (raw.transport.socket?.bufferedAmount ?? 0) };
+}
+
+/** The handshake fields a query may carry (one value each; arrays are not credentials). */
+function credentialsOf(query: Record<string, unknown>): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const key of ['userId', 'token', 'name', 'avatar', 'resume', 'received']) {
+    if (typeof query[key] === 'string') fields[key] = query[key];
+  }
+  return fields;
 }

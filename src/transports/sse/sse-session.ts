@@ -28,7 +28,7 @@ export interface SessionLimits {
 /**
  * One SSE connection: an engine peer plus the events sent to it, kept for a while so a client
  * that reconnects with `Last-Event-ID` gets exactly what it missed. Event ids are
- * `connectionId:resumeKey:seq`; the key makes a resume unguessable by other peers, who know the id.
+ * `connectionId:resumeKey:seq`, seen by this client only.
  */
 export class SseSession {
   /** Proves the connection in REST calls (and to `GET /api/ice-servers`). */
@@ -52,9 +52,11 @@ export class SseSession {
     this.token = token ?? randomToken(24);
   }
 
-  get id(): string {
-    return this.peer.id;
-  }
+  /**
+   * The connection id its client names in REST calls: private, 144 random bits. Other peers
+   * know this connection by its public peer id only, so the id alone proves the connection.
+   */
+  readonly id = randomToken(18);
 
   eventId(seq: number): string {
     return `${this.id}:${this.resumeKey}:${seq}`;

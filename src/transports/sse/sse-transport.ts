@@ -89,7 +89,12 @@ export class SseTransport {
       if (session && session.resumableFrom(parsed.key, parsed.seq)) {
         this.attach(session, response, headers);
         // Same id as the client's last one: ids stay in order and nothing new is numbered.
-        const data = { connectionId: session.id, connectionToken: session.token, resumed: true };
+        const data = {
+          connectionId: session.id,
+          connectionToken: session.token,
+          peerId: session.peer.id,
+          resumed: true,
+        };
         session.write(`id: ${lastEventId}\nevent: connected\ndata: ${JSON.stringify(data)}\n\n`);
         session.replayAfter(parsed.seq);
         return undefined;
@@ -116,6 +121,7 @@ export class SseTransport {
     session.emit('connected', {
       connectionId: session.id,
       connectionToken: session.token,
+      peerId: session.peer.id,
       resumed: false,
       userId,
       user,

@@ -14,7 +14,7 @@ import { SHUTDOWN, type Engine } from '../../engine/engine.js';
 import type { Peer } from '../../engine/peer.js';
 import type { SignalError } from '../../engine/signal-error.js';
 import type { PeerSink } from '../../engine/types.js';
-import type { OriginCheck } from '../../http/origin.js';
+import type { OriginRule } from '../../http/origin.js';
 import { OVER_BUDGET_REASON } from '../outbound-budget.js';
 import {
   openPeer,
@@ -37,7 +37,7 @@ export interface WebSocketTransportOptions {
   /** Outbound budget per connection, bytes (MAX_BUFFERED_BYTES). */
   maxBufferedBytes: number;
   /** ALLOWED_ORIGINS: browsers of other sites are refused (403) before the upgrade. */
-  allowOrigin: OriginCheck;
+  origins: OriginRule;
 }
 
 /**
@@ -83,7 +83,7 @@ export class WebSocketTransport {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const { path, query: params } = splitRequestUrl(request.url);
     if (path !== this.path) return false;
-    if (!this.options.allowOrigin(request.headers.origin)) {
+    if (!this.options.origins.allows(request)) {
       refuseUpgrade(socket, 403, 'Forbidden', 'This origin is not in ALLOWED_ORIGINS');
       return true;
     }
