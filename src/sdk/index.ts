@@ -7,8 +7,12 @@ export {
   signWebhook,
   WebhookVerificationError,
   WEBHOOK_TOLERANCE_SECONDS,
-} from './webhook-signature.js';
-export type { WebhookBody, WebhookHeaders, SignWebhookOptions } from './webhook-signature.js';
+} from '../protocol/webhook-signature.js';
+export type {
+  WebhookBody,
+  WebhookHeaders,
+  SignWebhookOptions,
+} from '../protocol/webhook-signature.js';
 export { createAccessToken } from '../auth/mint.js';
 export type { AccessTokenOptions } from '../auth/mint.js';
 export { SinyalAdmin, SinyalAdminError } from './admin-client.js';

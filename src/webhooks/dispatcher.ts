@@ -7,7 +7,7 @@ import { sendWebhook, type AttemptResult } from './send.js';
 export interface DispatcherOptions {
   /** This process: the claims it holds are its own. */
   nodeId: string;
-  key: Buffer;
+  key: Uint8Array;
   /** Waits before each retry, in ms; one attempt more than its length, then abandoned. */
   schedule: readonly number[];
   /**

@@ -1,5 +1,5 @@
 import { retryAfter } from './retry.js';
-import { signedHeaders } from './signature.js';
+import { signWebhook } from '../protocol/webhook-signature.js';
 
 /** What one attempt came to. */
 export type AttemptResult =
@@ -8,7 +8,7 @@ export type AttemptResult =
   | { ok: false; error: string; gone?: boolean; retryAfterMs?: number };
 
 export interface SendOptions {
-  key: Buffer;
+  key: Uint8Array;
   timeoutMs: number;
   /** Aborted when the server stops. */
   signal: AbortSignal;
@@ -25,7 +25,10 @@ export async function sendWebhook(
   try {
     response = await fetch(endpoint, {
       method: 'POST',
-      headers: signedHeaders(options.key, messageId, payload),
+      headers: {
+        'content-type': 'application/json',
+        ...signWebhook(payload, options.key, { id: messageId }),
+      },
       body: payload,
       redirect: 'manual',
       signal: AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]),

@@ -6,7 +6,7 @@ import type { WebhookStats } from '../store/webhook-outbox.js';
 import { WebhookDispatcher, type DeliveryCounts } from './dispatcher.js';
 import { nextSeq, recordWebhookEvents } from './events.js';
 import { parseSpan } from './retry.js';
-import { signingKey } from './signature.js';
+import { webhookSigningKey } from '../protocol/webhook-signature.js';
 
 /**
  * In a cluster, how often this process says how far its events are written (a `webhook-mark`
@@ -70,7 +70,7 @@ export async function startWebhooks(context: WebhooksContext): Promise<Webhooks 
   };
   const dispatcher = new WebhookDispatcher(queries, {
     nodeId,
-    key: signingKey(config.webhookSecret!),
+    key: webhookSigningKey(config.webhookSecret!),
     schedule: config.webhookRetrySchedule.map(parseSpan),
     disabled,
     logger,

@@ -1,7 +1,7 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { WebhookEvent } from '../protocol/webhook-types.js';
+import type { WebhookEvent } from './webhook-types.js';
 
-// Standard Webhooks (standardwebhooks.com): `webhook-signature: v1,<base64 HMAC-SHA256 of
+// Standard Webhooks, shared by the server that sends and the SDK that verifies: `webhook-signature: v1,<base64 HMAC-SHA256 of
 // "{webhook-id}.{webhook-timestamp}.{body}">` keyed with the bytes of `whsec_<base64>`.
 
 /** How far `webhook-timestamp` may be from now, either way: older requests may be replays. */
@@ -24,7 +24,7 @@ const fail = (message: string): never => {
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /** The signing key: the bytes of `whsec_<base64>` (the prefix may be left out). */
-function keyOf(secret: string | Uint8Array): Uint8Array {
+export function webhookSigningKey(secret: string | Uint8Array): Uint8Array {
   if (typeof secret !== 'string') return secret;
   const encoded = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
   if (!BASE64.test(encoded)) {
@@ -61,7 +61,7 @@ export function verifyWebhook(
   headers: WebhookHeaders,
   secret: string | Uint8Array,
 ): WebhookEvent {
-  const key = keyOf(secret);
+  const key = webhookSigningKey(secret);
   if (typeof rawBody !== 'string' && !(rawBody instanceof Uint8Array)) {
     fail('rawBody must be the unparsed body (string, Buffer or Uint8Array), not a parsed object');
   }
@@ -116,6 +116,8 @@ export function signWebhook(
 ): Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string> {
   const id = options.id ?? `msg_${randomUUID()}`;
   const timestamp = String(Math.floor((options.timestamp ?? new Date()).getTime() / 1000));
-  const value = signature(keyOf(secret), id, timestamp, bytesOf(body)).toString('base64');
+  const value = signature(webhookSigningKey(secret), id, timestamp, bytesOf(body)).toString(
+    'base64',
+  );
   return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${value}` };
 }
