@@ -28,6 +28,16 @@ const deliveries = async (url: string, query = '') =>
   (await request(url, 'GET', `/api/webhooks/deliveries${query}`)).body
     .deliveries as WebhookDelivery[];
 
+/** A room's whole life when `a` and then `b` join, and both leave in that order. */
+const twoPeopleCall = (a: string, b: string): string[] => [
+  'room.started',
+  `participant.joined:${a}`,
+  `participant.joined:${b}`,
+  `participant.left:${a}:left`,
+  `participant.left:${b}:left`,
+  'room.finished',
+];
+
 describe('webhooks (Standard Webhooks, verified by the standardwebhooks package)', () => {
   const receiver = new WebhookReceiver();
   let srv: TestServer;
@@ -73,14 +83,7 @@ describe('webhooks (Standard Webhooks, verified by the standardwebhooks package)
     await b.next('peer-left');
     await b.close();
     await settled('pair-order', 6);
-    assert.deepEqual(roomEvents(receiver, 'pair-order'), [
-      'room.started',
-      `participant.joined:${a.id}`,
-      `participant.joined:${b.id}`,
-      `participant.left:${a.id}:left`,
-      `participant.left:${b.id}:left`,
-      'room.finished',
-    ]);
+    assert.deepEqual(roomEvents(receiver, 'pair-order'), twoPeopleCall(a.id, b.id));
     const joinedA = receiver.requests.filter(
       (r) => r.event.type === 'participant.joined' && r.event.data.participant.peerId === a.id,
     );
@@ -284,14 +287,7 @@ describe('webhooks while the receiver is down and the server restarts (PGlite DA
     try {
       await receiver.start();
       await until('every event delivered', () => roomEvents(receiver, 'down').length === 6, 20_000);
-      assert.deepEqual(roomEvents(receiver, 'down'), [
-        'room.started',
-        `participant.joined:${a.id}`,
-        `participant.joined:${b.id}`,
-        `participant.left:${a.id}:left`,
-        `participant.left:${b.id}:left`,
-        'room.finished',
-      ]);
+      assert.deepEqual(roomEvents(receiver, 'down'), twoPeopleCall(a.id, b.id));
       assert.deepEqual(receiver.refused, []);
     } finally {
       await srv.close();
