@@ -95,7 +95,6 @@ for (const mode of selectedModes())
           { to: 'nobody', offer: { type: 'offer' } },
           'unknown-peer',
         ],
-        ['join twice', 'join-room', { roomId: 'pair' }, 'already-joined'],
         ['mesh join twice', 'video:join-room', { roomId: 'mesh' }, 'already-joined'],
         ['leave without join', 'leave-room', { roomId: 'elsewhere' }, 'not-in-room'],
         ['mesh leave without join', 'video:leave-room', { roomId: 'elsewhere' }, 'not-in-room'],

@@ -111,7 +111,7 @@ for (const store of stores) {
       closers.push(() => sseClient.close());
       await until('the SSE client is open', () => sseClient.state === 'open');
       const firstSseId = sseClient.connectionId!;
-      const peers = [firstId, ws.id, sse.id];
+      const peers = [firstId, ws.id, sse.peerId];
       await until('every join is on disk', async () => {
         const histories = await Promise.all(peers.map((id) => historyOf(node.url, id)));
         return histories.every((rows) => rows.some((r) => r.type === 'join'));
@@ -143,7 +143,7 @@ for (const store of stores) {
         for (const [peerId, room] of [
           [firstId, 'stop-room'],
           [ws.id, 'stop-pair'],
-          [sse.id, 'stop-room'],
+          [sse.peerId, 'stop-room'],
         ] as const) {
           const rows = await historyOf(node.url, peerId);
           const leave = rows.find((r) => r.type === 'leave');
@@ -155,7 +155,7 @@ for (const store of stores) {
         if (!('DATA_DIR' in storeEnv)) return;
 
         // A kill -9 now: the next start ends the connections open, not those stopped cleanly.
-        const survivors = [plain.socket.id!, sseClient.connectionId!];
+        const survivors = [plain.socket.id!, sseClient.peerId!];
         await until('the reconnected peers are on disk', async () => {
           const histories = await Promise.all(survivors.map((id) => historyOf(node.url, id)));
           return histories.every((rows) => rows.some((r) => r.type === 'connect'));

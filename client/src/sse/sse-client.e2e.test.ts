@@ -52,12 +52,12 @@ describe(
       const page = await browser.newPage();
       await page.goto(`${srv.url}/health`);
       await page.addScriptTag({ content: await bundle() });
-      const connectionId = await page.evaluate(async () => {
+      const peerId = await page.evaluate(async () => {
         const w = window as unknown as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
         const client = new w.SinyalSse.SseClient({ url: location.origin, userId: 'chromium' });
         w.client = client;
         await client.next('connected');
-        return client.connectionId as string;
+        return client.peerId as string;
       });
       other = await connectSocketIo(srv.url, { userId: 'node' });
       other.emit('video:join-room', { roomId: 'web' });
@@ -67,7 +67,7 @@ describe(
         return (await w.client.join('web')).participants.length as number;
       });
       assert.equal(participants, 1);
-      assert.equal((await other.next('video:user-joined')).socketId, connectionId);
+      assert.equal((await other.next('video:user-joined')).socketId, peerId);
 
       // The waiter is in place before the offer is sent (evaluate returns once it is set up).
       await page.evaluate(() => {
@@ -79,12 +79,12 @@ describe(
             return message.data;
           });
       });
-      other.emit('video:offer', { to: connectionId, offer });
+      other.emit('video:offer', { to: peerId, offer });
       const received = await page.evaluate(
         () => (window as unknown as { received: unknown }).received,
       );
       assert.deepEqual(received, { from: other.id, offer });
-      assert.deepEqual(await other.next('video:answer'), { from: connectionId, answer });
+      assert.deepEqual(await other.next('video:answer'), { from: peerId, answer });
       await page.close();
     });
   },

@@ -70,10 +70,10 @@ describe('browser SSE client module (client/src/sse) against a real server', () 
     const state = await client.join('sdk');
     assert.equal((state.participants[0] as { socketId: string }).socketId, other.id);
     assert.equal((await other.next('video:user-joined')).userId, 'browser');
-    other.emit('video:offer', { to: client.connectionId, offer });
+    other.emit('video:offer', { to: client.peerId, offer });
     assert.deepEqual(await mail.next('video:offer'), { from: other.id, offer });
     await client.signal(other.id, 'answer', answer);
-    assert.deepEqual(await other.next('video:answer'), { from: client.connectionId, answer });
+    assert.deepEqual(await other.next('video:answer'), { from: client.peerId, answer });
     await client.media('sdk', { isVideoOff: true });
     assert.equal((await other.next('video:peer-video-changed')).isVideoOff, true);
     await client.chat('sdk', 'selam');
@@ -126,12 +126,13 @@ describe('browser SSE client module (client/src/sse) against a real server', () 
     client.on('state', (s) => states.push(s));
     await proxy.cut();
     await client.next('state', (s) => s === 'reconnecting');
-    other.emit('video:offer', { to: first.connectionId, offer });
+    other.emit('video:offer', { to: first.peerId, offer });
     await new Promise((r) => setTimeout(r, 120));
     await proxy.restore();
     const again = await client.next('connected', () => true, 5000);
     assert.equal(again.resumed, true);
     assert.equal(again.connectionId, first.connectionId);
+    assert.equal(again.peerId, first.peerId);
     assert.deepEqual(await mail.next('video:offer'), { from: other.id, offer });
     assert.equal(mail.seen.filter((m) => m.event === 'video:offer').length, 1);
     assert.equal(states.at(-1), 'open');

@@ -2,8 +2,11 @@ import { Emitter } from '../emitter.js';
 
 /** Server events of the SSE stream (PROTOCOLS.md §3): the mesh dialect plus these. */
 export interface SseConnected {
+  /** Private: it alone authorizes this connection's REST calls. Never share it. */
   connectionId: string;
   connectionToken: string;
+  /** What other peers call this one (`from` of its signals, `to` of theirs). */
+  peerId: string;
   /** true when a reconnect kept the same connection (and missed events were replayed). */
   resumed: boolean;
 }
@@ -74,7 +77,10 @@ const defaultEvents = [
  * backoff, resuming with the last event id so the connection id and missed events are kept.
  */
 export class SseClient extends Emitter<SseClientEvents> {
+  /** Private: authorizes this connection's REST calls. */
   connectionId: string | undefined;
+  /** Public: how other peers address this one. */
+  peerId: string | undefined;
   state: SseState = 'connecting';
   private token: string | undefined;
   private source: EventSource | undefined;
@@ -165,6 +171,7 @@ export class SseClient extends Emitter<SseClientEvents> {
       track(event);
       const data = JSON.parse(event.data) as SseConnected;
       this.connectionId = data.connectionId;
+      this.peerId = data.peerId;
       this.token = data.connectionToken;
       this.attempts = 0;
       this.setState('open');

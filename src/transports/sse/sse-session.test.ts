@@ -10,7 +10,7 @@ describe('SseSession: what a Last-Event-ID can resume', () => {
     const session = new SseSession(peer, { keepFor: 60_000, maxKept: 3, maxUnsent: 1e6 });
     for (let i = 1; i <= 5; i++) session.emit('video:offer', { n: i });
     const { id, key, seq } = parseEventId(session.eventId(4))!;
-    assert.deepEqual([id, seq], ['peer-1', 4]);
+    assert.deepEqual([id, seq], [session.id, 4]);
     assert.equal(session.resumableFrom(key, 2), true, 'events 3..5 are kept');
     assert.equal(session.resumableFrom(key, 5), true, 'nothing missed');
     assert.equal(session.resumableFrom(key, 1), false, 'event 2 was dropped');
