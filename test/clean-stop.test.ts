@@ -66,7 +66,7 @@ const stores = [
 ];
 
 for (const store of stores) {
-  describe(`SIGTERM and a restart on the same port, ${store.name}`, () => {
+  describe(`SIGTERM and a restart on the same port, ${store.name}`, { timeout: 240_000 }, () => {
     const { env: storeEnv, cleanup, ...hooks } = store.setup();
     let release = () => {};
     let port = 0;
@@ -150,7 +150,7 @@ for (const store of stores) {
           const disconnect = rows.find((r) => r.type === 'disconnect');
           assert.equal(leave?.roomId, room, `${peerId} left ${room}: ${JSON.stringify(rows)}`);
           assert.equal(leave?.details?.reason, 'shutdown');
-          assert.deepEqual(disconnect?.details, { reason: 'shutdown' });
+          assert.equal(disconnect?.details?.reason, 'shutdown');
         }
         if (!('DATA_DIR' in storeEnv)) return;
 
