@@ -56,6 +56,7 @@ export const helperNeeds = {
   'test/helpers/modes.ts': { selectedModes: 'redis:cluster', modes: 'redis:cluster' },
   'test/helpers/access.ts': { accessModes: 'redis:cluster' },
   'test/e2e/helpers/browser.ts': { '*': 'chromium' },
+  'test/e2e/helpers/admin.ts': { '*': 'chromium' },
   'test/e2e/helpers/turn.ts': { startTurn: 'coturn', turnSkipReason: 'coturn' },
 };
 

@@ -206,7 +206,7 @@ describe('SSE transport over real HTTP (PROTOCOLS.md §3)', () => {
     assert.equal(back.id, a.id);
     assert.equal(back.resumed, true);
     assert.equal(back.log[0]!.id, last, 'connected repeats the last id the client had');
-    b.emit('video:answer', { to: a.id, answer }); // after anything replayed twice, if any
+    b.emit('video:answer', { to: a.peerId, answer }); // after anything replayed twice, if any
     await back.next('video:answer');
     const replayed = back.log.slice(1);
     assert.deepEqual(
