@@ -8,7 +8,7 @@ import { createAuth, createJoinPolicy } from './auth/auth.js';
 import { TurnAccess } from './auth/turn-access.js';
 import type { AuthOptions } from './auth/identity.js';
 import type { Cluster } from './cluster/cluster.js';
-import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { loadConfig, refuseProblems, type Config } from './config/config.js';
 import { companionProblems } from './config/options.js';
 import { logRoomActivity } from './engine/activity-log.js';
 import { Engine } from './engine/engine.js';
@@ -58,8 +58,7 @@ export interface SinyalServer {
 export function resolveConfig(options: Partial<Config> = {}): Config {
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   const config: Config = { ...loadConfig([], {}), ...defined };
-  const problems = companionProblems(config);
-  if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  refuseProblems(companionProblems(config));
   return config;
 }
 

@@ -15,6 +15,11 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** Throws one {@link ConfigError} listing every problem; returns when there is none. */
+export function refuseProblems(problems: readonly string[]): void {
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+}
+
 /**
  * A URL as it may be printed: the password of `scheme://user:password@host` and any
  * `password=` query parameter (PostgreSQL takes one) replaced by `***`.
@@ -71,9 +76,7 @@ export function loadConfig(
     }
   }
   if (!problems.length) problems.push(...companionProblems(config));
-  if (problems.length) {
-    throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
-  }
+  refuseProblems(problems);
   return config as Config;
 }
 
