@@ -48,7 +48,9 @@ export class TileGrid {
   private readonly fit = fitGrid(this.strip);
   private readonly speaking = new SpeakingWatch((id, on) => {
     const tile = this.tiles.get(id);
-    if (tile) tile.el.dataset.speaking = String(on);
+    // A participant who says they are muted is never shown speaking: what still plays is the
+    // tail of their audio from before the mute.
+    if (tile) tile.el.dataset.speaking = String(on && tile.el.dataset.muted !== 'true');
   });
 
   /** Adds or refreshes a tile; `self` marks your own preview (mirrored, silent). */
@@ -120,6 +122,7 @@ export class TileGrid {
     const tile = this.tiles.get(id);
     if (!tile) return;
     tile.el.dataset.muted = String(state.isMuted);
+    if (state.isMuted) tile.el.dataset.speaking = 'false';
     tile.el.dataset.videoOff = String(state.isVideoOff);
     const sharing = String(state.isSharingScreen);
     if (tile.el.dataset.sharing !== sharing) {
