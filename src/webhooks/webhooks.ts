@@ -75,6 +75,7 @@ export async function startWebhooks(context: WebhooksContext): Promise<Webhooks 
     disabled,
     logger,
     ordered,
+    leaseMs: config.webhookClaimLease,
   });
   dispatcher.start();
   logger.debug({ endpoints: endpoints.length }, 'webhooks on');
