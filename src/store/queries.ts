@@ -9,6 +9,7 @@ import {
   claimSql,
   findSql,
   finishSql,
+  pruneSql,
   listSql,
   releaseClaimsSql,
   retrySql,
@@ -203,6 +204,11 @@ export class StoreQueries {
     if (row) return { delivery: toDelivery(row) };
     const [found] = await this.rows<DeliveryRow>(findSql(id));
     return { refused: found ? 'not-abandoned' : 'unknown' };
+  }
+
+  /** Deletes old delivered and abandoned deliveries (see {@link pruneSql}); answers how many. */
+  async pruneWebhooks(retentionMs: number, limit: number): Promise<number> {
+    return (await this.rows(pruneSql(retentionMs, limit))).length;
   }
 
   async webhookStats(): Promise<WebhookStats> {
