@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { useCluster } from './helpers/cluster.js';
-import { postgresUrl, query, uniqueSchema } from './helpers/pg.js';
+import { describe, it } from 'node:test';
+import { query } from './helpers/pg.js';
 import { until } from './helpers/wait.js';
-import { roomEvents, WebhookReceiver } from './helpers/webhook-receiver.js';
+import { useWebhookCluster } from './helpers/webhook-cluster.js';
+import { roomEvents } from './helpers/webhook-receiver.js';
 
 /**
  * A process killed with kill -9 while it sends a webhook (REDIS_URL + DATABASE_URL): its claim
@@ -11,24 +11,8 @@ import { roomEvents, WebhookReceiver } from './helpers/webhook-receiver.js';
  * again, same webhook-id, then the rest of the room's events in order.
  */
 describe('webhooks of a process killed mid-delivery', () => {
-  const database = uniqueSchema('takeover');
-  const databaseUrl = Object.assign(new URL(postgresUrl), { pathname: `/${database}` }).href;
-  const receiver = new WebhookReceiver();
-  const env: Record<string, string> = {
-    DATABASE_URL: databaseUrl,
-    WEBHOOK_SECRET: receiver.secret,
-    WEBHOOK_RETRY_SCHEDULE: '1s,1s,1s',
+  const { nodes, on, addNode, receiver, databaseUrl } = useWebhookCluster(1, 'takeover', {
     WEBHOOK_CLAIM_LEASE_MS: '3000',
-  };
-  before(async () => {
-    await receiver.start();
-    env.WEBHOOK_URL = receiver.url;
-    await query(`create database "${database}"`);
-  });
-  const { nodes, on, addNode } = useCluster(1, { env });
-  after(async () => {
-    await receiver.stop();
-    await query(`drop database if exists "${database}" with (force)`);
   });
 
   it('is sent by another process once the lease ends', async () => {
