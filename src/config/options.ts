@@ -509,7 +509,7 @@ export const optionTable = {
     env: 'WEBHOOK_RETENTION',
     schema: z.string().regex(/^\d{1,6}(s|m|h|d)$/, 'must be a span such as 30s, 12h or 7d'),
     default: '7d',
-    doc: 'Delivered and abandoned webhook deliveries older than this are deleted (checked hourly, or sooner for a short retention). 7 days: time to look into a failure in the admin and send it again.',
+    doc: 'Delivered and abandoned webhook deliveries older than this are deleted (a minute after the start, then hourly or sooner for a short retention). 7 days: time to look into a failure in the admin and send it again.',
   },
 } as const;
 
