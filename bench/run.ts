@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: sinyal's Socket.IO and /ws transports beside a bare Socket.IO relay and a bare
  * `ws` relay, each server in its own child process on 127.0.0.1, load from this process. Prints
- * a markdown table; progress goes to stderr. `--cluster` adds two sinyal processes on Redis.
+ * a markdown table; progress goes to stderr. `--cluster` adds two sinyal processes on Redis;
+ * `--webhooks` adds each sinyal transport again, sending webhooks to a receiver that hangs.
  * See docs/benchmarks.md.
  */
 import { writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { budgetTable, measureBudget } from './budget.js';
 import { runCluster } from './cluster.js';
+import { startHangingReceiver } from './hanging-receiver.js';
 import { idleServerRss, measureIdle, type IdleResult } from './idle.js';
 import { runLoad, type LoadOptions, type LoadResult } from './load.js';
 import { loadAverage, openFileLimit } from './proc.js';
@@ -50,6 +52,7 @@ const { values: args } = parseArgs({
     'slow-pairs': { type: 'string', default: '1000' },
     before: { type: 'string' },
     quick: { type: 'boolean', default: false },
+    webhooks: { type: 'boolean', default: false },
   },
 });
 
@@ -75,12 +78,20 @@ const profileFlags = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profil
 
 /** `--before DIR`: also run the sinyal built in DIR (e.g. without an optimization). */
 const before = args.before ? { dir: args.before, label: 'before' } : undefined;
+/** `--webhooks`: also each sinyal transport with WEBHOOK_URL on a receiver that never answers. */
+const hanging = args.webhooks ? await startHangingReceiver() : undefined;
+const withHangingWebhooks = (spec: ServerSpec): ServerSpec[] =>
+  hanging
+    ? [{ ...spec, name: `${spec.name} + hanging webhooks`, env: { ...spec.env, ...hanging.env } }]
+    : [];
 const specs: ServerSpec[] = [
   baselineSpecs['socket.io'],
   sinyalSpec('socket.io'),
+  ...withHangingWebhooks(sinyalSpec('socket.io')),
   ...(before ? [sinyalSpec('socket.io', {}, before)] : []),
   baselineSpecs.ws,
   sinyalSpec('ws'),
+  ...withHangingWebhooks(sinyalSpec('ws')),
   ...(before ? [sinyalSpec('ws', {}, before)] : []),
   baselineSpecs.peerjs,
 ].filter((spec) => !args.only || args.only.split(',').some((o) => spec.name.includes(o)));
@@ -197,6 +208,7 @@ async function main(): Promise<void> {
     }
   }
   removeDataDirs();
+  await hanging?.close();
 
   const rows = specs.map((s) => figures.get(s.name)!);
   const markdown = `### Run of ${startedAt.toISOString()}

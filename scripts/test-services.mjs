@@ -53,6 +53,7 @@ export const helperNeeds = {
     startRedis: 'redis-server',
     ownRedis: 'redis-server',
   },
+  'test/helpers/webhook-cluster.ts': { '*': 'postgres', useWebhookCluster: 'redis' },
   'test/helpers/modes.ts': { selectedModes: 'redis:cluster', modes: 'redis:cluster' },
   'test/helpers/access.ts': { accessModes: 'redis:cluster' },
   'test/e2e/helpers/browser.ts': { '*': 'chromium' },

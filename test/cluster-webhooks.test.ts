@@ -1,33 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { useCluster } from './helpers/cluster.js';
-import { postgresUrl, query, uniqueSchema } from './helpers/pg.js';
+import { describe, it } from 'node:test';
+import { query } from './helpers/pg.js';
 import { until } from './helpers/wait.js';
-import { roomEvents, WebhookReceiver } from './helpers/webhook-receiver.js';
+import { useWebhookCluster } from './helpers/webhook-cluster.js';
+import { roomEvents } from './helpers/webhook-receiver.js';
 
 /**
  * Two `npm start` processes on Redis sharing one PostgreSQL database: both send webhooks from
  * the one outbox, claiming with FOR UPDATE SKIP LOCKED, so each event reaches the receiver once.
  */
 describe('webhooks from two processes (REDIS_URL + DATABASE_URL)', () => {
-  const database = uniqueSchema('webhooks');
-  const databaseUrl = Object.assign(new URL(postgresUrl), { pathname: `/${database}` }).href;
-  const receiver = new WebhookReceiver();
-  const env: Record<string, string> = {
-    DATABASE_URL: databaseUrl,
-    WEBHOOK_SECRET: receiver.secret,
-    WEBHOOK_RETRY_SCHEDULE: '1s,1s,1s',
-  };
-  before(async () => {
-    await receiver.start();
-    env.WEBHOOK_URL = receiver.url;
-    await query(`create database "${database}"`);
-  });
-  const { on } = useCluster(2, { env });
-  after(async () => {
-    await receiver.stop();
-    await query(`drop database if exists "${database}" with (force)`);
-  });
+  const { on, receiver, databaseUrl } = useWebhookCluster(2, 'webhooks');
 
   it('delivers every event exactly once, each room in order', async () => {
     const rooms = ['c1', 'c2', 'c3', 'c4'];

@@ -46,6 +46,10 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
         dataDir: config.dataDir,
         databaseUrl: config.databaseUrl,
         inCluster: Boolean(config.redisUrl),
+        webhooks: config.webhookUrls && {
+          endpoints: config.webhookUrls,
+          events: config.webhookEvents,
+        },
         logger,
         ...options.store,
         writer: { maxBuffered: config.storeMaxBuffered, ...options.store?.writer },

@@ -98,6 +98,21 @@ describe('loadConfig', () => {
       '24h',
     ]);
 
+    const defaults = loadConfig([], {});
+    assert.equal(defaults.webhookClaimLease, 60_000);
+    assert.equal(defaults.webhookRetention, '7d');
+    const short = loadConfig([], { WEBHOOK_CLAIM_LEASE_MS: '2000', WEBHOOK_RETENTION: '30s' });
+    assert.equal(short.webhookClaimLease, 2000);
+    assert.equal(short.webhookRetention, '30s');
+    assert.throws(
+      () => loadConfig([], { WEBHOOK_RETENTION: '7 days' }),
+      /WEBHOOK_RETENTION="7 days": must be a span/,
+    );
+    assert.throws(
+      () => loadConfig([], { WEBHOOK_CLAIM_LEASE_MS: '10' }),
+      /WEBHOOK_CLAIM_LEASE_MS="10": must be at least 1000/,
+    );
+
     const leaked = 'whsec_dG9vLXNob3J0';
     assert.throws(
       () => loadConfig([], { WEBHOOK_URL: 'https://a.example/hooks', WEBHOOK_SECRET: leaked }),

@@ -499,6 +499,18 @@ export const optionTable = {
     default: ['5s', '5m', '30m', '2h', '5h', '10h', '14h', '20h', '24h'],
     doc: "Waits before each retry of a failed webhook (each with up to 10 % jitter); after the last, it is abandoned. Standard Webhooks' schedule: about three days in all.",
   },
+  webhookClaimLease: {
+    env: 'WEBHOOK_CLAIM_LEASE_MS',
+    schema: int(1000, 3_600_000),
+    default: 60000,
+    doc: 'How long a process holds a webhook delivery it is sending; past it, another process (or the next start) sends it again, same webhook-id. 60 s: well past the 15 s request timeout, so a live process keeps what it works on, yet a killed one holds its deliveries back only a minute.',
+  },
+  webhookRetention: {
+    env: 'WEBHOOK_RETENTION',
+    schema: z.string().regex(/^\d{1,6}(s|m|h|d)$/, 'must be a span such as 30s, 12h or 7d'),
+    default: '7d',
+    doc: 'Delivered and abandoned webhook deliveries older than this are deleted (a minute after the start, then hourly or sooner for a short retention). 7 days: time to look into a failure in the admin and send it again.',
+  },
 } as const;
 
 /**

@@ -1,6 +1,7 @@
 import { and, count, desc, eq, gt, gte, isNotNull, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import type { Database } from './database.js';
 import { endKilledServerSql } from './unclean-shutdown.js';
+import type { SweepWebhooks } from './unclean-webhooks.js';
 import { eventLogs, messages, serverSettings, videoRooms } from './schema.js';
 import type { WebhookDelivery, WebhookDeliveryStatus } from '../protocol/webhook-types.js';
 import {
@@ -8,6 +9,7 @@ import {
   claimSql,
   findSql,
   finishSql,
+  pruneSql,
   listSql,
   releaseClaimsSql,
   retrySql,
@@ -23,6 +25,13 @@ export type PersistentRoom = typeof videoRooms.$inferSelect;
 export type StoredSetting = typeof serverSettings.$inferSelect;
 export type EventLog = typeof eventLogs.$inferSelect;
 export type NewRoom = Omit<PersistentRoom, 'createdAt' | 'closedAt'>;
+
+/** What the unclean-shutdown sweep ended, and the webhook deliveries it queued for that. */
+export interface EndedUnclosed {
+  connections: number;
+  memberships: number;
+  webhooks: number;
+}
 
 export interface LogFilter {
   type?: string;
@@ -146,11 +155,15 @@ export class StoreQueries {
     return { eventLogs: logs?.n ?? 0, messages: msgs?.n ?? 0 };
   }
 
-  /** Ends what a killed server left open: see {@link endKilledServerSql}. */
-  async endUnclosed(): Promise<{ connections: number; memberships: number }> {
-    const rows = await this.rows<{ type: string; n: number }>(endKilledServerSql());
+  /** Ends what a killed server left open, with its webhooks: see {@link endKilledServerSql}. */
+  async endUnclosed(webhooks?: SweepWebhooks): Promise<EndedUnclosed> {
+    const rows = await this.rows<{ type: string; n: number }>(endKilledServerSql(webhooks));
     const n = (type: string) => rows.find((r) => r.type === type)?.n ?? 0;
-    return { connections: n('disconnect'), memberships: n('leave') };
+    return {
+      connections: n('disconnect'),
+      memberships: n('leave'),
+      webhooks: n('participant.left') + n('room.finished'),
+    };
   }
 
   /** Claims due webhook deliveries for `nodeId` (see {@link claimSql}). */
@@ -191,6 +204,11 @@ export class StoreQueries {
     if (row) return { delivery: toDelivery(row) };
     const [found] = await this.rows<DeliveryRow>(findSql(id));
     return { refused: found ? 'not-abandoned' : 'unknown' };
+  }
+
+  /** Deletes old delivered and abandoned deliveries (see {@link pruneSql}); answers how many. */
+  async pruneWebhooks(retentionMs: number, limit: number): Promise<number> {
+    return (await this.rows(pruneSql(retentionMs, limit))).length;
   }
 
   async webhookStats(): Promise<WebhookStats> {

@@ -6,6 +6,7 @@ import type { BatchWriterOptions, HistoryWriter, WriterStats } from './batch-wri
 import { checkSchemaName, type DatabaseOptions } from './database.js';
 import type { EventLog, LogFilter, NewRoom, PersistentRoom, StoredSetting } from './queries.js';
 import { applyLiveSetting } from './settings.js';
+import type { SweepWebhooks } from './unclean-webhooks.js';
 import { openWorkerBackend } from './worker-backend.js';
 
 export type { EventLog, LogFilter, PersistentRoom, StoredSetting } from './queries.js';
@@ -17,6 +18,11 @@ export interface StoreOptions extends DatabaseOptions {
   logger?: Logger;
   /** One of several processes (REDIS_URL): a taken DATA_DIR then asks for DATABASE_URL. */
   inCluster?: boolean;
+  /**
+   * Webhooks (WEBHOOK_URL): the unclean-shutdown sweep queues the `participant.left` and
+   * `room.finished` of what it ends. Unset: it queues none.
+   */
+  webhooks?: Omit<SweepWebhooks, 'inCluster'>;
 }
 
 /**
@@ -53,7 +59,7 @@ export class Store {
   ) {}
 
   static async open(options: StoreOptions): Promise<Store> {
-    const { writer = {}, logger, inCluster, ...database } = options;
+    const { writer = {}, logger, inCluster, webhooks, ...database } = options;
     checkSchemaName(database.pgSchema);
     // A PGlite folder belongs to one process: a second server on it refuses here, on this
     // thread, with a message the CLI prints as it is.
@@ -81,7 +87,9 @@ export class Store {
       await store.loadRooms();
       // Only a data directory knows its last server died (a shared PostgreSQL's open rows may be
       // another live process's): what that server held open is ended now.
-      if (lock?.uncleanStop) await store.endUnclosed(logger);
+      if (lock?.uncleanStop) {
+        await store.endUnclosed(logger, webhooks && { ...webhooks, inCluster });
+      }
     } catch (error) {
       await store.close();
       throw error;
@@ -97,15 +105,16 @@ export class Store {
     return this.backend.writer;
   }
 
-  /** Ends the connections and memberships an unclean stop left open, and says so. */
-  private async endUnclosed(logger: Logger | undefined): Promise<void> {
-    const ended = await this.backend.queries.endUnclosed();
+  /** Ends the connections and memberships an unclean stop left open (with webhooks), and says so. */
+  private async endUnclosed(logger: Logger | undefined, webhooks?: SweepWebhooks): Promise<void> {
+    const ended = await this.backend.queries.endUnclosed(webhooks);
     if (ended.connections + ended.memberships === 0) return;
     logger?.warn(
       ended,
       `The previous server on this DATA_DIR stopped without a clean shutdown (kill -9, a crash, ` +
         `power loss): ended the ${ended.connections} connections and ${ended.memberships} room ` +
-        `memberships it left open, as of its last recorded event (reason "unclean-shutdown").`,
+        `memberships it left open, as of its last recorded event (reason "unclean-shutdown")` +
+        (ended.webhooks ? `, and queued ${ended.webhooks} webhooks about them.` : '.'),
     );
   }
 

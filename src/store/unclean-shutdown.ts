@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { sweepWebhooksSql, type SweepWebhooks } from './unclean-webhooks.js';
 
 /** The close reason (and log `details.reason`) of what a killed or crashed server left open. */
 export const UNCLEAN_SHUTDOWN = 'unclean-shutdown';
@@ -27,10 +28,12 @@ function closeConnections(where: SQL, at: SQL): SQL {
  * At the start of the only server on a data directory: ends everything still open, which a
  * killed one left, as of the last event it recorded (a crash loses at most a quarter second
  * more). Each ended peer gets a `leave` for every room it joined and did not leave (pair,
- * mesh, presence) and a `disconnect`; mesh memberships get their `left_at`. Answers a row per
- * log type with its count.
+ * mesh, presence) and a `disconnect`; mesh memberships get their `left_at`. With `webhooks`,
+ * their `participant.left` and `room.finished` go into the outbox in the same statement (see
+ * {@link sweepWebhooksSql}). A data directory holds one process's rows, so all it ends is the
+ * dead process's, in a cluster too. Answers a row per log type and webhook type with its count.
  */
-export function endKilledServerSql(): SQL {
+export function endKilledServerSql(webhooks?: SweepWebhooks): SQL {
   const at = sql`(select at from ended_at)`;
   return sql`
     with ended_at as (select coalesce(max(created_at), now()) as at from event_logs),
@@ -56,8 +59,10 @@ export function endKilledServerSql(): SQL {
       insert into event_logs (type, room_id, peer_id, user_id, node_id, details, created_at)
       select * from leaves union all select * from disconnects
       returning type
-    )
-    select type, count(*)::int as n from logged group by type`;
+    ),
+    ${sweepWebhooksSql(webhooks, at)}
+    select type, count(*)::int as n
+    from (select type from logged union all select type from hooks) written group by type`;
 }
 
 /**

@@ -94,6 +94,25 @@ export function releaseClaimsSql(nodeId: string | undefined): SQL {
     where status = 'pending' and claimed_by is not null ${whose}`;
 }
 
+/**
+ * Deletes up to `limit` delivered or abandoned deliveries recorded more than `retentionMs` ago.
+ * A `participant.joined` or `room.started` with no leave or end after it stays: a later
+ * `participant.left` is recorded only after its join, and the unclean-shutdown sweep finds the
+ * members and rooms it ends by them.
+ */
+export function pruneSql(retentionMs: number, limit: number): SQL {
+  return sql`delete from webhook_deliveries where id in (
+      select d.id from webhook_deliveries d
+      where d.status in ('delivered', 'abandoned') and d.created_at < now() - ${interval(retentionMs)}
+        and not (d.type in ('participant.joined', 'room.started') and not exists (
+          select 1 from webhook_deliveries e
+          where e.type = case d.type when 'room.started' then 'room.finished' else 'participant.left' end
+            and e.endpoint = d.endpoint and e.room_kind = d.room_kind and e.room_id = d.room_id
+            and e.peer_id is not distinct from d.peer_id and e.seq > d.seq))
+      limit ${limit})
+    returning 1 as "deleted"`;
+}
+
 const deliveryColumns = sql`id::text as "id", message_id as "messageId", type, room_kind as "roomKind",
   room_id as "roomId", endpoint, status, attempts, last_error as "lastError",
   created_at as "createdAt", next_attempt_at as "nextAttemptAt", delivered_at as "deliveredAt"`;

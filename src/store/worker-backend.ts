@@ -59,6 +59,7 @@ const QUERY_METHODS: Record<QueryMethod, true> = {
   webhookDeliveries: true,
   retryWebhookDelivery: true,
   webhookStats: true,
+  pruneWebhooks: true,
 };
 
 /**

@@ -27,7 +27,10 @@ export interface DispatcherOptions {
   concurrency?: number;
   /** Standard Webhooks' request timeout. @default 15_000 ms */
   timeoutMs?: number;
-  /** A claim's lease: past it, another process takes the delivery over. @default 60_000 ms */
+  /**
+   * A claim's lease: past it, another process (or the next start) takes the delivery over.
+   * @default 60_000 ms: past the request timeout, so a live process keeps what it is sending.
+   */
   leaseMs?: number;
 }
 

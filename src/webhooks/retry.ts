@@ -1,11 +1,11 @@
 /** Longest wait a receiver's `Retry-After` may ask for. */
 const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
 
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
-/** `500ms`, `5s`, `30m`, `2h` in milliseconds (the forms WEBHOOK_RETRY_SCHEDULE accepts). */
+/** `500ms`, `5s`, `30m`, `2h`, `7d` in milliseconds (WEBHOOK_RETRY_SCHEDULE's and WEBHOOK_RETENTION's forms). */
 export function parseSpan(span: string): number {
-  const match = /^(\d+)(ms|s|m|h)$/.exec(span);
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(span);
   if (!match) throw new Error(`Not a span: "${span}"`);
   return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
 }

@@ -5,6 +5,7 @@ import type { Store } from '../store/store.js';
 import type { WebhookStats } from '../store/webhook-outbox.js';
 import { WebhookDispatcher, type DeliveryCounts } from './dispatcher.js';
 import { nextSeq, recordWebhookEvents } from './events.js';
+import { startPruning } from './prune.js';
 import { parseSpan } from './retry.js';
 import { webhookSigningKey } from '../protocol/webhook-signature.js';
 
@@ -75,12 +76,17 @@ export async function startWebhooks(context: WebhooksContext): Promise<Webhooks 
     disabled,
     logger,
     ordered,
+    leaseMs: config.webhookClaimLease,
   });
   dispatcher.start();
+  const stopPruning = startPruning(queries, parseSpan(config.webhookRetention), logger);
   logger.debug({ endpoints: endpoints.length }, 'webhooks on');
   return {
     stopRecording,
-    close: () => dispatcher.stop(),
+    close: () => {
+      stopPruning();
+      return dispatcher.stop();
+    },
     counts: () => dispatcher.counts,
     outbox: cached(() => queries.webhookStats(), STATS_TTL_MS),
   };

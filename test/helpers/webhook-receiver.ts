@@ -14,8 +14,14 @@ export interface ReceivedWebhook {
   status: number;
 }
 
-/** How the receiver answers a request: a status, and headers (`retry-after`...). */
-export type Answer = (event: WebhookEvent, id: string) => { status: number; headers?: object };
+/**
+ * How the receiver answers a request: a status, and headers (`retry-after`...); or `hang`: it
+ * never answers (recorded with status 0), until the sender gives up or the receiver stops.
+ */
+export type Answer = (
+  event: WebhookEvent,
+  id: string,
+) => { status: number; headers?: object } | 'hang';
 
 /**
  * A real HTTP receiver on a port of 127.0.0.1 that verifies every request with the
@@ -46,7 +52,7 @@ export class WebhookReceiver {
   delivered(): ReceivedWebhook[] {
     const seen = new Set<string>();
     return this.requests.filter((r) => {
-      if (r.status >= 300 || seen.has(r.id)) return false;
+      if (r.status < 200 || r.status >= 300 || seen.has(r.id)) return false;
       seen.add(r.id);
       return true;
     });
@@ -54,8 +60,9 @@ export class WebhookReceiver {
 
   async start(): Promise<this> {
     const server = createServer((request, response) => {
-      void this.receive(request).then(({ status, headers }) => {
-        response.writeHead(status, headers as Record<string, string>).end();
+      void this.receive(request).then((answer) => {
+        if (answer === 'hang') return;
+        response.writeHead(answer.status, answer.headers as Record<string, string>).end();
       });
     });
     server.on('connection', (socket) => {
@@ -76,7 +83,9 @@ export class WebhookReceiver {
     await new Promise((resolve) => server.close(resolve));
   }
 
-  private async receive(request: IncomingMessage): Promise<{ status: number; headers?: object }> {
+  private async receive(
+    request: IncomingMessage,
+  ): Promise<{ status: number; headers?: object } | 'hang'> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
@@ -92,7 +101,7 @@ export class WebhookReceiver {
     }
     const id = headers['webhook-id']!;
     const answer = this.answer(event, id);
-    this.requests.push({ id, event, status: answer.status });
+    this.requests.push({ id, event, status: answer === 'hang' ? 0 : answer.status });
     return answer;
   }
 }
