@@ -19,13 +19,13 @@ const MAX_CHUNK = 256 * 1024;
 const FALLBACK_CHUNK = 16 * 1024;
 /**
  * The sender keeps between LOW_WATER and HIGH_WATER bytes queued, refilled on
- * `bufferedamountlow`: enough that the SCTP stack never runs dry while JavaScript is woken (with
- * 1 MiB it did, and a loopback transfer ran at about 16 MB/s instead of 22, docs/benchmarks.md),
- * little enough that a chat message sent during a transfer (same ordered channel) waits a
- * fraction of a second behind the file.
+ * `bufferedamountlow`: enough that the SCTP stack never runs dry while JavaScript is woken
+ * (1 MiB did: 50 MB on loopback at 11 MB/s, 14 with 2 MiB; 4 MiB gained nothing more,
+ * docs/benchmarks.md), little enough that a chat message sent during a transfer (same ordered
+ * channel) waits a fraction of a second behind the file.
  */
-const HIGH_WATER = 4 * 1024 * 1024;
-const LOW_WATER = 1024 * 1024;
+const HIGH_WATER = 2 * 1024 * 1024;
+const LOW_WATER = 512 * 1024;
 
 export async function sha256Hex(data: ArrayBuffer): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', data);
