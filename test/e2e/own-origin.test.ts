@@ -1,9 +1,13 @@
+import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import type { SinyalClient } from '../../client/src/index.js';
 import { connectSocketIo } from '../helpers/clients.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { hsToken, SECRET } from '../helpers/tokens.js';
 import { joinDemo, newPage, skipReason, useBrowserSuite } from './helpers/browser.js';
+
+type Sdk = { SinyalClient: typeof SinyalClient };
 
 /**
  * A name this server does not know, for the demo under another origin (as a site that is not in
@@ -72,6 +76,28 @@ describe(
         );
         await page.getByRole('status').filter({ hasText: 'No camera' }).waitFor();
         await page.getByRole('alert').filter({ hasText: 'ALLOWED_ORIGINS' }).waitFor();
+      } finally {
+        await srv.close();
+      }
+    });
+
+    test('the SDK on a page of another origin is told the server refused that origin', async () => {
+      const srv = await serve({ allowedOrigins: ['https://app.example'] });
+      try {
+        // A page of the suite's server (another port: another origin) connecting to `srv`.
+        const page = await suite.page();
+        await page.goto(`${suite.srv.url}/`);
+        const refused = await page.evaluate(async (url) => {
+          const sdk = '/assets/sinyal-client.js';
+          const { SinyalClient } = (await import(sdk)) as Sdk;
+          const client = new SinyalClient({ url });
+          return client.connect().then(
+            () => ({ code: 'connected', message: '' }),
+            (error: Error & { code?: string }) => ({ code: error.code, message: error.message }),
+          );
+        }, srv.url);
+        assert.equal(refused.code, 'origin-refused', refused.message);
+        assert.match(refused.message, new RegExp(`origin \\(${suite.srv.url}\\) is not allowed`));
       } finally {
         await srv.close();
       }
