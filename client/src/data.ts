@@ -18,12 +18,14 @@ const MAX_CHUNK = 256 * 1024;
 /** What every implementation accepts, used until the SCTP transport reports the negotiated size. */
 const FALLBACK_CHUNK = 16 * 1024;
 /**
- * The sender keeps between LOW_WATER and HIGH_WATER bytes queued: enough that the SCTP stack
- * never runs dry while JavaScript waits for `bufferedamountlow`, little enough that a chat
- * message sent during a transfer (same ordered channel) does not wait behind megabytes of file.
+ * The sender keeps between LOW_WATER and HIGH_WATER bytes queued, refilled on
+ * `bufferedamountlow`: enough that the SCTP stack never runs dry while JavaScript is woken
+ * (1 MiB did: 50 MB on loopback at 11 MB/s, 14 with 2 MiB; 4 MiB gained nothing more,
+ * docs/benchmarks.md), little enough that a chat message sent during a transfer (same ordered
+ * channel) waits a fraction of a second behind the file.
  */
-const HIGH_WATER = 1024 * 1024;
-const LOW_WATER = 256 * 1024;
+const HIGH_WATER = 2 * 1024 * 1024;
+const LOW_WATER = 512 * 1024;
 
 export async function sha256Hex(data: ArrayBuffer): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', data);

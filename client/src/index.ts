@@ -1,4 +1,5 @@
 export { SinyalClient, type SinyalClientOptions } from './client.js';
+export { ConnectError } from './connect.js';
 export { Emitter } from './emitter.js';
 export { AudioLevelMeter } from './audio-level.js';
 export { LocalMedia } from './media.js';

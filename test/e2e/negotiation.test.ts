@@ -213,9 +213,11 @@ describe('SDK calls in Chromium', { skip: skipReason, timeout: 180_000 }, () => 
         at: file.at,
       };
     });
-    // Reported, not asserted: the rate depends on what else the machine runs.
+    // Reported, not asserted: the rate depends on what else the machine runs, and a call's first
+    // transfer waits out Chromium's dropped first bursts (docs/benchmarks.md, File transfer).
     const seconds = (got.at - sent.started) / 1000;
-    t.diagnostic(`5 MB file in ${seconds.toFixed(2)} s: ${(size / 1e6 / seconds).toFixed(1)} MB/s`);
+    const rate = (size / 1e6 / seconds).toFixed(1);
+    t.diagnostic(`5 MB file, the call's first, in ${seconds.toFixed(2)} s: ${rate} MB/s`);
     assert.equal(got.hash, sent.hash, 'received bytes hash equals sent bytes hash');
     assert.equal(got.size, size);
     assert.equal(got.name, 'random.bin');

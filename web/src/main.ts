@@ -1,4 +1,4 @@
-import { SinyalClient } from '../../client/src/index.js';
+import { ConnectError, SinyalClient } from '../../client/src/index.js';
 import { CallView } from './call-view.js';
 import { openMedia } from './devices.js';
 import { h } from './dom.js';
@@ -75,7 +75,7 @@ async function startCall(
     await client.joinRoom(roomId);
   } catch (error) {
     client.close();
-    joinScreen({ room: roomId, name, error: `Could not join: ${(error as Error).message}` });
+    joinScreen({ room: roomId, name, error: whyRefused(error as Error) });
     return;
   }
   const view = new CallView(client, roomId, name, () => {
@@ -94,6 +94,16 @@ async function startCall(
   });
   app.replaceChildren(view.el);
   if (mediaNote) view.showNotice(h('p', { class: 'banner', role: 'status' }, mediaNote));
+}
+
+/** Why a join failed, in the words of someone who opened a link (the SDK's code says which). */
+function whyRefused(error: Error): string {
+  if (error instanceof ConnectError && error.code === 'unauthorized') {
+    return fragmentToken
+      ? `Your invite link was not accepted: ${error.message}.`
+      : `This server admits only people with an invite link (${error.message}): open the link you were given.`;
+  }
+  return `Could not join: ${error.message}`;
 }
 
 /** After an admin's kick: say so, and do not rejoin unless the person asks to. */

@@ -78,8 +78,10 @@ export function prejoinScreen(client: SinyalClient, options: PrejoinOptions): HT
     value: options.room,
   });
   const devices = h('div', { class: 'devices' });
+  // Why the last join failed stays in view: notes about devices go in their own line.
   const status = h('p', { class: 'error', role: 'alert' }, options.error ?? '');
-  const note = (text: string) => (status.textContent = text);
+  const noteLine = h('p', { class: 'note', role: 'status' });
+  const note = (text: string) => (noteLine.textContent = text);
   const join = h('button', { type: 'submit', class: 'primary-button', id: 'join' }, 'Join call');
   const form = h(
     'form',
@@ -103,6 +105,7 @@ export function prejoinScreen(client: SinyalClient, options: PrejoinOptions): HT
       h('label', { for: 'name' }, h('span', {}, 'Your name'), name),
       h('label', { for: 'room' }, h('span', {}, 'Room'), room),
       status,
+      noteLine,
       join,
     ),
   );
