@@ -268,6 +268,20 @@ describe('PeerJS dialect with JWT auth', () => {
     );
     await alice.close();
   });
+
+  it('relays what a client sent before OPEN, while its JWT was being checked', async () => {
+    const bobId = peerjsId('bob');
+    const bob = await connectPeerjs(srv.url, { id: bobId, token: await hsToken({ sub: bobId }) });
+    const carolId = peerjsId('carol');
+    const carol = await openPeerjs(srv.url, {
+      id: carolId,
+      token: await hsToken({ sub: carolId }),
+    });
+    carol.send(offer(bob.id));
+    assert.equal((await bob.messages.next('OFFER')).src, carolId);
+    await carol.messages.next('OPEN');
+    await Promise.all([bob.close(), carol.close()]);
+  });
 });
 
 describe('PeerJS dialect: outbound budget', () => {

@@ -12,13 +12,8 @@ import {
   terminateOnError,
 } from '../websocket/websocket-transport.js';
 import { peerjsSink, type PeerjsConnection } from './peerjs-connection.js';
-import {
-  ErrorText,
-  errorMessage,
-  MessageType,
-  readFrame,
-  readHandshake,
-} from './peerjs-messages.js';
+import { holdFrames, readFrames } from './peerjs-frames.js';
+import { ErrorText, errorMessage, MessageType, readHandshake } from './peerjs-messages.js';
 import { PeerjsRelay } from './peerjs-relay.js';
 
 export interface PeerjsTransportOptions {
@@ -34,8 +29,15 @@ export interface PeerjsTransportOptions {
   origins: OriginRule;
 }
 
-/** Contacts remembered per peer for its `LEAVE`; a peer talking to more is not told of all. */
-const MAX_CONTACTS = 1024;
+type EarlyFrames = ReturnType<typeof holdFrames>;
+
+/** A handshake that passed: the id, the client's token and who it is. */
+interface Handshake {
+  id: string;
+  token: string;
+  identity: Identity;
+  early: EarlyFrames;
+}
 
 /**
  * The PeerJS dialect: the socket of the PeerJS server 1.0.2 at `{path}/peerjs?key&id&token`, for
@@ -72,12 +74,13 @@ export class PeerjsTransport {
     // Refusals are PeerJS messages on an open socket: that is where the client looks for them.
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       ws.on('error', terminateOnError);
+      const early = holdFrames(ws);
       const handshake = readHandshake(query, this.options.key);
       if ('problem' in handshake) return this.refuse(ws, 'unauthorized', handshake.problem);
       const { id, token } = handshake;
       const jwt = this.options.auth.mode === 'jwt';
       authenticate(jwt ? { token, userId: id } : { userId: id }, this.options.auth).then(
-        (identity) => this.open(ws, request, id, token, identity),
+        (identity) => this.open(ws, request, { id, token, identity, early }),
         (error: SignalError) => {
           const problem = `${ErrorText.INVALID_TOKEN}: ${error.message}`;
           this.refuse(ws, error.code ?? 'unauthorized', problem);
@@ -93,17 +96,12 @@ export class PeerjsTransport {
     ws.close();
   }
 
-  private open(
-    ws: WebSocket,
-    request: IncomingMessage,
-    id: string,
-    token: string,
-    identity: Identity,
-  ): void {
+  private open(ws: WebSocket, request: IncomingMessage, handshake: Handshake): void {
+    const { id, token, identity, early } = handshake;
     // Closed while its token was being checked: no peer for a connection that is gone.
     if (ws.readyState !== ws.OPEN) return;
     const held = this.connections.get(id);
-    if (held && held.token === token) return this.takeOver(held, ws);
+    if (held && held.token === token) return this.takeOver(held, ws, early);
     if (held || this.engine.local.has(id) || this.engine.cluster.peer(id)) {
       this.engine.countRefusal('id-taken');
       ws.send(JSON.stringify({ type: MessageType.ID_TAKEN, payload: { msg: 'ID is taken' } }));
@@ -132,41 +130,24 @@ export class PeerjsTransport {
     }
     connection.peer = peer;
     this.connections.set(id, connection);
-    this.attach(connection, ws);
-    ws.send(JSON.stringify({ type: MessageType.OPEN }));
+    this.attach(connection, ws, early);
     this.relay.opened(id);
   }
 
   /** The same id and token again (the client's `reconnect()`): the new socket replaces the old. */
-  private takeOver(connection: PeerjsConnection, ws: WebSocket): void {
+  private takeOver(connection: PeerjsConnection, ws: WebSocket, early: EarlyFrames): void {
     const old = connection.ws;
     connection.ws = ws;
     connection.lastSeen = Date.now();
     old.close(1000, 'replaced by a new connection');
-    this.attach(connection, ws);
-    ws.send(JSON.stringify({ type: MessageType.OPEN }));
+    this.attach(connection, ws, early);
   }
 
-  private attach(connection: PeerjsConnection, ws: WebSocket): void {
-    const { peer } = connection;
-    ws.on('message', (raw, isBinary) => {
-      if (connection.ws !== ws) return;
-      connection.lastSeen = Date.now();
-      const frame = readFrame(isBinary ? '' : raw.toString(), peer.id);
-      if ('heartbeat' in frame) return;
-      if ('error' in frame) {
-        this.engine.countRefusal('invalid-payload');
-        return void ws.send(errorMessage(frame.error));
-      }
-      // The per-peer rate limit of every transport; a refused message is dropped, and counted.
-      if (!this.engine.takeToken(peer)) return;
-      const { message } = frame;
-      if (connection.contacts.size < MAX_CONTACTS) connection.contacts.add(message.dst);
-      this.relay.send(message);
-    });
-    ws.on('close', (code) => {
-      // A replaced socket closes without its peer.
-      if (connection.ws !== ws) return;
+  /** Sends `OPEN`, then reads the socket's frames, those it sent before `OPEN` first. */
+  private attach(connection: PeerjsConnection, ws: WebSocket, early: EarlyFrames): void {
+    ws.send(JSON.stringify({ type: MessageType.OPEN }));
+    readFrames(this.engine, this.relay, connection, ws, early(), (code) => {
+      const { peer } = connection;
       this.connections.delete(peer.id);
       this.engine.transportClosed(peer, connection.sink, `peerjs close ${code}`, false);
       this.relay.left(peer.id, connection.contacts);
