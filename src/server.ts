@@ -159,7 +159,7 @@ async function buildEngine(config: Config, logger: Logger, cluster?: Cluster): P
   return engine;
 }
 
-/** A complete sinyal server: HTTP app, Socket.IO and `/ws` on one port. */
+/** A complete sinyal server: HTTP app, Socket.IO, `/ws` and PeerJS on one port. */
 export async function createServer(options: SinyalOptions = {}): Promise<SinyalServer> {
   const { logger: givenLogger, cluster, extensions = [], ...overrides } = options;
   const config = resolveConfig(overrides);
@@ -293,7 +293,11 @@ async function shutdown(parts: {
   }
 }
 
-/** Mounts Socket.IO and `/ws` on an HTTP server you already run (Express, plain node:http...). */
+/**
+ * Mounts Socket.IO, `/ws` and the PeerJS socket on an HTTP server you already run (Express, plain
+ * node:http...). PeerJS's `/id` and `/peers` calls come with `createServer` only: give your
+ * PeerJS clients their ids.
+ */
 export async function attach(
   httpServer: HttpServer,
   options: Omit<SinyalOptions, 'extensions'> = {},
