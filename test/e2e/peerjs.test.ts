@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { cleanRedis, redisUrl, uniquePrefix } from '../helpers/cluster.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { until } from '../helpers/wait.js';
 import { launchBrowser, newPage, POLL, skipReason } from './helpers/browser.js';
 
 /** The browser bundle of the unmodified peerjs 1.5.x client (a devDependency). */
@@ -48,12 +50,12 @@ describe(
      * A page of the server's origin with the peerjs bundle and a Peer (`id` undefined: the
      * server's `/id`); resolves to its id once open, or to the error type it got instead.
      */
-    async function peerPage(id?: string): Promise<{ page: Page; id: string }> {
+    async function peerPage(id?: string, on = srv): Promise<{ page: Page; id: string }> {
       const { context, page } = await newPage(browser);
       contexts.push(context);
       // A page the server itself serves: Chromium lets it reach its own loopback origin (a page
       // made up by the test would count as a public site reaching the local network).
-      await page.goto(`${srv.url}/health`);
+      await page.goto(`${on.url}/health`);
       await page.addScriptTag({ path: PEERJS_BUNDLE });
       const opened = await page.evaluate(
         ([id, port]) =>
@@ -88,7 +90,7 @@ describe(
               call.on('stream', (remote: MediaStream) => window.seen.streams.push(remote.id));
             });
           }),
-        [id, srv.port] as const,
+        [id, on.port] as const,
       );
       return { page, id: opened };
     }
@@ -137,6 +139,26 @@ describe(
       await callPeer(b.page, a.id);
       await seen(b.page, 'streams', ':2');
       assert.ok(srv.server.engine.counters.relayed > 0);
+    });
+
+    test('across two servers on one Redis, as two processes: a data connection and a call', async () => {
+      const prefix = uniquePrefix();
+      const [one, two] = await Promise.all(
+        [0, 1].map(() => startServer({ redisUrl, redisPrefix: prefix })),
+      );
+      try {
+        const a = await peerPage(`lin-${process.pid}`, one);
+        const b = await peerPage(`kay-${process.pid}`, two);
+        // The cluster's directory is a mirror: wait until one process sees the other's peer.
+        await until('process one sees b', () => one.server.engine.cluster.peer(b.id) !== undefined);
+        await sendData(a.page, b.id, 'across');
+        await seen(a.page, 'data', 'echo:across');
+        await callPeer(b.page, a.id);
+        await seen(b.page, 'streams', ':2');
+      } finally {
+        await Promise.all([one.close(), two.close()]);
+        await cleanRedis(redisUrl, prefix);
+      }
     });
 
     test('unavailable-id for an id in use, peer-unavailable for an id nobody holds', async () => {
