@@ -143,14 +143,13 @@ describe(
 
     test('across two servers on one Redis, as two processes: a data connection and a call', async () => {
       const prefix = uniquePrefix();
-      const [one, two] = await Promise.all(
-        [0, 1].map(() => startServer({ redisUrl, redisPrefix: prefix })),
-      );
+      const start = () => startServer({ redisUrl, redisPrefix: prefix });
+      const [one, two] = await Promise.all([start(), start()]);
       try {
         const a = await peerPage(`lin-${process.pid}`, one);
         const b = await peerPage(`kay-${process.pid}`, two);
-        // The cluster's directory is a mirror: wait until one process sees the other's peer.
-        await until('process one sees b', () => one.server.engine.cluster.peer(b.id) !== undefined);
+        // The cluster's directory is a mirror: wait until one server sees the other's peer.
+        await until('server one sees b', () => one.server.engine.cluster.peer(b.id) !== undefined);
         await sendData(a.page, b.id, 'across');
         await seen(a.page, 'data', 'echo:across');
         await callPeer(b.page, a.id);
