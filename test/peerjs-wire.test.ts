@@ -79,6 +79,17 @@ describe('PeerJS dialect on the wire', () => {
     assert.ok((srv.server.engine.counters.refusals.unauthorized ?? 0) >= 5);
   });
 
+  it("answers a full server with PeerJS's concurrent-limit text", async () => {
+    await open();
+    const { settings, local } = srv.server.engine;
+    settings.maxConnections = local.size;
+    try {
+      assert.equal(await refusal(srv.url, {}), 'Server has reached its concurrent user limit');
+    } finally {
+      settings.maxConnections = 0;
+    }
+  });
+
   it('answers OPEN, ID-TAKEN for another token, and lets the same token take over', async () => {
     const id = peerjsId('taken');
     const first = await open({ id, token: 'mine' });
