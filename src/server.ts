@@ -22,6 +22,8 @@ import { loadTls, type TlsSetup } from './http/tls.js';
 import { createLogger } from './logger.js';
 import { attachSocketIo } from './transports/socketio/socketio-transport.js';
 import { WebSocketTransport } from './transports/websocket/websocket-transport.js';
+import { PeerjsTransport } from './transports/peerjs/peerjs-transport.js';
+import { registerPeerjsRoutes } from './transports/peerjs/peerjs-routes.js';
 
 export interface SinyalOptions extends Partial<Config> {
   /** @default a pino logger at `logLevel` */
@@ -38,6 +40,8 @@ export interface SinyalServer {
   readonly app: FastifyInstance;
   readonly io: SocketIoServer;
   readonly websocket: WebSocketTransport;
+  /** PeerJS clients, at `PEERJS_PATH`. */
+  readonly peerjs: PeerjsTransport;
   /** An `https.Server` when `https` (or `httpsCert`) is set. */
   readonly httpServer: HttpServer | HttpsServer;
   readonly logger: Logger;
@@ -66,7 +70,11 @@ interface Transports {
   engine: Engine;
   io: SocketIoServer;
   websocket: WebSocketTransport;
+  peerjs: PeerjsTransport;
 }
+
+/** PEERJS_PATH without its trailing slash: `/` mounts the socket at `/peerjs`, as PeerJS does. */
+const peerjsPath = (config: Config) => config.peerjsPath.replace(/\/+$/, '');
 
 function buildTransports(
   httpServer: HttpServer | HttpsServer,
@@ -101,11 +109,21 @@ function buildTransports(
     maxBufferedBytes: config.maxBufferedBytes,
     origins,
   });
+  const peerjs = new PeerjsTransport(engine, {
+    path: peerjsPath(config),
+    key: config.peerjsKey,
+    auth,
+    maxPayloadBytes: config.maxPayloadBytes,
+    pingTimeout: config.pingTimeout,
+    maxBufferedBytes: config.maxBufferedBytes,
+    origins,
+  });
   guardUpgrades(httpServer);
   httpServer.on('upgrade', (request, socket, head) => {
-    websocket.handleUpgrade(request, socket, head);
+    if (!peerjs.handleUpgrade(request, socket, head))
+      websocket.handleUpgrade(request, socket, head);
   });
-  return { engine, io, websocket };
+  return { engine, io, websocket, peerjs };
 }
 
 /** REDIS_URL makes this process one of many; ioredis is loaded only then. */
@@ -141,7 +159,7 @@ async function buildEngine(config: Config, logger: Logger, cluster?: Cluster): P
   return engine;
 }
 
-/** A complete sinyal server: HTTP app, Socket.IO and `/ws` on one port. */
+/** A complete sinyal server: HTTP app, Socket.IO, `/ws` and PeerJS on one port. */
 export async function createServer(options: SinyalOptions = {}): Promise<SinyalServer> {
   const { logger: givenLogger, cluster, extensions = [], ...overrides } = options;
   const config = resolveConfig(overrides);
@@ -178,6 +196,12 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
       .filter((e) => e.health)
       .map((e) => () => ({ name: e.name, ...e.health!() })),
   });
+  registerPeerjsRoutes(app, engine, {
+    path: peerjsPath(config),
+    key: config.peerjsKey,
+    allowDiscovery: config.peerjsAllowDiscovery,
+    origins: originRule(config.allowedOrigins, config.host),
+  });
   // Extensions add routes, which Fastify accepts only before `ready()`.
   for (const extension of extensions) {
     const child = logger.child({ ext: extension.name });
@@ -186,7 +210,7 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
   await app.ready();
   if (!httpServer) throw new Error('Fastify did not create the HTTP server');
   const server = httpServer;
-  const { io, websocket } = buildTransports(server, config, engine, auth);
+  const { io, websocket, peerjs } = buildTransports(server, config, engine, auth);
   await engine.start();
 
   let closing: Promise<void> | undefined;
@@ -196,6 +220,7 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
     app,
     io,
     websocket,
+    peerjs,
     httpServer: server,
     logger,
     auth,
@@ -207,7 +232,16 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
       return { port, url: `${tls ? 'https' : 'http'}://${shown}:${port}` };
     },
     close() {
-      closing ??= shutdown({ config, engine, io, websocket, app, server, extensions, logger });
+      closing ??= shutdown({
+        config,
+        engine,
+        io,
+        transports: [websocket, peerjs],
+        app,
+        server,
+        extensions,
+        logger,
+      });
       return closing;
     },
   };
@@ -217,17 +251,18 @@ async function shutdown(parts: {
   config: Config;
   engine: Engine;
   io: SocketIoServer;
-  websocket: WebSocketTransport;
+  /** The transports on the HTTP server's `upgrade` (Socket.IO closes by `io.close()`). */
+  transports: Array<WebSocketTransport | PeerjsTransport>;
   app: FastifyInstance;
   server: HttpServer | HttpsServer;
   extensions: SinyalExtension[];
   logger: Logger;
 }): Promise<void> {
-  const { config, engine, io, websocket, app, server, extensions, logger } = parts;
+  const { config, engine, io, transports, app, server, extensions, logger } = parts;
   logger.info({ connections: engine.local.size }, 'shutting down');
   const force = setTimeout(() => {
     logger.warn('shutdown timeout reached: closing remaining connections');
-    websocket.terminateAll();
+    for (const transport of transports) transport.terminateAll();
     server.closeAllConnections();
   }, config.shutdownTimeout);
   force.unref();
@@ -238,7 +273,7 @@ async function shutdown(parts: {
     // `/ws` closes with 1012 (service restart); Socket.IO's engine.io transports close without
     // a Socket.IO "server disconnect", which its clients would take as final: both reconnect by
     // themselves, to this server once restarted or to another behind the load balancer.
-    websocket.close();
+    for (const transport of transports) transport.close();
     // Stops listening; resolves once every HTTP connection has ended.
     const httpClosed = io.close();
     // Every peer ends (or, with REDIS_URL, is handed over) while the store still records:
@@ -258,7 +293,11 @@ async function shutdown(parts: {
   }
 }
 
-/** Mounts Socket.IO and `/ws` on an HTTP server you already run (Express, plain node:http...). */
+/**
+ * Mounts Socket.IO, `/ws` and the PeerJS socket on an HTTP server you already run (Express, plain
+ * node:http...). PeerJS's `/id` and `/peers` calls come with `createServer` only: give your
+ * PeerJS clients their ids.
+ */
 export async function attach(
   httpServer: HttpServer,
   options: Omit<SinyalOptions, 'extensions'> = {},
@@ -273,6 +312,7 @@ export async function attach(
     ...transports,
     async close() {
       transports.websocket.close();
+      transports.peerjs.close();
       // Transports closed, not a Socket.IO "server disconnect": clients come back by themselves.
       for (const socket of transports.io.of('/').sockets.values()) socket.conn.close();
       await engine.stop();

@@ -437,6 +437,38 @@ export const optionTable = {
     default: 15000,
     doc: 'Comment line on idle SSE streams; below the 30-60 s idle timeout of common proxies.',
   },
+  /**
+   * Where PeerJS clients find the server: `new Peer(id, { host, port, path })`.
+   * @default '/peerjs' — the path PeerJS apps mount their PeerJS server at, so they change only
+   * host and port.
+   */
+  peerjsPath: {
+    env: 'PEERJS_PATH',
+    schema: z.string().regex(/^\/[A-Za-z0-9_.~/-]*$/, 'must be a URL path starting with /'),
+    default: '/peerjs',
+    doc: 'Path of the PeerJS dialect: its socket is at PATH/peerjs, its HTTP calls at PATH/KEY/id and PATH/KEY/peers. /peerjs, where PeerJS apps mount their PeerJS server.',
+  },
+  /**
+   * The `key` PeerJS clients send.
+   * @default 'peerjs' — the PeerJS server's and client's default, so apps that never set one connect.
+   */
+  peerjsKey: {
+    env: 'PEERJS_KEY',
+    schema: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1 to 100 letters, digits, - or _'),
+    default: 'peerjs',
+    doc: "The key PeerJS clients must send (their `key` option); others get PeerJS's invalid-key error. peerjs, both sides' default.",
+  },
+  /**
+   * Whether `GET {PEERJS_PATH}/{key}/peers` lists the connected PeerJS ids.
+   * @default false — the list tells anyone who is online; the PeerJS server keeps it off too.
+   */
+  peerjsAllowDiscovery: {
+    env: 'PEERJS_ALLOW_DISCOVERY',
+    schema: z.preprocess((v) => v === true || v === 'true' || v === '1', z.boolean()),
+    default: false,
+    flag: 'boolean',
+    doc: "PeerJS clients may list every connected PeerJS id (`peer.listAllPeers()`); off, that call is answered 401, as the PeerJS server's default.",
+  },
   redisUrl: {
     env: 'REDIS_URL',
     schema: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'),

@@ -60,7 +60,7 @@ export class Engine implements HandlerContext {
     refused: 0,
     connections: 0,
     refusals: {},
-    overBudget: { 'socket.io': 0, websocket: 0, sse: 0 },
+    overBudget: { 'socket.io': 0, websocket: 0, sse: 0, peerjs: 0 },
   };
   readonly local = new Map<PeerId, Peer>();
   readonly logger: Logger | undefined;
@@ -371,7 +371,11 @@ export class Engine implements HandlerContext {
     if (!peer.closed) peer.sink.emit('error', { message, code, event });
   }
 
-  private takeToken(peer: Peer): boolean {
+  /**
+   * Takes one message from a peer's rate-limit bucket; false (counted, and told once a second)
+   * when it is empty. Public for transports that relay without `receive` (PeerJS).
+   */
+  takeToken(peer: Peer): boolean {
     const rate = this.settings.maxMessagesPerSecond;
     if (rate <= 0) return true;
     const now = Date.now();

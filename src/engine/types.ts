@@ -8,7 +8,7 @@ export interface User {
   avatar: string | null;
 }
 
-export type TransportName = 'socket.io' | 'websocket' | 'sse';
+export type TransportName = 'socket.io' | 'websocket' | 'sse' | 'peerjs';
 
 /** Where the engine sends a peer's outbound events; each transport encodes them its own way. */
 export interface PeerSink {

@@ -21,6 +21,7 @@ export function registerOpenApi(app: FastifyInstance): void {
         { name: 'sse', description: 'Server-Sent Events and the calls an SSE connection makes' },
         { name: 'rooms', description: 'Persistent video rooms and live statistics' },
         { name: 'admin', description: 'Behind ADMIN_API / ADMIN_TOKEN' },
+        { name: 'peerjs', description: 'The PeerJS server calls PeerJS clients make' },
       ],
       components: {
         securitySchemes: { admin: { type: 'http', scheme: 'bearer' } },

@@ -31,6 +31,7 @@ export const transportLabel: Record<string, string> = {
   'socket.io': 'Socket.IO',
   websocket: 'WebSocket',
   sse: 'SSE',
+  peerjs: 'PeerJS',
 };
 
 export const roomKindLabel: Record<string, string> = {

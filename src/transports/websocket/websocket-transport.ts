@@ -283,7 +283,7 @@ function uncork(tcp: Socket): void {
  * A module-level listener, not an arrow: a closure here would keep this upgrade's whole scope
  * (the request and its headers) alive as long as the connection.
  */
-function terminateOnError(this: WebSocket): void {
+export function terminateOnError(this: WebSocket): void {
   this.terminate();
 }
 
@@ -291,7 +291,10 @@ function terminateOnError(this: WebSocket): void {
  * Path and query of a request target, without `new URL`: a target such as `//:` is no URL at
  * all and must not throw in an upgrade handler.
  */
-function splitRequestUrl(target: string | undefined): { path: string; query: URLSearchParams } {
+export function splitRequestUrl(target: string | undefined): {
+  path: string;
+  query: URLSearchParams;
+} {
   const raw = target ?? '/';
   const mark = raw.indexOf('?');
   if (mark < 0) return { path: raw, query: new URLSearchParams() };
@@ -299,7 +302,12 @@ function splitRequestUrl(target: string | undefined): { path: string; query: URL
 }
 
 /** Answers an upgrade with an HTTP error and closes the socket. */
-function refuseUpgrade(socket: Duplex, status: number, title: string, message: string): void {
+export function refuseUpgrade(
+  socket: Duplex,
+  status: number,
+  title: string,
+  message: string,
+): void {
   if (!socket.writable) return void socket.destroy();
   const body = message.replace(/[\r\n]/g, ' ');
   socket.end(

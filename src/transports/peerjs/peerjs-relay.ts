@@ -1,0 +1,71 @@
+import type { Engine } from '../../engine/engine.js';
+import { MessageType, QUEUED, type RelayedMessage } from './peerjs-messages.js';
+import { PendingMessages } from './peerjs-queue.js';
+
+/** The sinyal event carrying a PeerJS message to a peer's sink (also across processes). */
+export const PEERJS_EVENT = 'peerjs:message';
+
+/** How long a message for an id that is not connected waits: the PeerJS server's `expire_timeout`. */
+export const EXPIRE_MS = 5000;
+
+/**
+ * Routes PeerJS messages to ids: a PeerJS peer on this process, or on another one through the
+ * cluster (the id is unique cluster-wide). Reads the cluster's local mirror: nothing awaited.
+ */
+export class PeerjsRelay {
+  private readonly pending = new PendingMessages();
+
+  constructor(private readonly engine: Engine) {}
+
+  /** Relays a client's message, or keeps it for an id that is not connected yet. */
+  send(message: RelayedMessage): void {
+    if (this.deliver(message)) this.engine.counters.relayed++;
+    else if (QUEUED.has(message.type)) this.pending.add(message, Date.now());
+  }
+
+  /** A peer opened here: what waited for it, in order. */
+  opened(id: string): void {
+    for (const message of this.pending.take(id)) this.send(message);
+  }
+
+  /** A peer is gone: those it talked to hear `LEAVE` and close their connections to it. */
+  left(id: string, contacts: Iterable<string>): void {
+    for (const dst of contacts) this.deliver({ type: MessageType.LEAVE, src: id, dst });
+  }
+
+  /**
+   * Hands queued messages to ids that connected on another process, and answers those that
+   * waited `EXPIRE_MS` with `EXPIRE` to each sender (once per sender).
+   */
+  sweep(now = Date.now()): void {
+    for (const id of this.pending.ids()) {
+      if (this.reachable(id)) this.opened(id);
+      else if (this.pending.expired(id, now, EXPIRE_MS)) {
+        const senders = new Set(this.pending.take(id).map((message) => message.src));
+        for (const src of senders) this.deliver({ type: MessageType.EXPIRE, src: id, dst: src });
+      }
+    }
+  }
+
+  private reachable(id: string): boolean {
+    const local = this.engine.local.get(id);
+    if (local) return local.info.transport === 'peerjs';
+    return this.engine.cluster.peer(id)?.transport === 'peerjs';
+  }
+
+  /** Writes to a connected PeerJS peer; false when `dst` is none (other transports' ids too). */
+  private deliver(message: RelayedMessage): boolean {
+    const local = this.engine.local.get(message.dst);
+    if (local) {
+      if (local.info.transport !== 'peerjs') return false;
+      local.sink.emit(PEERJS_EVENT, message);
+      return true;
+    }
+    const remote = this.engine.cluster.peer(message.dst);
+    if (remote?.transport !== 'peerjs' || remote.nodeId === this.engine.cluster.nodeId) {
+      return false;
+    }
+    this.engine.cluster.forward(remote.nodeId, message.dst, PEERJS_EVENT, message);
+    return true;
+  }
+}

@@ -1,0 +1,82 @@
+import WebSocket from 'ws';
+import { Recorder } from './clients.js';
+
+/** A client speaking the PeerJS server's socket protocol frame by frame, as peerjs 1.5.x does. */
+export interface PeerjsSocket {
+  readonly id: string;
+  readonly ws: WebSocket;
+  /** Server messages by `type` (OPEN, OFFER, EXPIRE...); `close` when the socket closes. */
+  readonly messages: Recorder;
+  send(message: object): void;
+  sendRaw(text: string): void;
+  close(): Promise<void>;
+}
+
+export interface PeerjsSocketOptions {
+  id?: string;
+  token?: string;
+  key?: string;
+  /** PEERJS_PATH of the server. @default '/peerjs' */
+  path?: string;
+  origin?: string;
+}
+
+let counter = 0;
+/** An id of PeerJS's pattern, unique per test run. */
+export const peerjsId = (name = 'peer') => `${name}-${process.pid}-${++counter}`;
+
+/** The socket URL the peerjs client builds: `{path}/peerjs?key&id&token&version`. */
+export function peerjsUrl(url: string, options: PeerjsSocketOptions): string {
+  const params = new URLSearchParams();
+  if (options.key !== '') params.set('key', options.key ?? 'peerjs');
+  if (options.id !== '') params.set('id', options.id ?? peerjsId());
+  if (options.token !== '') params.set('token', options.token ?? 'token-1');
+  params.set('version', '1.5.5');
+  return `${url.replace(/^http/, 'ws')}${options.path ?? '/peerjs'}/peerjs?${params}`;
+}
+
+/** Opens a socket; resolves once it is open (the server's first message is not awaited). */
+export async function openPeerjs(
+  url: string,
+  options: PeerjsSocketOptions = {},
+): Promise<PeerjsSocket> {
+  const headers = options.origin ? { origin: options.origin } : undefined;
+  const id = options.id ?? peerjsId();
+  const ws = new WebSocket(peerjsUrl(url, { ...options, id }), { headers });
+  const messages = new Recorder();
+  ws.on('message', (raw) => {
+    const message = JSON.parse(raw.toString()) as { type: string };
+    messages.push(message.type, message);
+  });
+  const closed = new Promise<void>((resolve) => {
+    ws.on('close', (code, reason) => {
+      messages.push('close', { code, reason: reason.toString() });
+      resolve();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return {
+    id,
+    ws,
+    messages,
+    send: (message) => ws.send(JSON.stringify(message)),
+    sendRaw: (text) => ws.send(text),
+    async close() {
+      if (ws.readyState !== ws.CLOSED) ws.close();
+      await closed;
+    },
+  };
+}
+
+/** Opens a socket and waits for its `OPEN`. */
+export async function connectPeerjs(
+  url: string,
+  options: PeerjsSocketOptions = {},
+): Promise<PeerjsSocket> {
+  const socket = await openPeerjs(url, options);
+  await socket.messages.next('OPEN');
+  return socket;
+}
