@@ -106,7 +106,30 @@ export function issueTargets(byName: Map<string, ServerFigures>): string {
     figure: ws && peerjs ? `${num(ws.joinsPerSecond)} vs ${num(peerjs.joinsPerSecond)}` : '—',
     met: ws && peerjs ? ws.joinsPerSecond >= peerjs.joinsPerSecond : undefined,
   });
+  targets.push({
+    what: '`/ws` server CPU per join (all threads) ≤ PeerJS 1.0.2',
+    figure:
+      ws && peerjs ? `${num(ws.cpuMicrosPerJoin)} vs ${num(peerjs.cpuMicrosPerJoin)} µs` : '—',
+    met: ws && peerjs ? ws.cpuMicrosPerJoin <= peerjs.cpuMicrosPerJoin : undefined,
+  });
   return targetLines(targets);
+}
+
+/** Peers connected + joined per second and server CPU per join, each beside PeerJS 1.0.2's. */
+export function joinsTable(rows: ServerFigures[]): string {
+  const peerjs = rows.find((r) => r.name.startsWith('PeerJS'))?.idle;
+  const ratio = (a: number, b: number | undefined) => (b ? `${num(a / b, 2)}×` : '—');
+  const lines = [
+    '| server | peers connected + joined /s | × PeerJS | server CPU µs per join, all threads | × PeerJS | main thread µs per join | peers | errors |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const { name, idle } of rows) {
+    if (!idle) continue;
+    lines.push(
+      `| ${name} | ${num(idle.joinsPerSecond)} | ${ratio(idle.joinsPerSecond, peerjs?.joinsPerSecond)} | ${num(idle.cpuMicrosPerJoin)} | ${ratio(idle.cpuMicrosPerJoin, peerjs?.cpuMicrosPerJoin)} | ${num(idle.mainThreadCpuMicrosPerJoin)} | ${num(idle.connections)} | ${idle.errors} |`,
+    );
+  }
+  return lines.join('\n');
 }
 
 export function throughputTable(rows: ServerFigures[]): string {

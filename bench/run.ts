@@ -16,6 +16,7 @@ import {
   clusterTable,
   issueTable,
   issueTargets,
+  joinsTable,
   kb,
   mb,
   num,
@@ -207,6 +208,12 @@ sinyal as \`npm start\` runs it (embedded store on, in a data directory a previo
 ${issueTable(rows, offered, burstPairs)}
 
 ${issueTargets(figures)}
+
+#### Joins beside PeerJS 1.0.2
+
+${idleConnections.toLocaleString('en-US')} peers per server open, 100 at a time: sinyal and the bare relays connect and join a pair room (\`join-room\` → \`joined\`), PeerJS opens an id (\`OPEN\`). CPU per join is the whole server process (\`utime + stime\` of \`/proc/<pid>/stat\`: every thread, store worker and GC helpers included) over the ramp and the 2 s after it.
+
+${joinsTable(rows)}
 
 <details><summary>Saturated throughput, all figures</summary>
 
