@@ -16,6 +16,11 @@ export interface LoadOptions {
   rate?: number;
   /** Pairs that connect and join while the measured phase runs (their history is recorded). */
   joinBurstPairs?: number;
+  /**
+   * Each message in a write of its own instead of the frames of one tick in one write.
+   * @default false: coalesced, as trickle ICE's bursts are; true is one candidate at a time.
+   */
+  uncoalesced?: boolean;
 }
 
 export interface LoadResult {
@@ -31,6 +36,8 @@ export interface LoadResult {
   cpuMicrosPerMessage: number;
   /** Server write syscalls (write, writev, all server processes) per relayed message. */
   writesPerMessage: number;
+  /** Generator write syscalls per message sent: about 1 uncoalesced, well below coalesced. */
+  generatorWritesPerMessage: number;
   /** Server CPU over the measured phase, % of one core (summed over server processes). */
   serverCpuPercent: number;
   generatorCpuPercent: number;
@@ -121,10 +128,11 @@ export async function runLoad(
   let sending = true;
   let sent = 0;
   let measured = 0;
+  const coalesce = !options.uncoalesced;
   const send = (sender: Sender) => {
     sent++;
     sender.inflight++;
-    sender.peer.sendFrame(sender.head + performance.now() + sender.tail);
+    sender.peer.sendFrame(sender.head + performance.now() + sender.tail, coalesce);
   };
   const fill = (sender: Sender) => {
     while (sending && sender.inflight < options.window && sent < options.maxMessages) send(sender);
@@ -168,6 +176,8 @@ export async function runLoad(
   const cpuBefore = cpuAt();
   const writesBefore = writesAt();
   const generatorBefore = process.cpuUsage();
+  const generatorWritesBefore = processSyscalls(process.pid).writes;
+  const sentBefore = sent;
   const t0 = performance.now();
   measuring = true;
   const burst = options.joinBurstPairs
@@ -187,6 +197,8 @@ export async function runLoad(
   const cpu = cpuAt() - cpuBefore;
   const writes = writesAt() - writesBefore;
   const generator = process.cpuUsage(generatorBefore);
+  const generatorWrites = processSyscalls(process.pid).writes - generatorWritesBefore;
+  const sentMeasured = sent - sentBefore;
   sending = false;
   clearInterval(pacer);
 
@@ -208,6 +220,7 @@ export async function runLoad(
     burstSeconds: burstDone?.seconds,
     cpuMicrosPerMessage: cpu / measured,
     writesPerMessage: writes / measured,
+    generatorWritesPerMessage: generatorWrites / sentMeasured,
     serverCpuPercent: cpu / 1e4 / seconds,
     generatorCpuPercent: (generator.user + generator.system) / 1e4 / seconds,
     errors,

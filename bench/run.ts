@@ -12,6 +12,7 @@ import { runCluster } from './cluster.js';
 import { idleServerRss, measureIdle, type IdleResult } from './idle.js';
 import { runLoad, type LoadOptions, type LoadResult } from './load.js';
 import { loadAverage, openFileLimit } from './proc.js';
+import { relayTable, relayTargets } from './relay-report.js';
 import {
   clusterTable,
   issueTable,
@@ -51,10 +52,13 @@ const { values: args } = parseArgs({
     'slow-pairs': { type: 'string', default: '1000' },
     before: { type: 'string' },
     quick: { type: 'boolean', default: false },
+    'coalesced-only': { type: 'boolean', default: false },
   },
 });
 
 const quick = args.quick;
+/** Also relay with a generator that writes each message separately (off: `--coalesced-only`). */
+const uncoalesced = !args['coalesced-only'];
 const load: LoadOptions = {
   pairs: Number(quick ? 10 : args.pairs),
   window: Number(args.window),
@@ -105,6 +109,7 @@ async function main(): Promise<void> {
   const figures = new Map<string, ServerFigures>(specs.map((s) => [s.name, { name: s.name }]));
   const byRound = new Map<string, LoadResult[]>(specs.map((s) => [s.name, []]));
   const idleByRound = new Map<string, IdleResult[]>(specs.map((s) => [s.name, []]));
+  const uncoalescedByRound = new Map<string, LoadResult[]>(specs.map((s) => [s.name, []]));
   const peak = (name: string, bytes: number) => {
     const f = figures.get(name)!;
     f.peakRssBytes = Math.max(f.peakRssBytes ?? 0, bytes);
@@ -119,24 +124,41 @@ async function main(): Promise<void> {
       const relays = spec.framing !== 'peerjs';
       if (relays && load.durationMs > 0) {
         const server = await startServer(spec, profileFlags);
+        const f = figures.get(spec.name)!;
+        const measure = (what: string, options: LoadOptions) => {
+          say(`${tag} ${what}`);
+          return runLoad([server], options, (line) => say(`${tag} ${line}`));
+        };
         try {
-          say(`${tag} throughput: ${load.pairs} pairs, window ${load.window}, both directions`);
-          const result = await runLoad([server], load, (line) => say(`${tag} ${line}`));
+          const saturated = `${load.pairs} pairs, window ${load.window}, both directions`;
+          const result = await measure(`throughput: ${saturated}`, load);
           byRound.get(spec.name)!.push(result);
           if (result.errors) say(`${tag} ${result.errors} errors, e.g. ${result.lastError}`);
+          if (uncoalesced) {
+            const single = { ...load, uncoalesced: true };
+            const each = await measure(
+              `throughput, each message its own write: ${saturated}`,
+              single,
+            );
+            uncoalescedByRound.get(spec.name)!.push(each);
+          }
           // Fixed, non-saturating rate: CPU per message and latency of a busy but healthy node.
           if (round === 1 && !spec.name.endsWith('(before)')) {
-            say(`${tag} steady: ${offered} msg/s offered`);
             const steady = { ...load, rate: offered, warmupMs: Math.max(load.warmupMs, 3000) };
-            figures.get(spec.name)!.steady = await runLoad([server], steady, (l) =>
-              say(`${tag} ${l}`),
-            );
-            say(`${tag} burst: ${offered} msg/s while ${burstPairs} more pairs join`);
-            figures.get(spec.name)!.burst = await runLoad(
-              [server],
-              { ...steady, joinBurstPairs: burstPairs },
-              (l) => say(`${tag} ${l}`),
-            );
+            f.steady = await measure(`steady: ${offered} msg/s offered`, steady);
+            if (uncoalesced) {
+              f.uncoalesced = {
+                ...f.uncoalesced,
+                steady: await measure(`steady, each message its own write: ${offered} msg/s`, {
+                  ...steady,
+                  uncoalesced: true,
+                }),
+              };
+            }
+            f.burst = await measure(`burst: ${offered} msg/s while ${burstPairs} more pairs join`, {
+              ...steady,
+              joinBurstPairs: burstPairs,
+            });
           }
           peak(spec.name, server.peakRssBytes());
         } finally {
@@ -166,6 +188,11 @@ async function main(): Promise<void> {
   for (const spec of specs) {
     const results = byRound.get(spec.name)!;
     if (results.length) figures.get(spec.name)!.load = median(results, (r) => r.rate);
+    const singles = uncoalescedByRound.get(spec.name)!;
+    if (singles.length) {
+      const f = figures.get(spec.name)!;
+      f.uncoalesced = { ...f.uncoalesced, load: median(singles, (r) => r.rate) };
+    }
     const idles = idleByRound.get(spec.name)!;
     if (idles.length) figures.get(spec.name)!.idle = median(idles, (r) => r.bytesPerConnection);
   }
@@ -208,6 +235,14 @@ sinyal as \`npm start\` runs it (embedded store on, in a data directory a previo
 ${issueTable(rows, offered, burstPairs)}
 
 ${issueTargets(figures)}
+
+#### Relay beside the bare relays, traffic both ways
+
+Two generators over the same pairs: _coalesced_, where the frames a peer sends in one tick share one TCP write (trickle ICE's bursts), and _each message its own write_ (one \`ws.send\` or Socket.IO emit per write syscall, nothing corked: a phone sending one candidate at a time). Each ratio reads "≥ goal" (CPU: the bare relay's µs per message ÷ sinyal's); the goals are ≥ 1.3× for Socket.IO and ≥ 1.0× for \`/ws\`.
+
+${relayTable(rows, offered)}
+
+${relayTargets(rows)}
 
 #### Joins beside PeerJS 1.0.2
 
