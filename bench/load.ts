@@ -57,6 +57,19 @@ const STAMP = 'tsq=';
 /** Beyond this many unanswered messages a fixed-rate sender skips a turn (the server lags). */
 const MAX_FIXED_RATE_BACKLOG = 1000;
 
+/** A peer's candidate frame to its room, split where the send time goes. */
+export function candidateFrame(peer: BenchPeer, roomId: string): { head: string; tail: string } {
+  const [before, after] = peer.envelope('ice-candidate');
+  const head = `${before}{"roomId":"${roomId}","candidate":{"candidate":"${CANDIDATE_HEAD}`;
+  return { head, tail: CANDIDATE_TAIL + after };
+}
+
+/** Milliseconds since a received candidate frame was sent (its stamp, `performance.now()`). */
+export function latencyOf(frame: string): number {
+  const at = frame.indexOf(STAMP) + STAMP.length;
+  return performance.now() - Number.parseFloat(frame.slice(at, at + 24));
+}
+
 /** One direction of a pair: a peer sending candidates to its partner. */
 interface Sender {
   peer: BenchPeer;
@@ -117,9 +130,7 @@ export async function runLoad(
   const senders = new Map<BenchPeer, Sender>();
   pairs.forEach(([a, b], i) => {
     for (const peer of [a, b]) {
-      const [before, after] = peer.envelope('ice-candidate');
-      const head = `${before}{"roomId":"${runId}-${i}","candidate":{"candidate":"${CANDIDATE_HEAD}`;
-      senders.set(peer, { peer, head, tail: CANDIDATE_TAIL + after, inflight: 0 });
+      senders.set(peer, { peer, ...candidateFrame(peer, `${runId}-${i}`), inflight: 0 });
     }
   });
 
@@ -147,8 +158,7 @@ export async function runLoad(
   function received(sender: Sender, frame: string) {
     sender.inflight--;
     if (measuring) {
-      const at = frame.indexOf(STAMP) + STAMP.length;
-      latencies[measured++] = performance.now() - Number.parseFloat(frame.slice(at, at + 24));
+      latencies[measured++] = latencyOf(frame);
       if (measured >= latencies.length) measuring = false;
     }
     if (throughputMode) fill(sender);

@@ -102,6 +102,12 @@ export class BenchPeer {
     this.ws.terminate();
   }
 
+  /** Leaves on purpose, as a client's own `disconnect()` does: the server keeps nothing to resume. */
+  leave(): void {
+    if (this.framing === 'socket.io' && this.isOpen) this.ws.send('41');
+    this.ws.close(1000);
+  }
+
   /** Stops reading the socket, as a client that hangs would: the server's frames pile up. */
   pause(): void {
     this.ws.pause();

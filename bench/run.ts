@@ -13,6 +13,7 @@ import { idleServerRss, measureIdle, type IdleResult } from './idle.js';
 import { runLoad, type LoadOptions, type LoadResult } from './load.js';
 import { loadAverage, openFileLimit } from './proc.js';
 import { relayTable, relayTargets } from './relay-report.js';
+import { runSoak } from './soak.js';
 import {
   clusterTable,
   issueTable,
@@ -53,12 +54,26 @@ const { values: args } = parseArgs({
     before: { type: 'string' },
     quick: { type: 'boolean', default: false },
     'coalesced-only': { type: 'boolean', default: false },
+    soak: { type: 'boolean', default: false },
+    'soak-minutes': { type: 'string', default: '10' },
+    'soak-peers': { type: 'string', default: '10000' },
   },
 });
 
 const quick = args.quick;
 /** Also relay with a generator that writes each message separately (off: `--coalesced-only`). */
 const uncoalesced = !args['coalesced-only'];
+/** `--soak`: Socket.IO peers joining, relaying and leaving in waves on one sinyal (bench/soak.ts). */
+const soak = args.soak
+  ? {
+      minutes: Number(args['soak-minutes']),
+      peers: Number(args['soak-peers']),
+      ratePerPeer: 0.2,
+      sampleSeconds: 5,
+      waveSeconds: 30,
+      chartPath: 'docs/images/soak.svg',
+    }
+  : undefined;
 const load: LoadOptions = {
   pairs: Number(quick ? 10 : args.pairs),
   window: Number(args.window),
@@ -98,14 +113,16 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const loadBefore = loadAverage();
   const fds = openFileLimit();
-  if (fds < idleConnections + 1000) {
+  const connections = Math.max(idleConnections, Math.ceil((soak?.peers ?? 0) * 1.2));
+  if (fds < connections + 1000) {
     say(
-      `open-file limit ${fds} is too low for ${idleConnections} connections: run \`ulimit -n 65535\``,
+      `open-file limit ${fds} is too low for ${connections} connections: run \`ulimit -n 65535\``,
     );
     process.exitCode = 1;
     return;
   }
-  say(`sinyal bench: ${specs.map((s) => s.name).join(', ')}; load average ${loadBefore}`);
+  const phases = [...specs.map((s) => s.name), ...(soak ? ['soak'] : [])];
+  say(`sinyal bench: ${phases.join(', ')}; load average ${loadBefore}`);
   const figures = new Map<string, ServerFigures>(specs.map((s) => [s.name, { name: s.name }]));
   const byRound = new Map<string, LoadResult[]>(specs.map((s) => [s.name, []]));
   const idleByRound = new Map<string, IdleResult[]>(specs.map((s) => [s.name, []]));
@@ -224,13 +241,19 @@ async function main(): Promise<void> {
       clusterSection = `${heading}Not measured: ${(error as Error).message.split('\n')[0]}\n`;
     }
   }
+  let soakSection = '';
+  if (soak) {
+    try {
+      soakSection = await runSoak(soak, say);
+    } catch (error) {
+      say(`soak failed: ${(error as Error).message}`);
+      soakSection = `\n### Soak\n\nNot measured: ${(error as Error).message.split('\n')[0]}\n`;
+    }
+  }
   removeDataDirs();
 
   const rows = specs.map((s) => figures.get(s.name)!);
-  const markdown = `### Run of ${startedAt.toISOString()}
-
-Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, load average ${loadBefore} before / ${loadAverage()} after.
-sinyal as \`npm start\` runs it (embedded store on, in a data directory a previous start created), per-peer rate limit off. Throughput: ${load.pairs} pairs per server, both peers of each pair sending, ${load.window} messages in flight per peer, ${load.warmupMs / 1000} s warm-up + ${load.durationMs / 1000} s measured${rounds > 1 ? `, median of ${rounds} interleaved rounds` : ''}. Steady and burst: ${num(offered)} msg/s offered over the same pairs; burst: ${burstPairs} more pairs connect and join while it runs. Connections: ${idleConnections.toLocaleString('en-US')} peers connect and join, 100 at a time; RSS read from /proc without forcing a GC (after a forced GC in brackets).
+  const sideBySide = `sinyal as \`npm start\` runs it (embedded store on, in a data directory a previous start created), per-peer rate limit off. Throughput: ${load.pairs} pairs per server, both peers of each pair sending, ${load.window} messages in flight per peer, ${load.warmupMs / 1000} s warm-up + ${load.durationMs / 1000} s measured${rounds > 1 ? `, median of ${rounds} interleaved rounds` : ''}. Steady and burst: ${num(offered)} msg/s offered over the same pairs; burst: ${burstPairs} more pairs connect and join while it runs. Connections: ${idleConnections.toLocaleString('en-US')} peers connect and join, 100 at a time; RSS read from /proc without forcing a GC (after a forced GC in brackets).
 
 ${issueTable(rows, offered, burstPairs)}
 
@@ -255,7 +278,11 @@ ${joinsTable(rows)}
 ${throughputTable(rows)}
 
 </details>
-${manySection}${budgetSection}${clusterSection}`;
+`;
+  const markdown = `### Run of ${startedAt.toISOString()}
+
+Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, load average ${loadBefore} before / ${loadAverage()} after.
+${rows.length ? sideBySide : ''}${manySection}${budgetSection}${clusterSection}${soakSection}`;
   process.stdout.write(`\n${markdown}`);
   if (args.out) writeFileSync(args.out, markdown);
 }
