@@ -110,7 +110,8 @@ async function openPairs(servers: RunningServer[], pairs: number, runId: string)
   );
 }
 
-function percentile(sorted: Float64Array, p: number): number {
+/** The p-th percentile of sorted values (NaN when there are none). */
+export function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }

@@ -1,14 +1,16 @@
 /**
  * `npm run bench`: sinyal's Socket.IO and /ws transports beside a bare Socket.IO relay and a bare
  * `ws` relay, each server in its own child process on 127.0.0.1, load from this process. Prints
- * a markdown table; progress goes to stderr. `--cluster` adds two sinyal processes on Redis.
+ * a markdown table; progress goes to stderr. Relay runs use two generators (coalesced, and each
+ * message its own write); PeerJS 1.0.2 is the joins baseline. `--cluster` adds two sinyal
+ * processes on Redis, `--soak` the soak (bench/soak.ts).
  * See docs/benchmarks.md.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { budgetTable, measureBudget } from './budget.js';
 import { runCluster } from './cluster.js';
+import { runBudget, runMany } from './extra-runs.js';
 import { idleServerRss, measureIdle, type IdleResult } from './idle.js';
 import { runLoad, type LoadOptions, type LoadResult } from './load.js';
 import { loadAverage, openFileLimit } from './proc.js';
@@ -215,12 +217,15 @@ async function main(): Promise<void> {
   }
 
   let manySection = '';
-  if (many > 0) manySection = await runMany(many);
+  if (many > 0) {
+    const spec = specs.find((s) => s.name === 'sinyal /ws') ?? sinyalSpec('ws');
+    manySection = await runMany(many, spec, say);
+  }
 
   let budgetSection = '';
   if (budget > 0) {
     try {
-      budgetSection = await runBudget(budget, slowPairs);
+      budgetSection = await runBudget(budget, slowPairs, say);
     } catch (error) {
       // A failure here must not lose the figures measured above.
       say(`budget run failed: ${(error as Error).message}`);
@@ -285,75 +290,6 @@ Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process
 ${rows.length ? sideBySide : ''}${manySection}${budgetSection}${clusterSection}${soakSection}`;
   process.stdout.write(`\n${markdown}`);
   if (args.out) writeFileSync(args.out, markdown);
-}
-
-/** Many idle `/ws` peers on one sinyal, spread over loopback source addresses. */
-async function runMany(count: number): Promise<string> {
-  // The server holds one descriptor per connection, and so does this generator.
-  const fdCap = openFileLimit() - 1000;
-  const reached = Math.min(count, fdCap);
-  if (reached < count) {
-    say(`open-file limit caps the many-connections run at ${reached} (asked ${count})`);
-  }
-  const addresses = Array.from(
-    { length: Math.ceil(reached / 20_000) },
-    (_, i) => `127.0.0.${i + 2}`,
-  );
-  const spec = specs.find((s) => s.name === 'sinyal /ws') ?? sinyalSpec('ws');
-  const server = await startServer(spec);
-  try {
-    await idleServerRss(server);
-    const idle = await measureIdle(server, reached, (l) => say(`[many] ${l}`), {
-      localAddresses: addresses,
-    });
-    const capped =
-      reached < count
-        ? ` (asked ${num(count)}; the open-file limit here, ${num(openFileLimit())}, caps a process's connections)`
-        : '';
-    return `
-### ${num(idle.connections)} idle \`/ws\` peers on one process${capped}
-
-| peers joined | join time | joins/s | RSS before | RSS with all open (no forced GC) | per connection (forced GC) | peak RSS | errors |
-|--:|--:|--:|--:|--:|--:|--:|--:|
-| ${num(idle.connections)} | ${num(idle.joinSeconds, 1)} s | ${num(idle.joinsPerSecond)} | ${mb(idle.rssBeforeBytes)} | ${mb(idle.rssAfterBytes)} | ${kb(idle.bytesPerConnection)} (${kb(idle.gcBytesPerConnection)}) | ${mb(server.peakRssBytes())} | ${idle.errors} |
-`;
-  } finally {
-    await server.stop();
-  }
-}
-
-/** The outbound budget under slow readers, on each sinyal transport. */
-async function runBudget(count: number, pairs: number): Promise<string> {
-  const results = [];
-  for (const spec of [sinyalSpec('socket.io'), sinyalSpec('ws')]) {
-    const server = await startServer(spec);
-    try {
-      await idleServerRss(server);
-      say(`[budget ${spec.name}] ${count} peers join; ${pairs} readers stop reading`);
-      // Source addresses 127.0.0.x as in the many-connections run: ports stay available.
-      const addresses = Array.from(
-        { length: Math.ceil(count / 10_000) + 1 },
-        (_, i) => `127.0.0.${i + 20}`,
-      );
-      const result = await measureBudget(
-        server,
-        count,
-        pairs,
-        (l) => say(`[budget ${spec.name}] ${l}`),
-        addresses,
-      );
-      results.push({ name: spec.name, result });
-    } finally {
-      await server.stop();
-    }
-  }
-  return `
-### Slow readers: the outbound budget (\`MAX_BUFFERED_BYTES\`, default 1 MiB)
-
-${num(count)} peers in pair rooms; in ${num(pairs)} pairs one peer stops reading and the other sends it the largest offer allowed (60 KB SDP) as fast as its own socket takes it. RSS sampled every 50 ms, no forced GC.
-
-${budgetTable(results)}
-`;
 }
 
 main().catch((error: unknown) => {

@@ -3,7 +3,7 @@ import { get } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { idleServerRss, openJoinedPeers } from './idle.js';
-import { candidateFrame, latencyOf } from './load.js';
+import { candidateFrame, latencyOf, percentile } from './load.js';
 import type { BenchPeer } from './peer.js';
 import { processPeakRssBytes, processRssBytes } from './proc.js';
 import { mb, num } from './report.js';
@@ -44,11 +44,7 @@ const addressesFor = (connections: number) =>
 
 function stats(values: number[]) {
   const sorted = Float64Array.from(values).sort();
-  const at = (p: number) =>
-    sorted.length
-      ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
-      : NaN;
-  return { p50: at(50), p99: at(99), max: sorted.length ? sorted[sorted.length - 1]! : NaN };
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: percentile(sorted, 100) };
 }
 
 /** Open sockets of a process (fds that are sockets), for connections it left open. */
