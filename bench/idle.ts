@@ -87,15 +87,16 @@ export async function openJoinedPeers(
       const index = next++;
       try {
         peers[index] = await open(index);
-        if (++opened % 5000 === 0) progress(`${opened} peers joined`);
+        opened++;
       } catch {
         errors++;
       }
     }
   };
   const started = performance.now();
+  const ticker = setInterval(() => progress(`${opened}/${count} peers joined`), 2000);
   // Bounded concurrency keeps the listen backlog from overflowing.
-  await Promise.all(Array.from({ length: 100 }, worker));
+  await Promise.all(Array.from({ length: 100 }, worker)).finally(() => clearInterval(ticker));
   const seconds = (performance.now() - started) / 1000;
   return {
     peers: peers.filter((p): p is BenchPeer => p !== undefined),

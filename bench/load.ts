@@ -16,6 +16,11 @@ export interface LoadOptions {
   rate?: number;
   /** Pairs that connect and join while the measured phase runs (their history is recorded). */
   joinBurstPairs?: number;
+  /**
+   * Each message in a write of its own instead of the frames of one tick in one write.
+   * @default false: coalesced, as trickle ICE's bursts are; true is one candidate at a time.
+   */
+  uncoalesced?: boolean;
 }
 
 export interface LoadResult {
@@ -31,6 +36,8 @@ export interface LoadResult {
   cpuMicrosPerMessage: number;
   /** Server write syscalls (write, writev, all server processes) per relayed message. */
   writesPerMessage: number;
+  /** Generator write syscalls per message sent: about 1 uncoalesced, well below coalesced. */
+  generatorWritesPerMessage: number;
   /** Server CPU over the measured phase, % of one core (summed over server processes). */
   serverCpuPercent: number;
   generatorCpuPercent: number;
@@ -49,6 +56,19 @@ const CANDIDATE_TAIL = '","sdpMid":"0","sdpMLineIndex":0,"usernameFragment":"Zy4
 const STAMP = 'tsq=';
 /** Beyond this many unanswered messages a fixed-rate sender skips a turn (the server lags). */
 const MAX_FIXED_RATE_BACKLOG = 1000;
+
+/** A peer's candidate frame to its room, split where the send time goes. */
+export function candidateFrame(peer: BenchPeer, roomId: string): { head: string; tail: string } {
+  const [before, after] = peer.envelope('ice-candidate');
+  const head = `${before}{"roomId":"${roomId}","candidate":{"candidate":"${CANDIDATE_HEAD}`;
+  return { head, tail: CANDIDATE_TAIL + after };
+}
+
+/** Milliseconds since a received candidate frame was sent (its stamp, `performance.now()`). */
+export function latencyOf(frame: string): number {
+  const at = frame.indexOf(STAMP) + STAMP.length;
+  return performance.now() - Number.parseFloat(frame.slice(at, at + 24));
+}
 
 /** One direction of a pair: a peer sending candidates to its partner. */
 interface Sender {
@@ -90,7 +110,8 @@ async function openPairs(servers: RunningServer[], pairs: number, runId: string)
   );
 }
 
-function percentile(sorted: Float64Array, p: number): number {
+/** The p-th percentile of sorted values (NaN when there are none). */
+export function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
@@ -110,9 +131,7 @@ export async function runLoad(
   const senders = new Map<BenchPeer, Sender>();
   pairs.forEach(([a, b], i) => {
     for (const peer of [a, b]) {
-      const [before, after] = peer.envelope('ice-candidate');
-      const head = `${before}{"roomId":"${runId}-${i}","candidate":{"candidate":"${CANDIDATE_HEAD}`;
-      senders.set(peer, { peer, head, tail: CANDIDATE_TAIL + after, inflight: 0 });
+      senders.set(peer, { peer, ...candidateFrame(peer, `${runId}-${i}`), inflight: 0 });
     }
   });
 
@@ -121,10 +140,11 @@ export async function runLoad(
   let sending = true;
   let sent = 0;
   let measured = 0;
+  const coalesce = !options.uncoalesced;
   const send = (sender: Sender) => {
     sent++;
     sender.inflight++;
-    sender.peer.sendFrame(sender.head + performance.now() + sender.tail);
+    sender.peer.sendFrame(sender.head + performance.now() + sender.tail, coalesce);
   };
   const fill = (sender: Sender) => {
     while (sending && sender.inflight < options.window && sent < options.maxMessages) send(sender);
@@ -139,8 +159,7 @@ export async function runLoad(
   function received(sender: Sender, frame: string) {
     sender.inflight--;
     if (measuring) {
-      const at = frame.indexOf(STAMP) + STAMP.length;
-      latencies[measured++] = performance.now() - Number.parseFloat(frame.slice(at, at + 24));
+      latencies[measured++] = latencyOf(frame);
       if (measured >= latencies.length) measuring = false;
     }
     if (throughputMode) fill(sender);
@@ -168,6 +187,8 @@ export async function runLoad(
   const cpuBefore = cpuAt();
   const writesBefore = writesAt();
   const generatorBefore = process.cpuUsage();
+  const generatorWritesBefore = processSyscalls(process.pid).writes;
+  const sentBefore = sent;
   const t0 = performance.now();
   measuring = true;
   const burst = options.joinBurstPairs
@@ -187,6 +208,8 @@ export async function runLoad(
   const cpu = cpuAt() - cpuBefore;
   const writes = writesAt() - writesBefore;
   const generator = process.cpuUsage(generatorBefore);
+  const generatorWrites = processSyscalls(process.pid).writes - generatorWritesBefore;
+  const sentMeasured = sent - sentBefore;
   sending = false;
   clearInterval(pacer);
 
@@ -208,6 +231,7 @@ export async function runLoad(
     burstSeconds: burstDone?.seconds,
     cpuMicrosPerMessage: cpu / measured,
     writesPerMessage: writes / measured,
+    generatorWritesPerMessage: generatorWrites / sentMeasured,
     serverCpuPercent: cpu / 1e4 / seconds,
     generatorCpuPercent: (generator.user + generator.system) / 1e4 / seconds,
     errors,

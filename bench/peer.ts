@@ -73,9 +73,11 @@ export class BenchPeer {
   /**
    * Sends a frame built with {@link envelope}. Frames sent in one tick share one TCP write, so
    * the generator's syscalls do not cap the rate (every server under test gets the same).
+   * `coalesce: false` writes it alone, as a phone sending one candidate at a time does: Node
+   * writes an uncorked socket at once, so each frame is its own write syscall and TCP segment.
    */
-  sendFrame(frame: string): void {
-    if (this.tcp && this.tcp.writableCorked === 0) {
+  sendFrame(frame: string, coalesce = true): void {
+    if (coalesce && this.tcp && this.tcp.writableCorked === 0) {
       this.tcp.cork();
       process.nextTick(uncork, this.tcp);
     }
@@ -98,6 +100,12 @@ export class BenchPeer {
 
   close(): void {
     this.ws.terminate();
+  }
+
+  /** Leaves on purpose, as a client's own `disconnect()` does: the server keeps nothing to resume. */
+  leave(): void {
+    if (this.framing === 'socket.io' && this.isOpen) this.ws.send('41');
+    this.ws.close(1000);
   }
 
   /** Stops reading the socket, as a client that hangs would: the server's frames pile up. */

@@ -1,23 +1,28 @@
 /**
  * `npm run bench`: sinyal's Socket.IO and /ws transports beside a bare Socket.IO relay and a bare
  * `ws` relay, each server in its own child process on 127.0.0.1, load from this process. Prints
- * a markdown table; progress goes to stderr. `--cluster` adds two sinyal processes on Redis;
- * `--webhooks` adds each sinyal transport again, sending webhooks to a receiver that hangs.
+ * a markdown table; progress goes to stderr. Relay runs use two generators (coalesced, and each
+ * message its own write); PeerJS 1.0.2 is the joins baseline. `--cluster` adds two sinyal
+ * processes on Redis, `--soak` the soak (bench/soak.ts), `--webhooks` each sinyal transport
+ * again, sending webhooks to a receiver that hangs.
  * See docs/benchmarks.md.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { budgetTable, measureBudget } from './budget.js';
 import { runCluster } from './cluster.js';
+import { runBudget, runMany } from './extra-runs.js';
 import { startHangingReceiver } from './hanging-receiver.js';
 import { idleServerRss, measureIdle, type IdleResult } from './idle.js';
 import { runLoad, type LoadOptions, type LoadResult } from './load.js';
 import { loadAverage, openFileLimit } from './proc.js';
+import { relayTable, relayTargets } from './relay-report.js';
+import { runSoak } from './soak.js';
 import {
   clusterTable,
   issueTable,
   issueTargets,
+  joinsTable,
   kb,
   mb,
   num,
@@ -53,10 +58,27 @@ const { values: args } = parseArgs({
     before: { type: 'string' },
     quick: { type: 'boolean', default: false },
     webhooks: { type: 'boolean', default: false },
+    'coalesced-only': { type: 'boolean', default: false },
+    soak: { type: 'boolean', default: false },
+    'soak-minutes': { type: 'string', default: '10' },
+    'soak-peers': { type: 'string', default: '10000' },
   },
 });
 
 const quick = args.quick;
+/** Also relay with a generator that writes each message separately (off: `--coalesced-only`). */
+const uncoalesced = !args['coalesced-only'];
+/** `--soak`: Socket.IO peers joining, relaying and leaving in waves on one sinyal (bench/soak.ts). */
+const soak = args.soak
+  ? {
+      minutes: Number(args['soak-minutes']),
+      peers: Number(args['soak-peers']),
+      ratePerPeer: 0.2,
+      sampleSeconds: 5,
+      waveSeconds: 30,
+      chartPath: 'docs/images/soak.svg',
+    }
+  : undefined;
 const load: LoadOptions = {
   pairs: Number(quick ? 10 : args.pairs),
   window: Number(args.window),
@@ -104,17 +126,20 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const loadBefore = loadAverage();
   const fds = openFileLimit();
-  if (fds < idleConnections + 1000) {
+  const connections = Math.max(idleConnections, Math.ceil((soak?.peers ?? 0) * 1.2));
+  if (fds < connections + 1000) {
     say(
-      `open-file limit ${fds} is too low for ${idleConnections} connections: run \`ulimit -n 65535\``,
+      `open-file limit ${fds} is too low for ${connections} connections: run \`ulimit -n 65535\``,
     );
     process.exitCode = 1;
     return;
   }
-  say(`sinyal bench: ${specs.map((s) => s.name).join(', ')}; load average ${loadBefore}`);
+  const phases = [...specs.map((s) => s.name), ...(soak ? ['soak'] : [])];
+  say(`sinyal bench: ${phases.join(', ')}; load average ${loadBefore}`);
   const figures = new Map<string, ServerFigures>(specs.map((s) => [s.name, { name: s.name }]));
   const byRound = new Map<string, LoadResult[]>(specs.map((s) => [s.name, []]));
   const idleByRound = new Map<string, IdleResult[]>(specs.map((s) => [s.name, []]));
+  const uncoalescedByRound = new Map<string, LoadResult[]>(specs.map((s) => [s.name, []]));
   const peak = (name: string, bytes: number) => {
     const f = figures.get(name)!;
     f.peakRssBytes = Math.max(f.peakRssBytes ?? 0, bytes);
@@ -129,24 +154,41 @@ async function main(): Promise<void> {
       const relays = spec.framing !== 'peerjs';
       if (relays && load.durationMs > 0) {
         const server = await startServer(spec, profileFlags);
+        const f = figures.get(spec.name)!;
+        const measure = (what: string, options: LoadOptions) => {
+          say(`${tag} ${what}`);
+          return runLoad([server], options, (line) => say(`${tag} ${line}`));
+        };
         try {
-          say(`${tag} throughput: ${load.pairs} pairs, window ${load.window}, both directions`);
-          const result = await runLoad([server], load, (line) => say(`${tag} ${line}`));
+          const saturated = `${load.pairs} pairs, window ${load.window}, both directions`;
+          const result = await measure(`throughput: ${saturated}`, load);
           byRound.get(spec.name)!.push(result);
           if (result.errors) say(`${tag} ${result.errors} errors, e.g. ${result.lastError}`);
+          if (uncoalesced) {
+            const single = { ...load, uncoalesced: true };
+            const each = await measure(
+              `throughput, each message its own write: ${saturated}`,
+              single,
+            );
+            uncoalescedByRound.get(spec.name)!.push(each);
+          }
           // Fixed, non-saturating rate: CPU per message and latency of a busy but healthy node.
           if (round === 1 && !spec.name.endsWith('(before)')) {
-            say(`${tag} steady: ${offered} msg/s offered`);
             const steady = { ...load, rate: offered, warmupMs: Math.max(load.warmupMs, 3000) };
-            figures.get(spec.name)!.steady = await runLoad([server], steady, (l) =>
-              say(`${tag} ${l}`),
-            );
-            say(`${tag} burst: ${offered} msg/s while ${burstPairs} more pairs join`);
-            figures.get(spec.name)!.burst = await runLoad(
-              [server],
-              { ...steady, joinBurstPairs: burstPairs },
-              (l) => say(`${tag} ${l}`),
-            );
+            f.steady = await measure(`steady: ${offered} msg/s offered`, steady);
+            if (uncoalesced) {
+              f.uncoalesced = {
+                ...f.uncoalesced,
+                steady: await measure(`steady, each message its own write: ${offered} msg/s`, {
+                  ...steady,
+                  uncoalesced: true,
+                }),
+              };
+            }
+            f.burst = await measure(`burst: ${offered} msg/s while ${burstPairs} more pairs join`, {
+              ...steady,
+              joinBurstPairs: burstPairs,
+            });
           }
           peak(spec.name, server.peakRssBytes());
         } finally {
@@ -176,17 +218,25 @@ async function main(): Promise<void> {
   for (const spec of specs) {
     const results = byRound.get(spec.name)!;
     if (results.length) figures.get(spec.name)!.load = median(results, (r) => r.rate);
+    const singles = uncoalescedByRound.get(spec.name)!;
+    if (singles.length) {
+      const f = figures.get(spec.name)!;
+      f.uncoalesced = { ...f.uncoalesced, load: median(singles, (r) => r.rate) };
+    }
     const idles = idleByRound.get(spec.name)!;
     if (idles.length) figures.get(spec.name)!.idle = median(idles, (r) => r.bytesPerConnection);
   }
 
   let manySection = '';
-  if (many > 0) manySection = await runMany(many);
+  if (many > 0) {
+    const spec = specs.find((s) => s.name === 'sinyal /ws') ?? sinyalSpec('ws');
+    manySection = await runMany(many, spec, say);
+  }
 
   let budgetSection = '';
   if (budget > 0) {
     try {
-      budgetSection = await runBudget(budget, slowPairs);
+      budgetSection = await runBudget(budget, slowPairs, say);
     } catch (error) {
       // A failure here must not lose the figures measured above.
       say(`budget run failed: ${(error as Error).message}`);
@@ -207,96 +257,51 @@ async function main(): Promise<void> {
       clusterSection = `${heading}Not measured: ${(error as Error).message.split('\n')[0]}\n`;
     }
   }
+  let soakSection = '';
+  if (soak) {
+    try {
+      soakSection = await runSoak(soak, say);
+    } catch (error) {
+      say(`soak failed: ${(error as Error).message}`);
+      soakSection = `\n### Soak\n\nNot measured: ${(error as Error).message.split('\n')[0]}\n`;
+    }
+  }
   removeDataDirs();
   await hanging?.close();
 
   const rows = specs.map((s) => figures.get(s.name)!);
-  const markdown = `### Run of ${startedAt.toISOString()}
-
-Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, load average ${loadBefore} before / ${loadAverage()} after.
-sinyal as \`npm start\` runs it (embedded store on, in a data directory a previous start created), per-peer rate limit off. Throughput: ${load.pairs} pairs per server, both peers of each pair sending, ${load.window} messages in flight per peer, ${load.warmupMs / 1000} s warm-up + ${load.durationMs / 1000} s measured${rounds > 1 ? `, median of ${rounds} interleaved rounds` : ''}. Steady and burst: ${num(offered)} msg/s offered over the same pairs; burst: ${burstPairs} more pairs connect and join while it runs. Connections: ${idleConnections.toLocaleString('en-US')} peers connect and join, 100 at a time; RSS read from /proc without forcing a GC (after a forced GC in brackets).
+  const sideBySide = `sinyal as \`npm start\` runs it (embedded store on, in a data directory a previous start created), per-peer rate limit off. Throughput: ${load.pairs} pairs per server, both peers of each pair sending, ${load.window} messages in flight per peer, ${load.warmupMs / 1000} s warm-up + ${load.durationMs / 1000} s measured${rounds > 1 ? `, median of ${rounds} interleaved rounds` : ''}. Steady and burst: ${num(offered)} msg/s offered over the same pairs; burst: ${burstPairs} more pairs connect and join while it runs. Connections: ${idleConnections.toLocaleString('en-US')} peers connect and join, 100 at a time; RSS read from /proc without forcing a GC (after a forced GC in brackets).
 
 ${issueTable(rows, offered, burstPairs)}
 
 ${issueTargets(figures)}
+
+#### Relay beside the bare relays, traffic both ways
+
+Two generators over the same pairs: _coalesced_, where the frames a peer sends in one tick share one TCP write (trickle ICE's bursts), and _each message its own write_ (one \`ws.send\` or Socket.IO emit per write syscall, nothing corked: a phone sending one candidate at a time). Each ratio reads "≥ goal" (CPU: the bare relay's µs per message ÷ sinyal's); the goals are ≥ 1.3× for Socket.IO and ≥ 1.0× for \`/ws\`.
+
+${relayTable(rows, offered)}
+
+${relayTargets(rows)}
+
+#### Joins beside PeerJS 1.0.2
+
+${idleConnections.toLocaleString('en-US')} peers per server open, 100 at a time: sinyal and the bare relays connect and join a pair room (\`join-room\` → \`joined\`), PeerJS opens an id (\`OPEN\`). CPU per join is the whole server process (\`utime + stime\` of \`/proc/<pid>/stat\`: every thread, store worker and GC helpers included) over the ramp and the 2 s after it.
+
+${joinsTable(rows)}
 
 <details><summary>Saturated throughput, all figures</summary>
 
 ${throughputTable(rows)}
 
 </details>
-${manySection}${budgetSection}${clusterSection}`;
+`;
+  const markdown = `### Run of ${startedAt.toISOString()}
+
+Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, load average ${loadBefore} before / ${loadAverage()} after.
+${rows.length ? sideBySide : ''}${manySection}${budgetSection}${clusterSection}${soakSection}`;
   process.stdout.write(`\n${markdown}`);
   if (args.out) writeFileSync(args.out, markdown);
-}
-
-/** Many idle `/ws` peers on one sinyal, spread over loopback source addresses. */
-async function runMany(count: number): Promise<string> {
-  // The server holds one descriptor per connection, and so does this generator.
-  const fdCap = openFileLimit() - 1000;
-  const reached = Math.min(count, fdCap);
-  if (reached < count) {
-    say(`open-file limit caps the many-connections run at ${reached} (asked ${count})`);
-  }
-  const addresses = Array.from(
-    { length: Math.ceil(reached / 20_000) },
-    (_, i) => `127.0.0.${i + 2}`,
-  );
-  const spec = specs.find((s) => s.name === 'sinyal /ws') ?? sinyalSpec('ws');
-  const server = await startServer(spec);
-  try {
-    await idleServerRss(server);
-    const idle = await measureIdle(server, reached, (l) => say(`[many] ${l}`), {
-      localAddresses: addresses,
-    });
-    const capped =
-      reached < count
-        ? ` (asked ${num(count)}; the open-file limit here, ${num(openFileLimit())}, caps a process's connections)`
-        : '';
-    return `
-### ${num(idle.connections)} idle \`/ws\` peers on one process${capped}
-
-| peers joined | join time | joins/s | RSS before | RSS with all open (no forced GC) | per connection (forced GC) | peak RSS | errors |
-|--:|--:|--:|--:|--:|--:|--:|--:|
-| ${num(idle.connections)} | ${num(idle.joinSeconds, 1)} s | ${num(idle.joinsPerSecond)} | ${mb(idle.rssBeforeBytes)} | ${mb(idle.rssAfterBytes)} | ${kb(idle.bytesPerConnection)} (${kb(idle.gcBytesPerConnection)}) | ${mb(server.peakRssBytes())} | ${idle.errors} |
-`;
-  } finally {
-    await server.stop();
-  }
-}
-
-/** The outbound budget under slow readers, on each sinyal transport. */
-async function runBudget(count: number, pairs: number): Promise<string> {
-  const results = [];
-  for (const spec of [sinyalSpec('socket.io'), sinyalSpec('ws')]) {
-    const server = await startServer(spec);
-    try {
-      await idleServerRss(server);
-      say(`[budget ${spec.name}] ${count} peers join; ${pairs} readers stop reading`);
-      // Source addresses 127.0.0.x as in the many-connections run: ports stay available.
-      const addresses = Array.from(
-        { length: Math.ceil(count / 10_000) + 1 },
-        (_, i) => `127.0.0.${i + 20}`,
-      );
-      const result = await measureBudget(
-        server,
-        count,
-        pairs,
-        (l) => say(`[budget ${spec.name}] ${l}`),
-        addresses,
-      );
-      results.push({ name: spec.name, result });
-    } finally {
-      await server.stop();
-    }
-  }
-  return `
-### Slow readers: the outbound budget (\`MAX_BUFFERED_BYTES\`, default 1 MiB)
-
-${num(count)} peers in pair rooms; in ${num(pairs)} pairs one peer stops reading and the other sends it the largest offer allowed (60 KB SDP) as fast as its own socket takes it. RSS sampled every 50 ms, no forced GC.
-
-${budgetTable(results)}
-`;
 }
 
 main().catch((error: unknown) => {
