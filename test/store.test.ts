@@ -292,6 +292,7 @@ for (const backend of backends) {
       assert.deepEqual(await store.backend.queries.endUnclosed(), {
         connections: 0,
         memberships: 0,
+        webhooks: 0, // no webhook endpoint is configured
       });
     });
   });
