@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Peer } from '../engine/peer.js';
 import { SignalError } from '../engine/signal-error.js';
-import type { RoomKind, RoomRef } from '../engine/types.js';
+import type { RoomKind, RoomRef } from '../protocol/types.js';
 
 export interface JoinAuthzOptions {
   /** Receives `POST { userId, roomId, kind }`; answers `{ allow: boolean, reason?: string }`. */

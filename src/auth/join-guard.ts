@@ -1,7 +1,7 @@
 import type { JoinPolicy } from '../engine/engine.js';
 import type { Peer } from '../engine/peer.js';
 import { SignalError } from '../engine/signal-error.js';
-import type { RoomRef } from '../engine/types.js';
+import type { RoomRef } from '../protocol/types.js';
 import { grantAllows } from './claims.js';
 
 export interface JoinGuardOptions {

@@ -1,4 +1,4 @@
-import type { MediaState, Member, ParkedPeer, PeerId, PeerInfo, RoomRef } from '../engine/types.js';
+import type { MediaState, Member, ParkedPeer, PeerId, PeerInfo, RoomRef } from '../protocol/types.js';
 
 export type AdmitResult =
   | { ok: true; /** members already in the room, in join order */ others: Member[] }

@@ -1,5 +1,5 @@
-import type { MediaState, Member, PeerId, PeerInfo, RoomRef } from '../engine/types.js';
-import { roomKey } from '../engine/types.js';
+import type { MediaState, Member, PeerId, PeerInfo, RoomRef } from '../protocol/types.js';
+import { roomKey } from '../protocol/types.js';
 
 interface RoomEntry {
   room: RoomRef;

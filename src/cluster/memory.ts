@@ -1,4 +1,4 @@
-import type { MediaState, Member, PeerId, PeerInfo, RoomRef } from '../engine/types.js';
+import type { MediaState, Member, PeerId, PeerInfo, RoomRef } from '../protocol/types.js';
 import type { AdmitResult, Cluster, ClusterHealth } from './cluster.js';
 import { Directory } from './directory.js';
 

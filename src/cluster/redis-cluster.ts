@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { MediaState, Member, ParkedPeer, PeerId, PeerInfo, RoomRef } from '../engine/types.js';
-import { roomKey } from '../engine/types.js';
+import type { MediaState, Member, ParkedPeer, PeerId, PeerInfo, RoomRef } from '../protocol/types.js';
+import { roomKey } from '../protocol/types.js';
 import type {
   AdmitResult,
   ClaimResult,

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Member, ParkedPeer, PeerId, PeerInfo, RoomRef, SentLog } from '../engine/types.js';
-import { NOT_RESUMED_IN_TIME, parseRoomKey } from '../engine/types.js';
+import type { Member, ParkedPeer, PeerId, PeerInfo, RoomRef, SentLog } from '../protocol/types.js';
+import { NOT_RESUMED_IN_TIME, parseRoomKey } from '../protocol/types.js';
 import type { ClaimResult, ClusterHandler } from './cluster.js';
 import type { Directory } from './directory.js';
 import type { RedisLink } from './redis-link.js';

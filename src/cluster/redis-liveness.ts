@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Member } from '../engine/types.js';
-import { parseRoomKey } from '../engine/types.js';
+import type { Member } from '../protocol/types.js';
+import { parseRoomKey } from '../protocol/types.js';
 import type { ClusterHandler } from './cluster.js';
 import type { RedisLink } from './redis-link.js';
 import { deadMembersScript, heartbeatScript, nodeGoneScript } from './redis-scripts.js';

@@ -20,7 +20,8 @@ import {
   type LiveSettings,
 } from './engine-options.js';
 import { randomToken } from './random-token.js';
-import { handlers, type HandlerContext } from './handlers.js';
+import type { HandlerContext } from './handler-context.js';
+import { handlers } from './handlers.js';
 import { EngineHooks, type EngineEventMap } from './hooks.js';
 import { Peer } from './peer.js';
 import { hashSecret, Resumer } from './resume.js';
@@ -36,8 +37,8 @@ import type {
   PeerSink,
   RoomRef,
   User,
-} from './types.js';
-import { parseRoomKey, roomKey } from './types.js';
+} from '../protocol/types.js';
+import { parseRoomKey, roomKey } from '../protocol/types.js';
 
 // Embedders and transports import these from here, with the engine.
 export * from './engine-options.js';

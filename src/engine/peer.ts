@@ -1,5 +1,5 @@
 import { OutboundLog } from './outbound-log.js';
-import type { LeaveCause, PeerAccess, PeerInfo, PeerSink, RoomRef } from './types.js';
+import type { LeaveCause, PeerAccess, PeerInfo, PeerSink, RoomRef } from '../protocol/types.js';
 
 /** Events kept for a connected peer: what a dead connection may have swallowed unnoticed. */
 export const KEPT_WHILE_CONNECTED = 64;

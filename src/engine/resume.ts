@@ -14,7 +14,7 @@ import {
   type PeerInfo,
   type PeerSink,
   type RoomRef,
-} from './types.js';
+} from '../protocol/types.js';
 
 /** What the resume logic needs from the engine. */
 export interface ResumeHost {

@@ -1,9 +1,9 @@
-import type { HandlerContext } from './handlers.js';
+import type { HandlerContext } from './handler-context.js';
 import type { Peer } from './peer.js';
 import { SignalError } from './signal-error.js';
 import type { AdmitResult } from '../cluster/cluster.js';
-import type { Member, RoomRef } from './types.js';
-import { roomKey } from './types.js';
+import type { Member, RoomRef } from '../protocol/types.js';
+import { roomKey } from '../protocol/types.js';
 
 /** Joins `peer` to `room` atomically; resolves to the admission (other members) or a refusal. */
 export async function admit(

@@ -1,5 +1,5 @@
 import type { Engine } from '../engine/engine.js';
-import type { RoomRef } from '../engine/types.js';
+import type { RoomRef } from '../protocol/types.js';
 
 /** Room names as `/metrics` shows them: `video:ID` for mesh (as reference 004), `pair:ID`, `study:ID`. */
 export function roomName(room: RoomRef): string {

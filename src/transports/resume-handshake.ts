@@ -3,7 +3,7 @@ import type { ConnectOptions, Engine } from '../engine/engine.js';
 import type { Peer } from '../engine/peer.js';
 import { SessionKicked } from '../engine/resume.js';
 import { SignalError } from '../engine/signal-error.js';
-import type { PeerSink } from '../engine/types.js';
+import type { PeerSink } from '../protocol/types.js';
 
 /** A handshake's `resume` (the token from `welcome`) and `received` (events the client got). */
 export interface ResumeRequest {

@@ -5,7 +5,7 @@ import { refreshIdentity } from '../../auth/refresh.js';
 import type { Engine } from '../../engine/engine.js';
 import type { Peer } from '../../engine/peer.js';
 import type { SignalError } from '../../engine/signal-error.js';
-import type { PeerSink } from '../../engine/types.js';
+import type { PeerSink } from '../../protocol/types.js';
 import { OVER_BUDGET_REASON, sizeOf } from '../outbound-budget.js';
 import { openPeer, prepareResume, type PreparedResume } from '../resume-handshake.js';
 

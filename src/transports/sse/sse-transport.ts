@@ -8,7 +8,7 @@ import {
 } from '../../auth/identity.js';
 import { SHUTDOWN, type Engine } from '../../engine/engine.js';
 import { SignalError } from '../../engine/signal-error.js';
-import type { PeerSink } from '../../engine/types.js';
+import type { PeerSink } from '../../protocol/types.js';
 import { OVER_BUDGET_REASON } from '../outbound-budget.js';
 import { parseEventId, SseSession, type SessionListener } from './sse-session.js';
 

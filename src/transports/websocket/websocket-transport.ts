@@ -13,7 +13,7 @@ import { refreshIdentity } from '../../auth/refresh.js';
 import { SHUTDOWN, type Engine } from '../../engine/engine.js';
 import type { Peer } from '../../engine/peer.js';
 import type { SignalError } from '../../engine/signal-error.js';
-import type { PeerSink } from '../../engine/types.js';
+import type { PeerSink } from '../../protocol/types.js';
 import type { OriginRule } from '../../http/origin.js';
 import { OVER_BUDGET_REASON } from '../outbound-budget.js';
 import {
