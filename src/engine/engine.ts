@@ -23,7 +23,7 @@ import { randomToken } from './random-token.js';
 import type { HandlerContext } from './handler-context.js';
 import { handlers } from './handlers.js';
 import { EngineHooks, type EngineEventMap } from './hooks.js';
-import { Peer } from './peer.js';
+import { OVER_BUDGET_REASON, Peer, type PeerView } from './peer.js';
 import { hashSecret, Resumer } from './resume.js';
 import type { Sent } from './outbound-log.js';
 import { SignalError } from './signal-error.js';
@@ -240,6 +240,30 @@ export class Engine implements HandlerContext {
       this.end(peer, 'token-expired');
     }, delay);
     peer.expiryTimer.unref();
+  }
+
+  /** Peers on this process, connected or waiting for their client. */
+  get localCount(): number {
+    return this.local.size;
+  }
+
+  /** Tells every local client the server is stopping (before the transports close). */
+  noticeShutdown(): void {
+    const data = { reason: 'Server is restarting; reconnect shortly' };
+    for (const peer of this.local.values()) peer.sink.emit('server:shutdown', data);
+  }
+
+  /** A client that stopped reading: counted by transport, and its peer ends now. */
+  dropOverBudget(peer: PeerView): void {
+    const own = this.local.get(peer.id);
+    if (!own || own.closed) return;
+    this.counters.overBudget[own.info.transport]++;
+    void this.disconnect(own, OVER_BUDGET_REASON);
+  }
+
+  /** Whether a join or leave of this peer is in flight (its next messages wait their turn). */
+  isBusy(peer: PeerView): boolean {
+    return this.local.get(peer.id)?.backlog != null;
   }
 
   /** Counts a refusal by code for `/metrics` (handshakes refused by a transport too). */
