@@ -92,6 +92,14 @@ describe('the layers of src/', () => {
     assert.deepEqual(cycles, []);
   });
 
+  it('keeps transport adapters under 200 lines and the engine under 400', () => {
+    const lines = (file: string) => readFileSync(join(src, file), 'utf8').split('\n').length - 1;
+    const long = [...graph.keys()]
+      .filter((file) => file.startsWith(`transports${sep}`) && lines(file) > 200)
+      .concat(lines(join('engine', 'engine.ts')) >= 400 ? [join('engine', 'engine.ts')] : []);
+    assert.deepEqual(long, []);
+  });
+
   it('sees the imports it checks', () => {
     // A parser that found nothing would pass the two tests above on any code.
     assert.ok(graph.get(join('engine', 'engine.ts'))!.includes(join('cluster', 'cluster.ts')));

@@ -50,3 +50,24 @@ export function requireMember(ctx: HandlerContext, peer: Peer, room: RoomRef): M
   if (!member) throw new SignalError('not-in-room', `Not in ${room.kind} room "${room.id}"`);
   return member;
 }
+
+/** Tells the members left in a room that `member` left, in the room kind's own words. */
+export function announceLeave(
+  engine: HandlerContext,
+  room: RoomRef,
+  member: Member,
+  remaining: Member[],
+): void {
+  if (room.kind === 'pair') {
+    for (const other of remaining) {
+      engine.deliver(other, 'peer-left', { roomId: room.id, socketId: member.peerId });
+    }
+  } else if (room.kind === 'mesh') {
+    const data = { roomId: room.id, socketId: member.peerId, userId: member.userId };
+    for (const other of remaining) engine.deliver(other, 'video:user-left', data);
+  } else if (!remaining.some((m) => m.userId === member.userId)) {
+    // Presence: the user is offline only when its last connection leaves the study.
+    const data = { studyId: room.id, userId: member.userId };
+    for (const other of remaining) engine.deliver(other, 'presence:user-offline', data);
+  }
+}
