@@ -92,7 +92,7 @@ export class RedisLiveness {
       await Promise.all(evictions);
       if ((await link.run(nodeGoneScript, node, '0')) === 1) {
         logger?.warn({ node, members: evictions.length }, 'node stopped beating: removed');
-        handler.nodeGone?.(node);
+        handler.nodeGone(node);
       }
     } catch (error) {
       logger?.warn({ err: error, node }, 'could not evict a dead node yet');

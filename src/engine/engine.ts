@@ -75,7 +75,7 @@ export class Engine extends PeerRegistry implements HandlerContext {
 
   /** Hands a peer to the cluster for its client to resume elsewhere; false if it cannot. */
   private async park(peer: Peer): Promise<boolean> {
-    const parked = this.cluster.park && !peer.closed && this.resumer.parked(peer);
+    const parked = this.cluster.handsOver && !peer.closed && this.resumer.parked(peer);
     if (!parked) return false;
     this.forget(peer);
     // A client still connected here (it came back elsewhere first) is let go quietly.
@@ -83,7 +83,7 @@ export class Engine extends PeerRegistry implements HandlerContext {
     peer.transport = null;
     transport?.disconnect('replaced by a resumed connection');
     try {
-      await this.cluster.park!(parked, this.resumer.windowMs);
+      await this.cluster.park(parked, this.resumer.windowMs);
     } catch (error) {
       this.logger?.warn({ err: error, peerId: peer.id }, 'could not hand a peer over');
       peer.closed = false;
