@@ -5,7 +5,7 @@ export { storeApi } from './api/extension.js';
 export type { StoreApiOptions } from './api/extension.js';
 export { Engine, defaultLiveSettings } from './engine/engine.js';
 export type { EngineOptions, LiveSettings } from './engine/engine.js';
-export type { PeerSink, PeerInfo, Member, RoomRef, User } from './engine/types.js';
+export type { PeerSink, PeerInfo, Member, RoomRef, User } from './protocol/types.js';
 export type { Cluster, ClusterHandler } from './cluster/cluster.js';
 export { MemoryCluster } from './cluster/memory.js';
 export { loadConfig, ConfigError } from './config/config.js';

@@ -21,6 +21,7 @@ import { boundIdleConnections, guardUpgrades } from './http/connection-guards.js
 import { loadTls, type TlsSetup } from './http/tls.js';
 import { createLogger } from './logger.js';
 import { attachSocketIo } from './transports/socketio/socketio-transport.js';
+import { TransportCore } from './transports/core/transport-core.js';
 import { WebSocketTransport } from './transports/websocket/websocket-transport.js';
 import { PeerjsTransport } from './transports/peerjs/peerjs-transport.js';
 import { registerPeerjsRoutes } from './transports/peerjs/peerjs-routes.js';
@@ -83,6 +84,13 @@ function buildTransports(
   auth: AuthOptions,
 ): Transports {
   const origins = originRule(config.allowedOrigins, config.host);
+  // One lifecycle (origin, authentication, the peer, the outbound budget, the close) under
+  // every transport; the adapters only translate frames.
+  const core = new TransportCore(engine, {
+    auth,
+    maxBufferedBytes: config.maxBufferedBytes,
+    origins,
+  });
   const io = new SocketIoServer(httpServer, {
     cors: { origin: config.allowedOrigins ?? true, credentials: true },
     pingInterval: config.pingInterval,
@@ -95,19 +103,16 @@ function buildTransports(
     allowEIO3: true,
     // CORS above only guards polling; every handshake, websocket ones included, is checked here.
     allowRequest: (request, callback) => {
-      const allowed = origins.allows(request);
+      const allowed = core.allowsOrigin(request);
       callback(allowed ? null : 'This origin is not in ALLOWED_ORIGINS', allowed);
     },
   });
-  attachSocketIo(io, engine, auth, config.maxBufferedBytes);
-  const websocket = new WebSocketTransport(engine, {
-    auth,
+  attachSocketIo(io, core);
+  const websocket = new WebSocketTransport(core, {
     maxPayloadBytes: config.maxPayloadBytes,
     pingInterval: config.pingInterval,
     pingTimeout: config.pingTimeout,
     authTimeout: config.authTimeout,
-    maxBufferedBytes: config.maxBufferedBytes,
-    origins,
   });
   const peerjs = new PeerjsTransport(engine, {
     path: peerjsPath(config),
@@ -259,7 +264,7 @@ async function shutdown(parts: {
   logger: Logger;
 }): Promise<void> {
   const { config, engine, io, transports, app, server, extensions, logger } = parts;
-  logger.info({ connections: engine.local.size }, 'shutting down');
+  logger.info({ connections: engine.localCount }, 'shutting down');
   const force = setTimeout(() => {
     logger.warn('shutdown timeout reached: closing remaining connections');
     for (const transport of transports) transport.terminateAll();
@@ -267,9 +272,7 @@ async function shutdown(parts: {
   }, config.shutdownTimeout);
   force.unref();
   try {
-    for (const peer of engine.local.values()) {
-      peer.sink.emit('server:shutdown', { reason: 'Server is restarting; reconnect shortly' });
-    }
+    engine.noticeShutdown();
     // `/ws` closes with 1012 (service restart); Socket.IO's engine.io transports close without
     // a Socket.IO "server disconnect", which its clients would take as final: both reconnect by
     // themselves, to this server once restarted or to another behind the load balancer.

@@ -4,7 +4,7 @@
  * browser build can read it and the SDK pulls in no server code.
  */
 import type { LiveSettings } from '../engine/engine-options.js';
-import type { Member, PeerInfo, RoomRef } from '../engine/types.js';
+import type { Member, PeerInfo, RoomRef } from '../protocol/types.js';
 
 /** One point of the overview charts. */
 export interface Sample {

@@ -5,7 +5,7 @@ import type { Config } from '../config/config.js';
 import type { Engine } from '../engine/engine.js';
 import type { Store } from '../store/store.js';
 import type { SseTransport } from '../transports/sse/sse-transport.js';
-import type { PeerInfo } from '../engine/types.js';
+import type { PeerInfo } from '../protocol/types.js';
 import { adminActor, type AdminAccess } from './admin-guard.js';
 import { ApiError } from './errors.js';
 

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { z } from 'zod';
+import { httpStatusOf } from '../protocol/errors.js';
 
 /** An HTTP refusal, sent as `{ error, message }` (PROTOCOLS.md house rule for HTTP). */
 export class ApiError extends Error {
@@ -12,30 +13,8 @@ export class ApiError extends Error {
   }
 }
 
-/** Engine refusal codes as HTTP statuses. */
-export const statusOfCode: Record<string, number> = {
-  'invalid-payload': 400,
-  'payload-too-large': 413,
-  'forbidden-key': 400,
-  'unknown-event': 400,
-  'not-in-room': 403,
-  'not-allowed': 403,
-  'unknown-peer': 404,
-  'already-joined': 409,
-  'room-full': 409,
-  'rate-limited': 429,
-  'server-busy': 503,
-  unauthorized: 401,
-  'token-expired': 401,
-  forbidden: 403,
-  'too-many-rooms': 403,
-  'too-many-connections': 429,
-  'auth-unavailable': 503,
-  'authz-unavailable': 503,
-};
-
 export const engineError = (code: string, message: string) =>
-  new ApiError(statusOfCode[code] ?? 400, code, message);
+  new ApiError(httpStatusOf(code, 400), code, message);
 
 /** Parses with zod; the first issue becomes a 400 that names the field. */
 export function parse<S extends z.ZodType>(schema: S, value: unknown, what = 'body'): z.output<S> {

@@ -1,6 +1,7 @@
 import type { SinyalExtension } from '../extension.js';
 import { recordEngine } from '../store/recorder.js';
 import { Store, type StoreOptions } from '../store/store.js';
+import { TransportCore } from '../transports/core/transport-core.js';
 import { SseTransport } from '../transports/sse/sse-transport.js';
 import { registerWebhookMetrics } from '../http/metrics.js';
 import { adminAccess, browserRefusal, roomIdsVisibleTo } from './admin-guard.js';
@@ -74,11 +75,10 @@ export function storeApi(options: StoreApiOptions = {}): SinyalExtension & { sto
       }, REFRESH_INTERVAL);
       refresh.unref();
 
-      sse = new SseTransport(engine, {
-        auth,
+      const core = new TransportCore(engine, { auth, maxBufferedBytes: config.maxBufferedBytes });
+      sse = new SseTransport(core, {
         resumeWindow: config.sseResumeWindow,
         heartbeatInterval: config.sseHeartbeatInterval,
-        maxBufferedBytes: config.maxBufferedBytes,
       });
       const sessions = sse;
       // `GET /api/ice-servers` takes an SSE connection's private id as its proof.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NO_CONTROL_CHARACTERS } from '../protocol/inbound.js';
+import { roomKindNames } from '../protocol/room-kinds.js';
 import { WEBHOOK_EVENT_TYPES } from '../protocol/webhook-types.js';
 import { liveSettingKeys, type LiveSettingKey } from '../store/settings.js';
 
@@ -58,7 +59,7 @@ export const updateRoomBody = z
   });
 
 export const participantParams = z.object({
-  kind: z.enum(['mesh', 'pair', 'presence']),
+  kind: z.enum(roomKindNames),
   roomId: id,
   peerId: id,
 });
@@ -66,7 +67,7 @@ export const participantParams = z.object({
 /** Without `roomId` a broadcast goes to everyone; with it, to the members of that room only. */
 export const broadcastQuery = z.object({
   roomId: id.optional(),
-  kind: z.enum(['mesh', 'pair', 'presence']).default('mesh'),
+  kind: z.enum(roomKindNames).default('mesh'),
 });
 
 export const broadcastBody = z.record(z.string(), z.unknown(), {

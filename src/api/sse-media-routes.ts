@@ -37,7 +37,7 @@ export function sseMediaRoutes(app: FastifyInstance, ctx: ApiContext): void {
         const event = body.isSharingScreen ? 'video:screen-share-start' : 'video:screen-share-stop';
         steps.push([event, { roomId }]);
       }
-      for (const [event, payload] of steps) check(await ctx.sse.request(session, event, payload));
+      for (const [event, payload] of steps) check(await session.request(event, payload));
       return { ok: true, roomId };
     },
   );
@@ -59,7 +59,7 @@ export function sseMediaRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const { connectionId, message } = parse(chatBody, request.body);
       const session = authorize(ctx, request, connectionId);
       const outcome = check(
-        await ctx.sse.request(session, 'chat:video-message', { roomId, message }, (event, data) => {
+        await session.request('chat:video-message', { roomId, message }, (event, data) => {
           const sent = data as { roomId?: string; socketId?: string };
           return event === 'chat:video-message-received' && sent.socketId === session.peer.id;
         }),

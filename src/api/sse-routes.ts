@@ -1,9 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bearerToken } from '../auth/identity.js';
-import { renewIdentity } from '../auth/refresh.js';
 import { SignalError } from '../engine/signal-error.js';
-import type { SseSession } from '../transports/sse/sse-session.js';
-import type { Outcome } from '../transports/sse/sse-transport.js';
+import type { Outcome, SseSession } from '../transports/sse/sse-session.js';
 import type { ApiContext } from './context.js';
 import { ApiError, engineError, errorBody, parse } from './errors.js';
 import {
@@ -109,7 +107,7 @@ export function sseRoutes(app: FastifyInstance, ctx: ApiContext): void {
       }
       try {
         const given = { token: bearerToken(request.headers.authorization, token) };
-        const identity = await renewIdentity(ctx.engine, session.peer, given, ctx.auth);
+        const identity = await session.connection.renew(given);
         return { userId: identity.userId, expiresAt: identity.access.expiresAt };
       } catch (error) {
         if (!(error instanceof SignalError)) throw error;
@@ -138,7 +136,7 @@ export function sseRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const { connectionId } = parse(connectionBody, request.body);
       const session = authorize(ctx, request, connectionId);
       const outcome = check(
-        await ctx.sse.request(session, 'video:join-room', { roomId }, (event, data) => {
+        await session.request('video:join-room', { roomId }, (event, data) => {
           const answer = data as { roomId?: string };
           return (
             (event === 'video:room-state' || event === 'room-full') && answer.roomId === roomId
@@ -170,7 +168,7 @@ export function sseRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const { roomId } = parse(roomParams, request.params, 'params');
       const { connectionId } = parse(connectionBody, request.body);
       const session = authorize(ctx, request, connectionId);
-      const outcome = check(await ctx.sse.request(session, 'video:leave-room', { roomId }));
+      const outcome = check(await session.request('video:leave-room', { roomId }));
       if (outcome.kind === 'queued') return reply.status(202).send({ queued: true, roomId });
       return { ok: true, roomId };
     },
@@ -198,7 +196,7 @@ export function sseRoutes(app: FastifyInstance, ctx: ApiContext): void {
           : type === 'answer'
             ? ['video:answer', { to, answer: data }]
             : ['video:ice-candidate', { to, candidate: data }];
-      const outcome = check(await ctx.sse.request(session, event, payload));
+      const outcome = check(await session.request(event, payload));
       if (outcome.kind === 'queued') return reply.status(202).send({ queued: true });
       return { ok: true };
     },

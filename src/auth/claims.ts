@@ -1,6 +1,6 @@
 import type { JWTPayload } from 'jose';
 import { SignalError } from '../engine/signal-error.js';
-import type { PeerAccess, User } from '../engine/types.js';
+import type { PeerAccess, User } from '../protocol/types.js';
 
 /** At most this many `rooms` entries: a grant is a list of names and prefixes, not a database. */
 export const MAX_GRANTED_ROOMS = 256;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clientAddress, parseTrustProxy, type TrustProxy } from './client-address.js';
+import { parseTrustProxy, type TrustProxy } from '../config/trust-proxy.js';
+import { clientAddress } from './client-address.js';
 
 const trust = (text: string) => parseTrustProxy(text) as TrustProxy;
 

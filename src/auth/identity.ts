@@ -1,9 +1,10 @@
 import { SignalError } from '../engine/signal-error.js';
 import { randomToken } from '../engine/random-token.js';
-import type { PeerAccess, User } from '../engine/types.js';
+import type { PeerAccess, User } from '../protocol/types.js';
 import { NO_CONTROL_CHARACTERS } from '../protocol/inbound.js';
 import { readClaims, text } from './claims.js';
-import { clientAddress, type TrustProxy } from './client-address.js';
+import type { TrustProxy } from '../config/trust-proxy.js';
+import { clientAddress } from './client-address.js';
 import { MAX_TOKEN_LENGTH, type Verifier } from './verifier.js';
 
 /**

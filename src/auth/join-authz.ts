@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Peer } from '../engine/peer.js';
 import { SignalError } from '../engine/signal-error.js';
-import type { RoomKind, RoomRef } from '../engine/types.js';
+import { ROOM_KINDS } from '../protocol/room-kinds.js';
+import type { RoomRef } from '../protocol/types.js';
 
 export interface JoinAuthzOptions {
   /** Receives `POST { userId, roomId, kind }`; answers `{ allow: boolean, reason?: string }`. */
@@ -21,7 +22,6 @@ type Answer = { allow: true } | { allow: false; reason: string };
 
 /** Entries kept at most; beyond, the oldest go (a flood of distinct rooms cannot grow memory). */
 const MAX_CACHED = 10_000;
-const KINDS: Record<RoomKind, string> = { pair: 'room', mesh: 'room', presence: 'study' };
 
 /**
  * Asks the app whether a user may enter a room (the generalised `check-member` call of the
@@ -76,7 +76,7 @@ export function joinAuthz(options: JoinAuthzOptions): (peer: Peer, room: RoomRef
         if (options.onError === 'allow') return;
         throw new SignalError(
           'authz-unavailable',
-          `Cannot check your membership of ${KINDS[room.kind]} "${room.id}" now; try again shortly`,
+          `Cannot check your membership of ${ROOM_KINDS[room.kind].noun} "${room.id}" now; try again shortly`,
         );
       }
       if (options.cacheTtl > 0) {

@@ -1,7 +1,8 @@
+import { ROOM_KINDS } from '../protocol/room-kinds.js';
 import type { JoinPolicy } from '../engine/engine.js';
 import type { Peer } from '../engine/peer.js';
 import { SignalError } from '../engine/signal-error.js';
-import type { RoomRef } from '../engine/types.js';
+import type { RoomRef } from '../protocol/types.js';
 import { grantAllows } from './claims.js';
 
 export interface JoinGuardOptions {
@@ -18,8 +19,6 @@ export interface JoinGuardOptions {
   /** The app's membership check (`JOIN_AUTHZ_URL`), asked last. */
   appCheck?: (peer: Peer, room: RoomRef) => Promise<void>;
 }
-
-const KIND_NAMES = { pair: 'room', mesh: 'room', presence: 'study' } as const;
 
 /** Per-peer join bucket, kept beside the peer rather than in the engine's Peer class. */
 const buckets = new WeakMap<Peer, { tokens: number; at: number }>();
@@ -49,7 +48,7 @@ export function joinGuard(options: JoinGuardOptions): JoinPolicy {
       );
     }
     if (!grantAllows(peer.access.rooms, room.id)) {
-      const kind = KIND_NAMES[room.kind];
+      const kind = ROOM_KINDS[room.kind].noun;
       throw new SignalError('forbidden', `Your token does not grant the ${kind} "${room.id}"`);
     }
     if (options.maxRoomsPerPeer > 0 && peer.rooms.size >= options.maxRoomsPerPeer) {

@@ -9,7 +9,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { SignalError } from '../engine/signal-error.js';
-import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS } from './algorithms.js';
+import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS } from '../protocol/jws-algorithms.js';
 
 /** Longest token accepted: identity providers' tokens with many claims stay under 4 KB. */
 export const MAX_TOKEN_LENGTH = 8192;

@@ -1,4 +1,11 @@
-import type { MediaState, Member, ParkedPeer, PeerId, PeerInfo, RoomRef } from '../engine/types.js';
+import type {
+  MediaState,
+  Member,
+  ParkedPeer,
+  PeerId,
+  PeerInfo,
+  RoomRef,
+} from '../protocol/types.js';
 
 export type AdmitResult =
   | { ok: true; /** members already in the room, in join order */ others: Member[] }
@@ -15,17 +22,17 @@ export interface ClusterHandler {
   /** A member on a dead node must leave its room; the engine announces it (once, cluster-wide). */
   evictMember(room: RoomRef, member: Member): Promise<void>;
   /** A dead node's members have left and this node removed it (exactly one node hears it). */
-  nodeGone?(nodeId: string): void;
+  nodeGone(nodeId: string): void;
   /**
    * Another node's client came back with this peer's token: park the peer (if it is here and
    * the secret hash is its own) so that node can claim it. Resolves to whether it was parked.
    */
-  parkLocal?(peerId: PeerId, secretHash: string): Promise<boolean>;
+  parkLocal(peerId: PeerId, secretHash: string): Promise<boolean>;
   /**
    * A parked peer is ended here (not resumed in time, or kicked): its members leave (each
-   * announced once) and observers hear it disconnected. Without it, only the members leave.
+   * announced once) and observers hear it disconnected.
    */
-  endParked?(
+  endParked(
     info: PeerInfo,
     members: Array<{ room: RoomRef; member: Member }>,
     reason: string,
@@ -76,18 +83,23 @@ export interface Cluster {
   health(): ClusterHealth;
 
   /**
-   * Resume across processes (absent on one process). `park` hands a dropped peer to the
+   * Whether a dropped peer can be handed to another process (`park`, `claim`); false on one
+   * process, where the four methods below have nothing to do.
+   */
+  readonly handsOver: boolean;
+  /**
+   * Resume across processes. `park` hands a dropped peer to the
    * cluster: its members stay in their rooms, events for it are kept. `claim` takes it over on
    * this node for a client holding its secret, with every event it was sent meanwhile; it asks
    * the peer's own node to park it first if that node is alive.
    */
-  park?(peer: ParkedPeer, windowMs: number): Promise<void>;
-  claim?(peerId: PeerId, secretHash: string): Promise<ClaimResult>;
+  park(peer: ParkedPeer, windowMs: number): Promise<void>;
+  claim(peerId: PeerId, secretHash: string): Promise<ClaimResult>;
   /**
    * Admin kick of a parked peer: ends it on this node and voids its token cluster-wide for
    * `ttlMs`. Resolves false when no peer of that id is parked.
    */
-  kickParked?(peerId: PeerId, reason: string, ttlMs: number): Promise<boolean>;
+  kickParked(peerId: PeerId, reason: string, ttlMs: number): Promise<boolean>;
   /** Voids a kicked peer's token cluster-wide for `ttlMs`: a resume is answered `kicked`. */
-  tombstone?(peerId: PeerId, secretHash: string, reason: string, ttlMs: number): void;
+  tombstone(peerId: PeerId, secretHash: string, reason: string, ttlMs: number): void;
 }

@@ -1,5 +1,6 @@
-import type { MediaState, Member, PeerId, PeerInfo, RoomRef } from '../engine/types.js';
-import { roomKey } from '../engine/types.js';
+import type { AdmitResult } from './cluster.js';
+import type { MediaState, Member, PeerId, PeerInfo, RoomRef } from '../protocol/types.js';
+import { roomKey } from '../protocol/types.js';
 
 interface RoomEntry {
   room: RoomRef;
@@ -72,6 +73,18 @@ export class Directory {
   }
 
   /** Drops everything a node contributed (used when a node is declared dead or re-syncs). */
+  /**
+   * Admits `member` unless it is in already or the room holds `capacity` (0 = no limit): the
+   * memory cluster's admission, and the Redis one's while Redis is out of reach.
+   */
+  admit(room: RoomRef, member: Member, capacity: number): AdmitResult {
+    if (this.member(room, member.peerId)) return { ok: false, reason: 'already-joined' };
+    if (capacity > 0 && this.size(room) >= capacity) return { ok: false, reason: 'full' };
+    const others = [...this.members(room)];
+    this.add(room, member);
+    return { ok: true, others };
+  }
+
   membersOfNode(nodeId: string): Array<{ room: RoomRef; member: Member }> {
     const found: Array<{ room: RoomRef; member: Member }> = [];
     for (const entry of this.roomsByKey.values()) {

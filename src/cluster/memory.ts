@@ -1,10 +1,12 @@
-import type { MediaState, Member, PeerId, PeerInfo, RoomRef } from '../engine/types.js';
-import type { AdmitResult, Cluster, ClusterHealth } from './cluster.js';
+import type { MediaState, Member, PeerId, PeerInfo, RoomRef } from '../protocol/types.js';
+import type { AdmitResult, ClaimResult, Cluster, ClusterHealth } from './cluster.js';
 import { Directory } from './directory.js';
 
 /** The single-process cluster: state in memory, nothing to forward. The default and test double. */
 export class MemoryCluster implements Cluster {
   readonly directory = new Directory();
+  /** One process: nobody else to hand a dropped peer to. */
+  readonly handsOver = false;
 
   constructor(readonly nodeId = 'local') {}
 
@@ -28,11 +30,7 @@ export class MemoryCluster implements Cluster {
   }
 
   async admit(room: RoomRef, member: Member, capacity: number): Promise<AdmitResult> {
-    if (this.directory.member(room, member.peerId)) return { ok: false, reason: 'already-joined' };
-    if (capacity > 0 && this.directory.size(room) >= capacity) return { ok: false, reason: 'full' };
-    const others = [...this.directory.members(room)];
-    this.directory.add(room, member);
-    return { ok: true, others };
+    return this.directory.admit(room, member, capacity);
   }
 
   async release(room: RoomRef, peerId: PeerId): Promise<Member[] | null> {
@@ -69,4 +67,18 @@ export class MemoryCluster implements Cluster {
   health(): ClusterHealth {
     return { status: 'ok', nodes: 1 };
   }
+
+  async park(): Promise<void> {
+    throw new Error('MemoryCluster cannot hand a peer over: there is no other process');
+  }
+
+  async claim(): Promise<ClaimResult> {
+    return undefined;
+  }
+
+  async kickParked(): Promise<boolean> {
+    return false;
+  }
+
+  tombstone(): void {}
 }

@@ -1,8 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { MediaState, Member, ParkedPeer, PeerId, PeerInfo, RoomRef } from '../engine/types.js';
-import { roomKey } from '../engine/types.js';
+import type {
+  MediaState,
+  Member,
+  ParkedPeer,
+  PeerId,
+  PeerInfo,
+  RoomRef,
+} from '../protocol/types.js';
+import { roomKey } from '../protocol/types.js';
 import type {
   AdmitResult,
   ClaimResult,
@@ -62,6 +69,8 @@ type NodeMessage =
 export class RedisCluster implements Cluster {
   readonly nodeId: string;
   readonly directory = new Directory();
+  /** Dropped peers are parked in Redis for any process to claim. */
+  readonly handsOver = true;
   private readonly mirror: RedisMirror;
   private readonly link: RedisLink;
   private readonly nodeTimeout: number;
@@ -172,11 +181,7 @@ export class RedisCluster implements Cluster {
     }
     // Degraded (or re-registering): admit from the mirror; the next re-registration writes it.
     this.dirty ||= !this.stopped;
-    if (this.directory.member(room, member.peerId)) return { ok: false, reason: 'already-joined' };
-    if (capacity > 0 && this.directory.size(room) >= capacity) return { ok: false, reason: 'full' };
-    const others = [...this.directory.members(room)];
-    this.directory.add(room, member);
-    return { ok: true, others };
+    return this.directory.admit(room, member, capacity);
   }
 
   async release(room: RoomRef, peerId: PeerId): Promise<Member[] | null> {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Member, ParkedPeer, PeerId, PeerInfo, RoomRef, SentLog } from '../engine/types.js';
-import { NOT_RESUMED_IN_TIME, parseRoomKey } from '../engine/types.js';
+import type { Member, ParkedPeer, PeerId, PeerInfo, RoomRef, SentLog } from '../protocol/types.js';
+import { NOT_RESUMED_IN_TIME, parseRoomKey } from '../protocol/types.js';
 import type { ClaimResult, ClusterHandler } from './cluster.js';
 import type { Directory } from './directory.js';
 import type { RedisLink } from './redis-link.js';
@@ -102,7 +102,7 @@ export class RedisHandover {
     }
     const answer = () =>
       this.o.link.publish(message.n, JSON.stringify({ t: 'parked', p: message.p }));
-    const park = this.o.handler()?.parkLocal?.(message.p, message.h);
+    const park = this.o.handler()?.parkLocal(message.p, message.h);
     if (!park) answer();
     else park.then(answer, answer);
   }
@@ -227,8 +227,7 @@ export class RedisHandover {
       if (room) members.push({ room, member: JSON.parse(rows[i + 1]!) as Member });
     }
     const { info } = JSON.parse(json) as { info: PeerInfo };
-    if (handler.endParked) await handler.endParked(info, members, reason);
-    else await Promise.all(members.map(({ room, member }) => handler.evictMember(room, member)));
+    await handler.endParked(info, members, reason);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Member } from '../engine/types.js';
-import { parseRoomKey } from '../engine/types.js';
+import type { Member } from '../protocol/types.js';
+import { parseRoomKey } from '../protocol/types.js';
 import type { ClusterHandler } from './cluster.js';
 import type { RedisLink } from './redis-link.js';
 import { deadMembersScript, heartbeatScript, nodeGoneScript } from './redis-scripts.js';
@@ -92,7 +92,7 @@ export class RedisLiveness {
       await Promise.all(evictions);
       if ((await link.run(nodeGoneScript, node, '0')) === 1) {
         logger?.warn({ node, members: evictions.length }, 'node stopped beating: removed');
-        handler.nodeGone?.(node);
+        handler.nodeGone(node);
       }
     } catch (error) {
       logger?.warn({ err: error, node }, 'could not evict a dead node yet');

@@ -1,5 +1,5 @@
-import type { Member, PeerId, PeerInfo, RoomRef } from '../engine/types.js';
-import { parseRoomKey, roomKey } from '../engine/types.js';
+import type { Member, PeerId, PeerInfo, RoomRef } from '../protocol/types.js';
+import { parseRoomKey, roomKey } from '../protocol/types.js';
 import type { Directory } from './directory.js';
 
 /** A state change as the scripts publish it on the cluster channel, numbered by `seq`. */

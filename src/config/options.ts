@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { JWS_ALGORITHMS } from '../auth/algorithms.js';
-import { parseTrustProxy } from '../auth/client-address.js';
+import { JWS_ALGORITHMS } from '../protocol/jws-algorithms.js';
+import { parseTrustProxy } from './trust-proxy.js';
 import { WEBHOOK_EVENT_TYPES } from '../protocol/webhook-types.js';
 
 /** A whole number in [min, max], refused with a reason a person can act on. */

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Cluster } from '../cluster/cluster.js';
 import type { PayloadLimits } from '../protocol/limits.js';
 import type { Peer } from './peer.js';
-import type { PeerAccess, PeerId, RoomRef, TransportName, User } from './types.js';
+import type { PeerAccess, PeerId, RoomRef, TransportName, User } from '../protocol/types.js';
 
 // What embedders and transports hand the engine: its options, live settings and counters.
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemoryCluster } from '../cluster/memory.js';
-import type { Member, RoomRef } from './types.js';
+import type { Member, RoomRef } from '../protocol/types.js';
 import { Engine } from './engine.js';
-import type { PeerSink } from './types.js';
+import type { PeerSink } from '../protocol/types.js';
 import { engineKit } from './test-kit.js';
 
 /** A memory cluster whose admissions take a while, as Redis round trips do. */

@@ -1,43 +1,17 @@
-import type { Logger } from 'pino';
-import type { Cluster, ClusterHandler } from '../cluster/cluster.js';
-import { MemoryCluster } from '../cluster/memory.js';
-import {
-  createInboundSchemas,
-  findForbiddenKey,
-  isMissingField,
-  type InboundEvent,
-  type InboundSchemas,
-} from '../protocol/inbound.js';
-import { createFastParsers, type FastParsers } from '../protocol/fast-parse.js';
+import type { ClusterHandler } from '../cluster/cluster.js';
 import { defaultLimits, type PayloadLimits } from '../protocol/limits.js';
 import type { ServerEventName, ServerEvents } from '../protocol/outbound.js';
-import {
-  defaultLiveSettings,
-  type ConnectOptions,
-  type EngineCounters,
-  type EngineOptions,
-  type JoinPolicy,
-  type LiveSettings,
-} from './engine-options.js';
-import { randomToken } from './random-token.js';
-import { handlers, type HandlerContext } from './handlers.js';
-import { EngineHooks, type EngineEventMap } from './hooks.js';
-import { Peer } from './peer.js';
-import { hashSecret, Resumer } from './resume.js';
-import type { Sent } from './outbound-log.js';
+import type { LeaveCause, Member, PeerId, RoomRef } from '../protocol/types.js';
+import { roomKey } from '../protocol/types.js';
+import type { EngineOptions, JoinPolicy } from './engine-options.js';
+import type { HandlerContext } from './handler-context.js';
+import type { EngineEventMap } from './hooks.js';
+import { InboundCheck } from './inbound-check.js';
+import type { Peer } from './peer.js';
+import { PeerRegistry } from './peer-registry.js';
+import { hashSecret } from './resume.js';
+import { announceLeave } from './room-ops.js';
 import { SignalError } from './signal-error.js';
-import type {
-  LeaveCause,
-  Member,
-  PeerAccess,
-  ParkedPeer,
-  PeerId,
-  PeerInfo,
-  PeerSink,
-  RoomRef,
-  User,
-} from './types.js';
-import { parseRoomKey, roomKey } from './types.js';
 
 // Embedders and transports import these from here, with the engine.
 export * from './engine-options.js';
@@ -50,46 +24,18 @@ export const SHUTDOWN = 'shutdown';
  * calls {@link connect}, {@link receive} and {@link disconnect}; events go back through the
  * peer's {@link PeerSink}.
  */
-export class Engine implements HandlerContext {
-  readonly cluster: Cluster;
+export class Engine extends PeerRegistry implements HandlerContext {
   readonly limits: PayloadLimits;
-  readonly settings: LiveSettings;
-  readonly hooks = new EngineHooks();
-  readonly counters: EngineCounters = {
-    relayed: 0,
-    refused: 0,
-    connections: 0,
-    refusals: {},
-    overBudget: { 'socket.io': 0, websocket: 0, sse: 0, peerjs: 0 },
-  };
-  readonly local = new Map<PeerId, Peer>();
-  readonly logger: Logger | undefined;
-  private readonly schemas: InboundSchemas;
-  private readonly fastParsers: FastParsers;
+  private readonly inbound: InboundCheck;
   private roomCapacity: (roomId: string) => number | undefined;
   readonly authorizeJoin: JoinPolicy;
-  /** Local connections per client address, for `maxConnectionsPerIp`. */
-  private readonly perAddress = new Map<string, number>();
-  private readonly resumer: Resumer;
-
-  private readonly maxKeptBytes: number | undefined;
 
   constructor(options: EngineOptions = {}) {
-    this.cluster = options.cluster ?? new MemoryCluster();
+    super(options);
     this.limits = options.limits ?? defaultLimits;
-    this.settings = options.settings ?? { ...defaultLiveSettings };
     this.roomCapacity = options.roomCapacity ?? (() => undefined);
     this.authorizeJoin = options.joinPolicy ?? (() => undefined);
-    this.logger = options.logger;
-    this.schemas = createInboundSchemas(this.limits);
-    this.fastParsers = createFastParsers(this.limits);
-    this.resumer = new Resumer(this, options.resumeWindowMs ?? 30_000);
-    this.maxKeptBytes = options.maxKeptBytes;
-  }
-
-  /** How long a dropped peer waits for its client (0 = resuming is off). */
-  get resumeWindowMs(): number {
-    return this.resumer.windowMs;
+    this.inbound = new InboundCheck(this.limits);
   }
 
   /** Starts the cluster and routes what it hands over to local peers. */
@@ -129,7 +75,7 @@ export class Engine implements HandlerContext {
 
   /** Hands a peer to the cluster for its client to resume elsewhere; false if it cannot. */
   private async park(peer: Peer): Promise<boolean> {
-    const parked = this.cluster.park && !peer.closed && this.resumer.parked(peer);
+    const parked = this.cluster.handsOver && !peer.closed && this.resumer.parked(peer);
     if (!parked) return false;
     this.forget(peer);
     // A client still connected here (it came back elsewhere first) is let go quietly.
@@ -137,7 +83,7 @@ export class Engine implements HandlerContext {
     peer.transport = null;
     transport?.disconnect('replaced by a resumed connection');
     try {
-      await this.cluster.park!(parked, this.resumer.windowMs);
+      await this.cluster.park(parked, this.resumer.windowMs);
     } catch (error) {
       this.logger?.warn({ err: error, peerId: peer.id }, 'could not hand a peer over');
       peer.closed = false;
@@ -145,149 +91,6 @@ export class Engine implements HandlerContext {
       await this.disconnect(peer, SHUTDOWN);
     }
     return true;
-  }
-
-  /** Takes over a peer another process parked: detached, waiting for its client to attach. */
-  adopt(parked: ParkedPeer, secret: string): Peer {
-    const burst = this.settings.maxMessagesPerSecond * 2;
-    const peer: Peer = new Peer(
-      parked.info,
-      null,
-      burst,
-      secret,
-      (reason) => this.end(peer, reason),
-      this.maxKeptBytes,
-    );
-    peer.log!.import(parked.log);
-    for (const key of parked.rooms) {
-      const room = parseRoomKey(key);
-      if (room) peer.rooms.set(key, room);
-    }
-    this.local.set(peer.id, peer);
-    this.counters.connections++;
-    this.resumer.wait(peer, Math.max(0, parked.deadline - Date.now()));
-    return peer;
-  }
-
-  /**
-   * Admits a connection; throws `server-busy` when `maxConnections` is reached and
-   * `too-many-connections` when its address holds `maxConnectionsPerIp` already.
-   */
-  connect(sink: PeerSink, options: ConnectOptions): Peer {
-    const { maxConnections, maxMessagesPerSecond, maxConnectionsPerIp } = this.settings;
-    if (maxConnections > 0 && this.local.size >= maxConnections) {
-      this.countRefusal('server-busy');
-      throw new SignalError('server-busy', 'Server is at its connection limit; try again later');
-    }
-    const address = options.address;
-    const fromAddress = address ? (this.perAddress.get(address) ?? 0) : 0;
-    if (address && maxConnectionsPerIp > 0 && fromAddress >= maxConnectionsPerIp) {
-      this.countRefusal('too-many-connections');
-      throw new SignalError(
-        'too-many-connections',
-        `Too many connections from your address (at most ${maxConnectionsPerIp}); close some first`,
-      );
-    }
-    const info: PeerInfo = {
-      id: options.id ?? randomToken(12),
-      nodeId: this.cluster.nodeId,
-      transport: options.transport,
-      userId: options.userId,
-      user: options.user,
-      address,
-      userAgent: options.userAgent,
-      connectedAt: new Date().toISOString(),
-    };
-    const secret = options.resumable === false ? '' : this.resumer.newSecret();
-    const peer: Peer = new Peer(
-      info,
-      sink,
-      maxMessagesPerSecond * 2,
-      secret,
-      (reason) => this.end(peer, reason),
-      this.maxKeptBytes,
-    );
-    if (address) this.perAddress.set(address, fromAddress + 1);
-    this.local.set(info.id, peer);
-    this.cluster.registerPeer(info);
-    this.counters.connections++;
-    this.renewAccess(peer, options.access ?? {});
-    this.hooks.emit('peer-connected', { peer: info });
-    this.logger?.debug({ peerId: info.id, transport: info.transport }, 'peer connected');
-    return peer;
-  }
-
-  /**
-   * Sets what a peer may do (a refreshed token): later joins follow the new grant, and the peer
-   * is told `token-expired` and disconnected when it expires.
-   */
-  renewAccess(peer: Peer, access: PeerAccess): void {
-    peer.access = access;
-    clearTimeout(peer.expiryTimer);
-    if (access.expiresAt === undefined) return;
-    // setTimeout holds at most ~24.8 days; a longer token is re-armed when that fires.
-    const delay = Math.min(Math.max(0, access.expiresAt - Date.now()), 2 ** 31 - 1);
-    peer.expiryTimer = setTimeout(() => {
-      if (peer.closed || peer.access !== access) return;
-      if (access.expiresAt! > Date.now()) return this.renewAccess(peer, access);
-      this.countRefusal('token-expired');
-      peer.sink.emit('error', {
-        code: 'token-expired',
-        message: 'Your token expired; reconnect with a fresh one',
-      });
-      // Ended, not just disconnected: an expired token's peer cannot be resumed either.
-      this.end(peer, 'token-expired');
-    }, delay);
-    peer.expiryTimer.unref();
-  }
-
-  /** Counts a refusal by code for `/metrics` (handshakes refused by a transport too). */
-  countRefusal(code: string): void {
-    this.counters.refusals[code] = (this.counters.refusals[code] ?? 0) + 1;
-  }
-
-  /**
-   * A transport lost a peer's connection. `resumable`: the connection dropped (network, proxy,
-   * server shutdown) rather than being closed on purpose; the peer then waits for its client.
-   */
-  transportClosed(peer: Peer, sink: PeerSink, reason: string, resumable: boolean): void {
-    this.resumer.transportClosed(peer, sink, reason, resumable);
-  }
-
-  /** The peer a resume token names, or a `resume-failed` error saying why not. */
-  findResumable(token: unknown, userId: string | undefined): Promise<Peer | SignalError> {
-    return this.resumer.find(token, userId);
-  }
-
-  /**
-   * Attaches a resuming connection to its peer; returns the events to write after `welcome`
-   * (synchronously: nothing else can reach the client in between), or why it failed.
-   */
-  resume(peer: Peer, sink: PeerSink, received: number | undefined): Sent[] | SignalError {
-    return this.resumer.attach(peer, sink, received);
-  }
-
-  /** Frees a peer's place in its address's connection count (`maxConnectionsPerIp`). */
-  private releaseAddress(peer: Peer): void {
-    const address = peer.info.address;
-    if (!address) return;
-    const left = (this.perAddress.get(address) ?? 1) - 1;
-    if (left > 0) this.perAddress.set(address, left);
-    else this.perAddress.delete(address);
-  }
-
-  /** Ends a peer from the server side (kick): its token is void, a connected client is closed. */
-  private end(peer: Peer, reason: string): void {
-    peer.revoked = true;
-    if (peer.transport) peer.transport.disconnect(reason);
-    else void this.disconnect(peer, reason);
-  }
-
-  /** Gives a peer that is in no room yet a new identity (a WebSocket `auth` frame). */
-  reidentify(peer: Peer, identity: { userId: string; user: User }): void {
-    peer.info.userId = identity.userId;
-    peer.info.user = identity.user;
-    this.cluster.registerPeer(peer.info);
   }
 
   /**
@@ -325,37 +128,8 @@ export class Engine implements HandlerContext {
   }
 
   private dispatch(peer: Peer, event: string, payload: unknown): void | Promise<void> {
-    const handler = handlers[event as InboundEvent];
-    if (!handler) throw new SignalError('unknown-event', `Unknown event "${event}"`);
-    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-      throw new SignalError('invalid-payload', `"${event}" expects an object payload`);
-    }
-    const forbidden = findForbiddenKey(payload);
-    if (forbidden) throw new SignalError('forbidden-key', `Key "${forbidden}" is not allowed`);
-    // Candidates take a hand-written parser that accepts a subset of their schema with the same
-    // output (fast-parse.ts); whatever it does not take goes through zod, which explains refusals.
-    let data: unknown = this.fastParsers[event as InboundEvent]?.(payload);
-    if (data === undefined) {
-      const parsed = this.schemas[event as InboundEvent].safeParse(payload);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const path = issue?.path.join('.') || 'payload';
-        const tooLarge = issue?.code === 'too_big';
-        throw new SignalError(
-          tooLarge ? 'payload-too-large' : 'invalid-payload',
-          // The pair-room gateway's own text for a missing room: `roomId is required`.
-          isMissingField(issue, payload)
-            ? `${path} is required`
-            : `Invalid "${event}": ${path} ${issue?.message ?? 'is invalid'}`,
-        );
-      }
-      data = parsed.data;
-    }
-    return (handler as (ctx: HandlerContext, peer: Peer, data: unknown) => void | Promise<void>)(
-      this,
-      peer,
-      data,
-    );
+    const [handler, data] = this.inbound.check(event, payload);
+    return handler(this, peer, data);
   }
 
   private refuse(peer: Peer, event: string, error: unknown): void {
@@ -371,10 +145,6 @@ export class Engine implements HandlerContext {
     if (!peer.closed) peer.sink.emit('error', { message, code, event });
   }
 
-  /**
-   * Takes one message from a peer's rate-limit bucket; false (counted, and told once a second)
-   * when it is empty. Public for transports that relay without `receive` (PeerJS).
-   */
   takeToken(peer: Peer): boolean {
     const rate = this.settings.maxMessagesPerSecond;
     if (rate <= 0) return true;
@@ -395,16 +165,6 @@ export class Engine implements HandlerContext {
       });
     }
     return false;
-  }
-
-  /** Closes a peer on this process: its timers stop and it no longer counts here. */
-  private forget(peer: Peer): void {
-    peer.closed = true;
-    clearTimeout(peer.expiry);
-    clearTimeout(peer.expiryTimer);
-    this.local.delete(peer.id);
-    this.releaseAddress(peer);
-    this.counters.connections--;
   }
 
   /**
@@ -522,21 +282,6 @@ export class Engine implements HandlerContext {
       isVideoOff: false,
       isSharingScreen: false,
     };
-  }
-}
-
-function announceLeave(engine: Engine, room: RoomRef, member: Member, remaining: Member[]): void {
-  if (room.kind === 'pair') {
-    for (const other of remaining) {
-      engine.deliver(other, 'peer-left', { roomId: room.id, socketId: member.peerId });
-    }
-  } else if (room.kind === 'mesh') {
-    const data = { roomId: room.id, socketId: member.peerId, userId: member.userId };
-    for (const other of remaining) engine.deliver(other, 'video:user-left', data);
-  } else if (!remaining.some((m) => m.userId === member.userId)) {
-    // Presence: the user is offline only when its last connection leaves the study.
-    const data = { studyId: room.id, userId: member.userId };
-    for (const other of remaining) engine.deliver(other, 'presence:user-offline', data);
   }
 }
 

@@ -1,5 +1,5 @@
-import type { ErrorCode } from './signal-error.js';
-import type { LeaveCause, MediaState, Member, PeerInfo, RoomRef } from './types.js';
+import type { ErrorCode } from '../protocol/errors.js';
+import type { LeaveCause, MediaState, Member, PeerInfo, RoomRef } from '../protocol/types.js';
 
 /** What the engine reports to observers (store, metrics); listeners must not block. */
 export interface EngineEventMap {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ParticipantState } from '../protocol/outbound.js';
-import type { HandlerContext, HandlerMap } from './handlers.js';
+import type { HandlerContext, HandlerMap } from './handler-context.js';
 import type { Peer } from './peer.js';
 import { admit, leave, requireMember } from './room-ops.js';
 import { SignalError } from './signal-error.js';
-import type { MediaState, Member, RoomRef } from './types.js';
+import type { MediaState, Member, RoomRef } from '../protocol/types.js';
 
 const mesh = (id: string): RoomRef => ({ kind: 'mesh', id });
 

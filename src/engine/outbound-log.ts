@@ -1,4 +1,4 @@
-import type { SentLog } from './types.js';
+import type { SentLog } from '../protocol/types.js';
 
 /** One event as it was sent to a peer. */
 export type Sent = [event: string, data: unknown];

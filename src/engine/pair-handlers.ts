@@ -1,8 +1,8 @@
-import type { HandlerMap, HandlerContext } from './handlers.js';
+import type { HandlerMap, HandlerContext } from './handler-context.js';
 import type { Peer } from './peer.js';
 import { admit, leave, requireMember } from './room-ops.js';
 import { SignalError } from './signal-error.js';
-import { roomKey, type Member, type RoomRef } from './types.js';
+import { roomKey, type Member, type RoomRef } from '../protocol/types.js';
 
 /** Reference 000: rooms of two, the first in calls, the other answers. */
 const PAIR_CAPACITY = 2;

@@ -1,13 +1,37 @@
 import { OutboundLog } from './outbound-log.js';
-import type { LeaveCause, PeerAccess, PeerInfo, PeerSink, RoomRef } from './types.js';
+import type {
+  LeaveCause,
+  PeerAccess,
+  PeerId,
+  PeerInfo,
+  PeerSink,
+  RoomRef,
+} from '../protocol/types.js';
 
 /** Events kept for a connected peer: what a dead connection may have swallowed unnoticed. */
 export const KEPT_WHILE_CONNECTED = 64;
 /** Events kept for a detached peer; one that misses more is ended (announced as left). */
 export const KEPT_WHILE_DETACHED = 2048;
 
+/**
+ * The reason a peer is disconnected for not reading: its outbound buffer (frames the server has
+ * queued for it and the network has not taken) passed `MAX_BUFFERED_BYTES`. The whole budget is
+ * one number per connection so that memory is bounded by connections × budget, whatever
+ * clients do; docs/security.md explains it.
+ */
+export const OVER_BUDGET_REASON = 'outbound buffer over budget: the client is not reading';
+
+/** What a transport may read of a peer; it changes the peer only through the engine. */
+export interface PeerView {
+  readonly id: PeerId;
+  readonly info: Readonly<PeerInfo>;
+  readonly access: Readonly<PeerAccess>;
+  readonly resumeToken: string | undefined;
+  readonly closed: boolean;
+}
+
 /** A connection on this process: its identity, where its events go and which rooms it is in. */
-export class Peer {
+export class Peer implements PeerView {
   /** Rooms by `roomKey`, so relay checks are one map lookup. */
   readonly rooms = new Map<string, RoomRef>();
   closed = false;

@@ -1,6 +1,6 @@
-import type { HandlerMap } from './handlers.js';
+import type { HandlerMap } from './handler-context.js';
 import { admit, leave } from './room-ops.js';
-import type { RoomRef } from './types.js';
+import type { RoomRef } from '../protocol/types.js';
 
 const study = (id: string): RoomRef => ({ kind: 'presence', id });
 

@@ -14,7 +14,7 @@ import {
   type PeerInfo,
   type PeerSink,
   type RoomRef,
-} from './types.js';
+} from '../protocol/types.js';
 
 /** What the resume logic needs from the engine. */
 export interface ResumeHost {
@@ -112,13 +112,13 @@ export class Resumer {
     const hash = hashSecret(peer.resumeSecret);
     this.kicked.set(peer.id, { hash, reason });
     setTimeout(() => this.kicked.delete(peer.id), this.windowMs).unref();
-    this.host.cluster.tombstone?.(peer.id, hash, reason, this.windowMs);
+    this.host.cluster.tombstone(peer.id, hash, reason, this.windowMs);
   }
 
   /** Admin kick of a peer parked by another process (connected nowhere); false if there is none. */
   async kickParked(peerId: PeerId, reason: string): Promise<boolean> {
     const { cluster } = this.host;
-    if (!cluster.kickParked || this.windowMs <= 0) return false;
+    if (!cluster.handsOver || this.windowMs <= 0) return false;
     return cluster.kickParked(peerId, reason, this.windowMs);
   }
 
@@ -152,7 +152,7 @@ export class Resumer {
     }
     let peer = this.host.local.get(parsed.peerId);
     const { cluster } = this.host;
-    if (!peer && cluster.claim && this.windowMs > 0) {
+    if (!peer && cluster.handsOver && this.windowMs > 0) {
       // Not here: parked by another process (or still held by it), claimed by its secret.
       const claimed = await cluster.claim(parsed.peerId, hashSecret(parsed.secret));
       if (claimed && 'kicked' in claimed) return new SessionKicked(parsed.peerId, claimed.kicked);

@@ -1,9 +1,9 @@
-import type { HandlerContext } from './handlers.js';
+import type { HandlerContext } from './handler-context.js';
 import type { Peer } from './peer.js';
 import { SignalError } from './signal-error.js';
 import type { AdmitResult } from '../cluster/cluster.js';
-import type { Member, RoomRef } from './types.js';
-import { roomKey } from './types.js';
+import type { Member, RoomRef } from '../protocol/types.js';
+import { roomKey } from '../protocol/types.js';
 
 /** Joins `peer` to `room` atomically; resolves to the admission (other members) or a refusal. */
 export async function admit(
@@ -49,4 +49,25 @@ export function requireMember(ctx: HandlerContext, peer: Peer, room: RoomRef): M
   const member = peer.rooms.has(roomKey(room)) ? ctx.cluster.member(room, peer.id) : undefined;
   if (!member) throw new SignalError('not-in-room', `Not in ${room.kind} room "${room.id}"`);
   return member;
+}
+
+/** Tells the members left in a room that `member` left, in the room kind's own words. */
+export function announceLeave(
+  engine: HandlerContext,
+  room: RoomRef,
+  member: Member,
+  remaining: Member[],
+): void {
+  if (room.kind === 'pair') {
+    for (const other of remaining) {
+      engine.deliver(other, 'peer-left', { roomId: room.id, socketId: member.peerId });
+    }
+  } else if (room.kind === 'mesh') {
+    const data = { roomId: room.id, socketId: member.peerId, userId: member.userId };
+    for (const other of remaining) engine.deliver(other, 'video:user-left', data);
+  } else if (!remaining.some((m) => m.userId === member.userId)) {
+    // Presence: the user is offline only when its last connection leaves the study.
+    const data = { studyId: room.id, userId: member.userId };
+    for (const other of remaining) engine.deliver(other, 'presence:user-offline', data);
+  }
 }

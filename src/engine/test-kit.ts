@@ -2,7 +2,7 @@
 // with sinks that record what each peer is sent.
 import { Engine, type ConnectOptions, type EngineOptions } from './engine.js';
 import type { Peer } from './peer.js';
-import type { PeerSink } from './types.js';
+import type { PeerSink } from '../protocol/types.js';
 
 /** A transport stand-in: records every event, and whether the engine closed it. */
 export class RecordingSink implements PeerSink {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { handlers } from './handlers.js';
 import { engineKit } from './test-kit.js';
-import { parseRoomKey, roomKey, type RoomKind } from './types.js';
+import { parseRoomKey, roomKey, type RoomKind } from '../protocol/types.js';
 
 /** Every inbound event that names a room, by the kind of room it acts on. */
 const eventsByKind: Record<RoomKind, string[]> = {

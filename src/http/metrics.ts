@@ -20,7 +20,7 @@ export function createMetricsRegistry(engine: Engine): Registry {
     help: 'Live connections on this process',
     registers: [registry],
     collect() {
-      this.set(engine.local.size);
+      this.set(engine.localCount);
     },
   });
   new Gauge({

@@ -1,10 +1,10 @@
 import type { Engine } from '../engine/engine.js';
-import type { RoomRef } from '../engine/types.js';
+import { ROOM_KINDS } from '../protocol/room-kinds.js';
+import type { RoomRef } from '../protocol/types.js';
 
 /** Room names as `/metrics` shows them: `video:ID` for mesh (as reference 004), `pair:ID`, `study:ID`. */
 export function roomName(room: RoomRef): string {
-  const prefix = room.kind === 'mesh' ? 'video' : room.kind === 'presence' ? 'study' : 'pair';
-  return `${prefix}:${room.id}`;
+  return `${ROOM_KINDS[room.kind].statsPrefix}:${room.id}`;
 }
 
 /** Cluster-wide counts, shared by `/health`, `/metrics` and the REST stats. */

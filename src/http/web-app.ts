@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { bearerToken } from '../auth/identity.js';
 import type { TurnAccess } from '../auth/turn-access.js';
-import { statusOfCode } from '../api/errors.js';
+import { httpStatusOf } from '../protocol/errors.js';
 import { iceServersFor, type IceConfig } from '../auth/turn.js';
 import type { Config } from '../config/config.js';
 import { landingPage } from './landing.js';
@@ -75,7 +75,7 @@ export function registerWebApp(app: FastifyInstance, config: WebAppConfig, turn:
         });
       } catch (error) {
         const { code = 'unauthorized', message } = error as { code?: string; message: string };
-        return reply.code(statusOfCode[code] ?? 401).send({ error: code, message });
+        return reply.code(httpStatusOf(code, 401)).send({ error: code, message });
       }
       return { iceServers: iceServersFor(config, userId), ttl: config.turnTtl };
     },

@@ -1,5 +1,5 @@
-import type { ErrorCode } from '../engine/signal-error.js';
-import type { User } from '../engine/types.js';
+import type { ErrorCode } from './errors.js';
+import type { User } from './types.js';
 
 /** RTCSessionDescriptionInit / RTCIceCandidateInit as they cross the wire. */
 export interface SessionDescription {

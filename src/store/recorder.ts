@@ -1,7 +1,7 @@
 import type { EngineEventMap } from '../engine/hooks.js';
 import type { Engine } from '../engine/engine.js';
-import type { ErrorCode } from '../engine/signal-error.js';
-import type { PeerInfo, User } from '../engine/types.js';
+import type { ErrorCode } from '../protocol/errors.js';
+import type { PeerInfo, User } from '../protocol/types.js';
 import type { HistoryWriter } from './batch-writer.js';
 
 /** Refusals caused by a malformed message are `error`s; the rest are relay/room `refused`. */

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { EngineHooks } from '../engine/hooks.js';
 import { randomToken } from '../engine/random-token.js';
-import type { LeaveCause, Member, RoomRef } from '../engine/types.js';
+import type { LeaveCause, Member, RoomRef } from '../protocol/types.js';
 import type {
   ParticipantLeftReason,
   WebhookEvent,

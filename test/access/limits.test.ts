@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { io } from 'socket.io-client';
 import WebSocket from 'ws';
-import { parseTrustProxy, type TrustProxy } from '../../src/auth/client-address.js';
+import { parseTrustProxy, type TrustProxy } from '../../src/config/trust-proxy.js';
 import { accessModes } from '../helpers/access.js';
 import { connectSocketIo, type TestPeer } from '../helpers/clients.js';
 import type { TestServer } from '../helpers/server.js';

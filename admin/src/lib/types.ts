@@ -5,10 +5,10 @@ import type {
   LogRow as ServerLogRow,
   Sent,
 } from '../../../src/api/admin-types';
-import type { RoomRef } from '../../../src/engine/types';
+import type { RoomRef } from '../../../src/protocol/types';
 
 export type { LiveSetting, Overview, Sample } from '../../../src/api/admin-types';
-export type { Member, User } from '../../../src/engine/types';
+export type { Member, User } from '../../../src/protocol/types';
 export type {
   WebhookDelivery,
   WebhookDeliveryList,

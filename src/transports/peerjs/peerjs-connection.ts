@@ -1,8 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { Engine } from '../../engine/engine.js';
 import type { Peer } from '../../engine/peer.js';
-import type { PeerSink } from '../../engine/types.js';
-import { OVER_BUDGET_REASON } from '../outbound-budget.js';
+import type { PeerSink } from '../../protocol/types.js';
 import { errorMessage } from './peerjs-messages.js';
 import { PEERJS_EVENT } from './peerjs-relay.js';
 
@@ -33,8 +32,7 @@ export function peerjsSink(
     if (ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount > maxBufferedBytes) {
       // A client that stopped reading: drop it and what it left unread, now.
-      engine.counters.overBudget.peerjs++;
-      void engine.disconnect(connection.peer, OVER_BUDGET_REASON);
+      engine.dropOverBudget(connection.peer);
       ws.terminate();
       return;
     }

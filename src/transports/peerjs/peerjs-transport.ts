@@ -6,11 +6,7 @@ import type { Engine } from '../../engine/engine.js';
 import type { Peer } from '../../engine/peer.js';
 import type { SignalError } from '../../engine/signal-error.js';
 import type { OriginRule } from '../../http/origin.js';
-import {
-  refuseUpgrade,
-  splitRequestUrl,
-  terminateOnError,
-} from '../websocket/websocket-transport.js';
+import { refuseUpgrade, splitRequestUrl, terminateOnError } from '../websocket/upgrade.js';
 import { peerjsSink, type PeerjsConnection } from './peerjs-connection.js';
 import { holdFrames, readFrames } from './peerjs-frames.js';
 import { ErrorText, errorMessage, MessageType, readHandshake } from './peerjs-messages.js';

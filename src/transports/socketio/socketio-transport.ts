@@ -1,17 +1,10 @@
 import type { Writable } from 'node:stream';
 import type { Server, Socket } from 'socket.io';
-import { addressOf, authenticate, type AuthOptions, type Identity } from '../../auth/identity.js';
-import { refreshIdentity } from '../../auth/refresh.js';
-import type { Engine } from '../../engine/engine.js';
-import type { Peer } from '../../engine/peer.js';
-import type { SignalError } from '../../engine/signal-error.js';
-import type { PeerSink } from '../../engine/types.js';
-import { OVER_BUDGET_REASON, sizeOf } from '../outbound-budget.js';
-import { openPeer, prepareResume, type PreparedResume } from '../resume-handshake.js';
+import { SignalError } from '../../engine/signal-error.js';
+import type { Admission, TransportCore } from '../core/transport-core.js';
 
 interface SocketData {
-  identity: Identity;
-  resume?: PreparedResume;
+  admission: Admission;
 }
 
 /** WebSocket close codes a client sends on purpose: normal, going away (tab closed), none. */
@@ -57,14 +50,9 @@ function tcpSocketOf(raw: EngineSocket): Writable | undefined {
 /**
  * Serves both event vocabularies (pair and mesh) on the default namespace. Every event goes
  * through one `onAny` into the engine, so unknown events are answered like invalid ones.
+ * The lifecycle (authentication, the peer, the outbound budget, the close) is the core's.
  */
-export function attachSocketIo(
-  io: Server,
-  engine: Engine,
-  auth: AuthOptions,
-  /** Outbound budget per connection, bytes (MAX_BUFFERED_BYTES). */
-  maxBufferedBytes: number,
-): void {
+export function attachSocketIo(io: Server, core: TransportCore): void {
   // Packets engine.io flushes together (those queued while the previous write was in flight)
   // leave in one TCP write instead of one syscall each: cork the socket for the flush. Two
   // server-wide listeners, nothing per connection.
@@ -78,74 +66,54 @@ export function attachSocketIo(
     // Socket.IO v2 clients have no `auth`: they send userId, token and name in the query.
     const v2 = (socket.conn as unknown as { protocol: number }).protocol === 3;
     const handshake = v2 ? credentialsOf(socket.handshake.query) : (socket.handshake.auth ?? {});
-    const prepare = async () => {
-      const identity = await authenticate(handshake, auth);
-      const data = socket.data as SocketData;
-      data.identity = identity;
-      data.resume = await prepareResume(engine, handshake, handshake, identity);
-    };
-    prepare().then(
-      () => next(),
+    core.admit(handshake).then(
+      (admission) => {
+        (socket.data as SocketData).admission = admission;
+        next();
+      },
       // The message is the contract: mesh clients look for `Authentication required`.
       (error: SignalError) => {
-        engine.countRefusal(error.code ?? 'unauthorized');
         next(Object.assign(new Error(error.message), { data: { code: error.code } }));
       },
     );
   });
 
+  const jwt = core.options.auth.mode === 'jwt';
   io.on('connection', (socket: Socket) => {
-    const { identity, resume } = socket.data as SocketData;
     const raw = socket.conn as unknown as EngineSocket;
     const outbound = trackOutbound(raw);
-    const sink: PeerSink = {
-      emit: (event, data) => {
-        if (outbound.bytes() <= maxBufferedBytes) {
-          socket.emit(event, data);
-          return;
-        }
-        if (peer) {
-          engine.counters.overBudget['socket.io']++;
-          void engine.disconnect(peer, OVER_BUDGET_REASON);
-        }
-        // Without waiting for a drain that will not come, and dropping what was queued.
-        const ws = raw.transport.name === 'websocket' ? raw.transport.socket : undefined;
-        raw.close(true);
-        ws?.terminate?.();
-      },
-      disconnect: () => socket.disconnect(true),
-    };
-    let peer: Peer | undefined;
-    try {
-      const options = {
-        transport: 'socket.io' as const,
+    const opened = core.open(
+      {
+        transport: 'socket.io',
         id: socket.id,
-        userId: identity.userId,
-        user: identity.user,
-        address: addressOf(auth, socket.handshake.address, socket.handshake.headers),
-        userAgent: socket.handshake.headers['user-agent'],
-        access: identity.access,
-      };
-      peer = openPeer(engine, sink, options, resume, auth);
-    } catch (error) {
-      const { code, message } = error as SignalError;
-      socket.emit('error', { code, message });
+        remoteAddress: socket.handshake.address,
+        headers: socket.handshake.headers,
+        send: (event, data) => socket.emit(event, data),
+        queuedBytes: outbound.bytes,
+        close: () => socket.disconnect(true),
+        terminate: () => {
+          // Without waiting for a drain that will not come, and dropping what was queued.
+          const ws = raw.transport.name === 'websocket' ? raw.transport.socket : undefined;
+          raw.close(true);
+          ws?.terminate?.();
+        },
+      },
+      (socket.data as SocketData).admission,
+    );
+    if (opened instanceof SignalError) {
+      socket.emit('error', { code: opened.code, message: opened.message });
       socket.disconnect(true);
       return;
     }
-    const connected: Peer = peer;
     // The handshake (headers, address, query) is copied already; dropping engine.io's reference
     // to the upgrade request frees it for the connection's lifetime (Socket.IO's memory advice).
     (socket.conn as { request: unknown }).request = null;
     socket.data = {};
     socket.onAny((event: string, payload: unknown) => {
-      if (event === 'auth' && auth.mode === 'jwt') {
-        void refreshIdentity(engine, connected, payload, auth);
-      } else void engine.receive(connected, event, payload);
+      if (event === 'auth' && jwt) void opened.refresh(payload);
+      else void opened.receive(event, payload);
     });
-    socket.on('disconnect', (reason) => {
-      engine.transportClosed(connected, sink, reason, resumable(reason, raw));
-    });
+    socket.on('disconnect', (reason) => opened.closed(reason, resumable(reason, raw)));
   });
 }
 
@@ -170,4 +138,13 @@ function credentialsOf(query: Record<string, unknown>): Record<string, string> {
     if (typeof query[key] === 'string') fields[key] = query[key];
   }
   return fields;
+}
+
+/** Length of a queued packet's data, in bytes for buffers and UTF-16 units for strings. */
+function sizeOf(data: unknown): number {
+  if (typeof data === 'string') return data.length;
+  if (data && typeof data === 'object' && 'byteLength' in data) {
+    return (data as { byteLength: number }).byteLength;
+  }
+  return 0;
 }

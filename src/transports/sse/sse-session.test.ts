@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Peer } from '../../engine/peer.js';
+import type { Connection } from '../core/connection.js';
 import { parseEventId, SseSession } from './sse-session.js';
 
-const peer = { id: 'peer-1', info: { id: 'peer-1' } } as unknown as Peer;
+const peer = { peer: { id: 'peer-1', info: { id: 'peer-1' } } } as unknown as Connection;
 
 describe('SseSession: what a Last-Event-ID can resume', () => {
   it('resumes only from an id whose successors are all still kept, with its own key', () => {

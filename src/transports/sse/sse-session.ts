@@ -1,10 +1,17 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { randomToken } from '../../engine/random-token.js';
-import type { Peer } from '../../engine/peer.js';
+import type { PeerView } from '../../engine/peer.js';
+import type { Connection } from '../core/connection.js';
 
 /** The one event sent unnamed (an EventSource `message`). */
 export const UNNAMED_EVENT = 'broadcast';
+
+/** What a REST call into the engine led to, from the events it caused. */
+export type Outcome =
+  | { kind: 'done'; event?: string; data?: unknown }
+  | { kind: 'error'; code: string; message: string }
+  | { kind: 'queued' };
 
 export type SessionListener = (event: string, data: unknown) => void;
 
@@ -45,11 +52,46 @@ export class SseSession {
   ended = false;
 
   constructor(
-    readonly peer: Peer,
+    /** Its peer, as the transport core opened it. */
+    readonly connection: Connection,
     private readonly limits: SessionLimits,
     token?: string,
   ) {
     this.token = token ?? randomToken(24);
+  }
+
+  get peer(): PeerView {
+    return this.connection.peer;
+  }
+
+  /**
+   * Hands a REST call to the engine as an event of this peer and reports what it led to: the
+   * first `error` about it, or the first event `answers` accepts.
+   */
+  async request(
+    event: string,
+    payload: unknown,
+    answers: (event: string, data: unknown) => boolean = () => false,
+  ): Promise<Outcome> {
+    if (this.connection.busy) {
+      void this.connection.receive(event, payload);
+      return { kind: 'queued' };
+    }
+    let outcome: Outcome | undefined;
+    const listener: SessionListener = (name, data) => {
+      if (outcome) return;
+      const error = data as { event?: string; code?: string; message?: string };
+      if (name === 'error' && (error.event === event || error.code === 'rate-limited')) {
+        outcome = { kind: 'error', code: error.code ?? 'error', message: error.message ?? '' };
+      } else if (answers(name, data)) outcome = { kind: 'done', event: name, data };
+    };
+    this.listeners.add(listener);
+    try {
+      await this.connection.receive(event, payload);
+    } finally {
+      this.listeners.delete(listener);
+    }
+    return outcome ?? { kind: 'done' };
   }
 
   /**

@@ -1,19 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  addressOf,
-  authenticate,
-  type AuthOptions,
-  type HandshakeAuth,
-  type Identity,
-} from '../../auth/identity.js';
-import { SHUTDOWN, type Engine } from '../../engine/engine.js';
+import type { HandshakeAuth } from '../../auth/identity.js';
+import { SHUTDOWN } from '../../engine/engine.js';
+import { OVER_BUDGET_REASON } from '../../engine/peer.js';
 import { SignalError } from '../../engine/signal-error.js';
-import type { PeerSink } from '../../engine/types.js';
-import { OVER_BUDGET_REASON } from '../outbound-budget.js';
-import { parseEventId, SseSession, type SessionListener } from './sse-session.js';
+import type { Admission, TransportCore } from '../core/transport-core.js';
+import { parseEventId, SseSession } from './sse-session.js';
+import { attachStream, EndedSessions, headerValue } from './sse-stream.js';
 
 export interface SseTransportOptions {
-  auth: AuthOptions;
   /**
    * How long a dropped stream may be resumed with `Last-Event-ID`; the engine peer (its rooms,
    * its id) lives on for this long.
@@ -25,18 +19,7 @@ export interface SseTransportOptions {
    * @default 15000 ms — below the 30–60 s idle timeouts of common proxies and load balancers
    */
   heartbeatInterval: number;
-  /** Outbound budget per connection, bytes (MAX_BUFFERED_BYTES): unsent, and kept for resume. */
-  maxBufferedBytes: number;
 }
-
-/** What a REST call into the engine led to, from the events it caused. */
-export type Outcome =
-  | { kind: 'done'; event?: string; data?: unknown }
-  | { kind: 'error'; code: string; message: string }
-  | { kind: 'queued' };
-
-/** Kept events per stream, whatever the window. */
-const MAX_KEPT_EVENTS = 2048;
 
 /**
  * Server-Sent Events (`GET /api/events`, PROTOCOLS.md §3): the stream carries the mesh dialect's
@@ -44,14 +27,14 @@ const MAX_KEPT_EVENTS = 2048;
  */
 export class SseTransport {
   private readonly sessions = new Map<string, SseSession>();
-  /** Sessions ended by the server: a resume gets 204 so EventSource stops retrying. */
-  private readonly ended = new Map<string, number>();
+  private readonly ended: EndedSessions;
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly core: TransportCore,
     private readonly options: SseTransportOptions,
   ) {
+    this.ended = new EndedSessions(options.resumeWindow * 2);
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatInterval);
     this.heartbeat.unref();
   }
@@ -81,13 +64,13 @@ export class SseTransport {
     const lastEventId = headerValue(request.headers['last-event-id']) ?? query.lastEventId;
     const parsed = lastEventId ? parseEventId(lastEventId) : undefined;
     if (parsed) {
-      if (this.endedRecently(parsed.id)) {
+      if (this.ended.has(parsed.id)) {
         response.writeHead(204, headers).end();
         return undefined;
       }
       const session = this.sessions.get(parsed.id);
       if (session && session.resumableFrom(parsed.key, parsed.seq)) {
-        this.attach(session, response, headers);
+        attachStream(session, response, headers, () => this.gap(session));
         // Same id as the client's last one: ids stay in order and nothing new is numbered.
         const data = {
           connectionId: session.id,
@@ -103,21 +86,20 @@ export class SseTransport {
       // rather than at the end of the window; the client starts over as a new connection.
       if (session?.ownsKey(parsed.key)) this.end(session, 'sse resume too late');
     }
-    let identity;
+    let admission;
     try {
-      identity = await authenticate(query, this.options.auth);
+      admission = await this.core.admit(query);
     } catch (error) {
-      const { code = 'unauthorized', message } = error as SignalError;
-      this.engine.countRefusal(code);
+      const { code, message } = error as SignalError;
       return { status: code === 'auth-unavailable' ? 503 : 401, error: code, message };
     }
-    const session = this.connect(request, identity);
+    const session = this.connect(request, admission);
     if (session instanceof SignalError) {
       const status = session.code === 'too-many-connections' ? 429 : 503;
       return { status, error: session.code, message: session.message };
     }
-    this.attach(session, response, headers);
-    const { userId, user } = identity;
+    attachStream(session, response, headers, () => this.gap(session));
+    const { userId, user, access } = admission.identity;
     session.emit('connected', {
       connectionId: session.id,
       connectionToken: session.token,
@@ -125,139 +107,83 @@ export class SseTransport {
       resumed: false,
       userId,
       user,
-      expiresAt: identity.access.expiresAt,
+      expiresAt: access.expiresAt,
     });
     return undefined;
   }
 
-  private connect(request: IncomingMessage, identity: Identity): SseSession | SignalError {
-    let session: SseSession | undefined;
-    const sink: PeerSink = {
-      emit: (event, data) => {
-        if (!session) return;
-        session.emit(event, data);
-        // Shutdown closes the HTTP server, which waits for open streams: end this one now.
-        if (event === 'server:shutdown') this.release(session);
-      },
-      disconnect: (reason) => session && this.end(session, reason),
-    };
-    const keepFor = this.options.resumeWindow * 2;
-    const budget = this.options.maxBufferedBytes;
-    try {
-      const peer = this.engine.connect(sink, {
+  private connect(request: IncomingMessage, admission: Admission): SseSession | SignalError {
+    let session: SseSession | undefined = undefined; // set once the peer is open
+    const opened = this.core.open(
+      {
         transport: 'sse',
-        // The session keeps its own events for `Last-Event-ID`.
-        resumable: false,
-        userId: identity.userId,
-        user: identity.user,
-        address: addressOf(this.options.auth, request.socket.remoteAddress, request.headers),
-        userAgent: headerValue(request.headers['user-agent']),
-        access: identity.access,
-      });
-      const token = this.options.auth.connectionToken?.(peer.id);
-      session = new SseSession(
-        peer,
-        { keepFor, maxKept: MAX_KEPT_EVENTS, maxKeptBytes: budget, maxUnsent: budget },
-        token,
-      );
-      const opened = session;
-      opened.onOverBudget = () => {
-        this.engine.counters.overBudget.sse++;
-        this.end(opened, OVER_BUDGET_REASON);
-      };
-    } catch (error) {
-      if (error instanceof SignalError) return error;
-      throw error;
-    }
+        remoteAddress: request.socket.remoteAddress,
+        headers: request.headers,
+        send: (event, data) => {
+          if (!session) return;
+          session.emit(event, data);
+          // Shutdown closes the HTTP server, which waits for open streams: end this one now.
+          if (event === 'server:shutdown') this.release(session);
+        },
+        // The session measures its stream after each write (`onOverBudget`).
+        queuedBytes: () => 0,
+        close: (reason) => session && this.end(session, reason),
+        terminate: () => session && this.end(session, OVER_BUDGET_REASON),
+      },
+      admission,
+      // The session keeps its own events for `Last-Event-ID`, and greets with `connected`.
+      { greet: false, resumable: false },
+    );
+    if (opened instanceof SignalError) return opened;
+    const budget = this.core.options.maxBufferedBytes;
+    const limits = {
+      keepFor: this.options.resumeWindow * 2,
+      maxKept: 2048, // kept events per stream, whatever the window
+      maxKeptBytes: budget,
+      maxUnsent: budget,
+    };
+    session = new SseSession(
+      opened,
+      limits,
+      this.core.options.auth.connectionToken?.(opened.peer.id),
+    );
+    session.onOverBudget = () => opened.overBudget();
     this.sessions.set(session.id, session);
     return session;
   }
 
-  private attach(session: SseSession, response: ServerResponse, headers: Record<string, string>) {
-    clearTimeout(session.gapTimer);
-    const previous = session.stream;
-    session.stream = response;
-    // A client back before we noticed its old stream died: that one is simply let go.
-    if (previous && !previous.writableEnded) previous.end();
-    response.writeHead(200, {
-      ...headers,
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
-    response.write(`retry: 1000\n\n`);
-    response.on('close', () => {
-      if (session.stream !== response) return;
-      session.stream = null;
-      if (session.ended) return;
-      session.gapTimer = setTimeout(() => this.expire(session), this.options.resumeWindow);
-      session.gapTimer.unref();
-    });
-  }
-
-  private expire(session: SseSession): void {
-    if (session.stream || session.ended) return;
-    session.ended = true;
-    this.sessions.delete(session.id);
-    void this.engine.disconnect(session.peer, 'sse stream not resumed');
+  /** Its stream closed: the peer waits `resumeWindow` for the client to come back. */
+  private gap(session: SseSession): void {
+    session.gapTimer = setTimeout(() => {
+      if (!session.stream && !session.ended) this.finish(session, 'sse stream not resumed');
+    }, this.options.resumeWindow);
+    session.gapTimer.unref();
   }
 
   /** Server-side end (admin kick, shutdown): the client is told and may not resume. */
   end(session: SseSession, reason: string): void {
     if (session.ended) return;
     session.emit('disconnect', { reason });
+    this.ended.add(session.id);
+    this.finish(session, reason);
+  }
+
+  /** Ends a stream as a restart does: the client comes back, as a new peer if need be. */
+  private release(session: SseSession): void {
+    if (!session.ended) this.finish(session, SHUTDOWN);
+  }
+
+  private finish(session: SseSession, reason: string): void {
     session.ended = true;
     clearTimeout(session.gapTimer);
     this.sessions.delete(session.id);
-    this.ended.set(session.id, Date.now() + this.options.resumeWindow * 2);
     session.stream?.end();
     session.stream = null;
-    void this.engine.disconnect(session.peer, reason);
-  }
-
-  /**
-   * Hands a REST call to the engine as an event of this peer and reports what it led to: the
-   * first `error` about it, or the first event `answers` accepts.
-   */
-  async request(
-    session: SseSession,
-    event: string,
-    payload: unknown,
-    answers: (event: string, data: unknown) => boolean = () => false,
-  ): Promise<Outcome> {
-    if (session.peer.backlog) {
-      void this.engine.receive(session.peer, event, payload);
-      return { kind: 'queued' };
-    }
-    let outcome: Outcome | undefined;
-    const listener: SessionListener = (name, data) => {
-      if (outcome) return;
-      const error = data as { event?: string; code?: string; message?: string };
-      if (name === 'error' && (error.event === event || error.code === 'rate-limited')) {
-        outcome = { kind: 'error', code: error.code ?? 'error', message: error.message ?? '' };
-      } else if (answers(name, data)) outcome = { kind: 'done', event: name, data };
-    };
-    session.listeners.add(listener);
-    try {
-      await this.engine.receive(session.peer, event, payload);
-    } finally {
-      session.listeners.delete(listener);
-    }
-    return outcome ?? { kind: 'done' };
-  }
-
-  private endedRecently(id: string): boolean {
-    const until = this.ended.get(id);
-    if (until === undefined) return false;
-    if (until > Date.now()) return true;
-    this.ended.delete(id);
-    return false;
+    void session.connection.end(reason);
   }
 
   private beat(): void {
-    const now = Date.now();
-    for (const [id, until] of this.ended) if (until <= now) this.ended.delete(id);
+    this.ended.sweep();
     for (const session of this.sessions.values()) session.write(': ping\n\n');
   }
 
@@ -269,19 +195,4 @@ export class SseTransport {
     clearInterval(this.heartbeat);
     for (const session of [...this.sessions.values()]) this.release(session);
   }
-
-  /** Ends a stream as a restart does: the client comes back, as a new peer if need be. */
-  private release(session: SseSession): void {
-    if (session.ended) return;
-    session.ended = true;
-    clearTimeout(session.gapTimer);
-    this.sessions.delete(session.id);
-    session.stream?.end();
-    session.stream = null;
-    void this.engine.disconnect(session.peer, SHUTDOWN);
-  }
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -1,9 +1,9 @@
-import type { AuthOptions, HandshakeAuth, Identity } from '../auth/identity.js';
-import type { ConnectOptions, Engine } from '../engine/engine.js';
-import type { Peer } from '../engine/peer.js';
-import { SessionKicked } from '../engine/resume.js';
-import { SignalError } from '../engine/signal-error.js';
-import type { PeerSink } from '../engine/types.js';
+import type { AuthOptions, HandshakeAuth, Identity } from '../../auth/identity.js';
+import type { ConnectOptions, Engine } from '../../engine/engine.js';
+import type { Peer } from '../../engine/peer.js';
+import { SessionKicked } from '../../engine/resume.js';
+import { SignalError } from '../../engine/signal-error.js';
+import type { PeerSink } from '../../protocol/types.js';
 
 /** A handshake's `resume` (the token from `welcome`) and `received` (events the client got). */
 export interface ResumeRequest {

@@ -1,3 +1,5 @@
+import { isRoomKind, type RoomKind } from './room-kinds.js';
+
 /** A peer's id: the Socket.IO socket id, or a generated id for WebSocket and SSE peers. */
 export type PeerId = string;
 
@@ -29,8 +31,7 @@ export interface PeerInfo {
   connectedAt: string;
 }
 
-/** Room kinds: `pair` (reference 000), `mesh` (reference 004 video rooms), `presence` (studies). */
-export type RoomKind = 'pair' | 'mesh' | 'presence';
+export type { RoomKind } from './room-kinds.js';
 
 /** Room identity across the engine and cluster: kind plus the client's room (or study) id. */
 export interface RoomRef {
@@ -75,13 +76,11 @@ export interface PeerAccess {
   admin?: boolean;
 }
 
-const kinds = new Set<RoomKind>(['pair', 'mesh', 'presence']);
-
 /** The inverse of `roomKey` (`kind:id`); undefined for anything else. */
 export function parseRoomKey(key: string): RoomRef | undefined {
   const colon = key.indexOf(':');
-  const kind = key.slice(0, colon) as RoomKind;
-  return colon > 0 && kinds.has(kind) ? { kind, id: key.slice(colon + 1) } : undefined;
+  const kind = key.slice(0, colon);
+  return colon > 0 && isRoomKind(kind) ? { kind, id: key.slice(colon + 1) } : undefined;
 }
 
 /** What a peer's client was sent, numbered (the engine's `OutboundLog`, exported). */

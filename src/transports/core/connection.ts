@@ -1,0 +1,103 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AuthOptions, HandshakeAuth, Identity } from '../../auth/identity.js';
+import { refreshIdentity, renewIdentity } from '../../auth/refresh.js';
+import type { Engine } from '../../engine/engine.js';
+import type { Peer, PeerView } from '../../engine/peer.js';
+import type { PeerSink, TransportName } from '../../protocol/types.js';
+
+/**
+ * One client connection as an adapter gives it to the core: the adapter encodes frames for its
+ * wire (Socket.IO packets, `/ws` JSON, SSE events, PeerJS messages) and knows its socket.
+ */
+export interface TransportSocket {
+  readonly transport: TransportName;
+  /** The peer id to use (Socket.IO's socket id). @default a random id */
+  readonly id?: string;
+  /** The socket's peer address and the handshake headers (client address, user agent). */
+  readonly remoteAddress: string | undefined;
+  readonly headers: IncomingHttpHeaders;
+  /** Writes one event to the client. */
+  send(event: string, data: unknown): void;
+  /** Bytes queued for the client and not yet taken by the network (0 if it measures itself). */
+  queuedBytes(): number;
+  /** Ends the connection from the server side: a kick, `shutdown`, or a resumed replacement. */
+  close(reason: string): void;
+  /** Drops the connection now with whatever it left unread (over its outbound budget). */
+  terminate(): void;
+}
+
+export interface ConnectionSettings {
+  auth: AuthOptions;
+  /** Outbound budget per connection, bytes (MAX_BUFFERED_BYTES). */
+  maxBufferedBytes: number;
+}
+
+/** A live connection's peer, as the adapter that opened it drives it. */
+export class Connection {
+  private own: Peer | undefined;
+  /** What the engine writes through: the socket, within the outbound budget. */
+  readonly sink: PeerSink;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly settings: ConnectionSettings,
+    private readonly socket: TransportSocket,
+  ) {
+    const max = settings.maxBufferedBytes;
+    this.sink = {
+      emit: (event, data) => {
+        if (socket.queuedBytes() <= max) socket.send(event, data);
+        else this.overBudget();
+      },
+      disconnect: (reason) => socket.close(reason),
+    };
+  }
+
+  /** @internal Set once by `TransportCore.open`. */
+  attach(peer: Peer): void {
+    this.own = peer;
+  }
+
+  get peer(): PeerView {
+    return this.own!;
+  }
+
+  /** An inbound event of this client. */
+  receive(event: string, data: unknown): void | Promise<void> {
+    return this.engine.receive(this.own!, event, data);
+  }
+
+  /** Whether a join or leave of its peer is in flight: its next event waits its turn. */
+  get busy(): boolean {
+    return this.engine.isBusy(this.own!);
+  }
+
+  /** New credentials for this connection (SSE's REST `auth`); throws a `SignalError`. */
+  renew(given: HandshakeAuth): Promise<Identity> {
+    return renewIdentity(this.engine, this.own!, given, this.settings.auth);
+  }
+
+  /** Ends the peer now, for a reason of the adapter's own (a stream not resumed in time). */
+  end(reason: string): Promise<void> {
+    return this.engine.disconnect(this.own!, reason);
+  }
+
+  /** An `auth` message: new credentials for this connection (answers `welcome` or `error`). */
+  refresh(data: unknown): Promise<void> {
+    return refreshIdentity(this.engine, this.own!, data, this.settings.auth);
+  }
+
+  /**
+   * The client stopped reading: its peer ends and the socket is dropped now, without waiting
+   * for a drain that will not come. For adapters that measure their own buffer too.
+   */
+  overBudget(): void {
+    if (this.own) this.engine.dropOverBudget(this.own);
+    this.socket.terminate();
+  }
+
+  /** The socket closed; `resumable`: it dropped, rather than the client leaving on purpose. */
+  closed(reason: string, resumable: boolean): void {
+    this.engine.transportClosed(this.own!, this.sink, reason, resumable);
+  }
+}
