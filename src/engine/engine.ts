@@ -25,6 +25,7 @@ import { EngineHooks, type EngineEventMap } from './hooks.js';
 import { Peer } from './peer.js';
 import { hashSecret, Resumer } from './resume.js';
 import type { Sent } from './outbound-log.js';
+import type { KeptBounds } from './peer.js';
 import { SignalError } from './signal-error.js';
 import type {
   LeaveCause,
@@ -72,7 +73,8 @@ export class Engine implements HandlerContext {
   private readonly perAddress = new Map<string, number>();
   private readonly resumer: Resumer;
 
-  private readonly maxKeptBytes: number | undefined;
+  /** Bounds of each peer's resume log. */
+  private readonly kept: KeptBounds;
 
   constructor(options: EngineOptions = {}) {
     this.cluster = options.cluster ?? new MemoryCluster();
@@ -84,7 +86,7 @@ export class Engine implements HandlerContext {
     this.schemas = createInboundSchemas(this.limits);
     this.fastParsers = createFastParsers(this.limits);
     this.resumer = new Resumer(this, options.resumeWindowMs ?? 30_000);
-    this.maxKeptBytes = options.maxKeptBytes;
+    this.kept = { bytes: options.maxKeptBytes, ms: options.maxKeptMs };
   }
 
   /** How long a dropped peer waits for its client (0 = resuming is off). */
@@ -156,7 +158,7 @@ export class Engine implements HandlerContext {
       burst,
       secret,
       (reason) => this.end(peer, reason),
-      this.maxKeptBytes,
+      this.kept,
     );
     peer.log!.import(parked.log);
     for (const key of parked.rooms) {
@@ -205,7 +207,7 @@ export class Engine implements HandlerContext {
       maxMessagesPerSecond * 2,
       secret,
       (reason) => this.end(peer, reason),
-      this.maxKeptBytes,
+      this.kept,
     );
     if (address) this.perAddress.set(address, fromAddress + 1);
     this.local.set(info.id, peer);
