@@ -23,6 +23,9 @@ export function approxSize(data: unknown, depth = 0): number {
   return size;
 }
 
+/** Slots a log starts with: an idle peer's few events (welcome, joined) fit without growing. */
+const INITIAL_SLOTS = 4;
+
 /** What one kept event counts against the log's byte bound. */
 const sentSize = (event: string, data: unknown) => event.length + approxSize(data);
 
@@ -34,7 +37,7 @@ const sentSize = (event: string, data: unknown) => event.length + approxSize(dat
  * within the last `maxAgeMs` (the heartbeat's ping interval + ping timeout: anything older was
  * confirmed by a pong, or the connection would have been dropped), at most the last `tail` of
  * them and within `maxBytes` (estimated). Older events go when the next one is recorded: no timer,
- * and per event only pushes onto two arrays. While detached everything is kept, up to
+ * and per event a few writes into a ring that grows only when full. While detached everything is kept, up to
  * `maxDetached` events and `maxBytes`; past that the peer cannot be resumed exactly and
  * {@link overflowed} turns true. The byte bound is the connection's outbound budget
  * (`MAX_BUFFERED_BYTES`): without it, 64 of the largest SDPs would sit here for every peer,
@@ -44,12 +47,13 @@ const sentSize = (event: string, data: unknown) => event.length + approxSize(dat
 export class OutboundLog {
   /** Events sent (or kept for a detached peer) since the peer first connected. */
   count = 0;
-  /** Kept events, flat: event name then data; entry `i` is at `2 * (head + i)`. */
-  private sent: unknown[] = [];
-  /** Flat too: the {@link approxSize} of each kept event, then the time it was recorded. */
-  private meta: number[] = [];
-  /** Entries before `head` are dropped, their slots freed by the next compaction. */
+  /** A ring of the kept events, flat: slot `i` holds event name `2i` and data `2i + 1`. */
+  private sent: unknown[] = new Array(2 * INITIAL_SLOTS);
+  /** The same slots' {@link approxSize} (`2i`) and the time they were recorded (`2i + 1`). */
+  private meta: number[] = new Array(2 * INITIAL_SLOTS).fill(0);
+  /** Slot of the oldest kept event, and how many are kept. */
   private head = 0;
+  private size = 0;
   private bytes = 0;
   private detached = false;
   overflowed = false;
@@ -68,23 +72,29 @@ export class OutboundLog {
 
   /** Events the log holds now. */
   get kept(): number {
-    return this.sent.length / 2 - this.head;
+    return this.size;
   }
 
   /** Sequence number of the oldest kept event minus one. */
   private get first(): number {
-    return this.count - this.kept;
+    return this.count - this.size;
   }
 
   record(event: string, data: unknown): void {
     this.count++;
     const size = sentSize(event, data);
     const now = Date.now();
-    this.sent.push(event, data);
-    this.meta.push(size, now);
+    const slots = this.sent.length / 2;
+    if (this.size === slots) this.resize(slots * 2);
+    const at = 2 * ((this.head + this.size) % (this.sent.length / 2));
+    this.sent[at] = event;
+    this.sent[at + 1] = data;
+    this.meta[at] = size;
+    this.meta[at + 1] = now;
+    this.size++;
     this.bytes += size;
     if (!this.detached) this.prune(now);
-    else if (this.kept > this.tail + this.maxDetached || this.bytes > this.maxBytes) {
+    else if (this.size > this.tail + this.maxDetached || this.bytes > this.maxBytes) {
       this.overflowed = true;
     }
   }
@@ -92,26 +102,37 @@ export class OutboundLog {
   /** Drops the oldest events past the connected bounds (count, bytes, age). */
   private prune(now: number): void {
     const oldest = now - this.maxAgeMs;
-    let head = this.head;
-    const end = this.sent.length / 2;
+    const slots = this.sent.length / 2;
     while (
-      head < end &&
-      (end - head > this.tail || this.bytes > this.maxBytes || this.meta[2 * head + 1]! < oldest)
+      this.size > 0 &&
+      (this.size > this.tail ||
+        this.bytes > this.maxBytes ||
+        this.meta[2 * this.head + 1]! < oldest)
     ) {
-      this.bytes -= this.meta[2 * head]!;
-      this.sent[2 * head] = this.sent[2 * head + 1] = undefined; // collectable at once
-      head++;
+      this.bytes -= this.meta[2 * this.head]!;
+      this.sent[2 * this.head] = this.sent[2 * this.head + 1] = undefined; // collectable at once
+      this.head = (this.head + 1) % slots;
+      this.size--;
     }
-    // Slots are reclaimed in place once they are half the arrays: on average one entry moved
-    // per event, and nothing allocated.
-    if (head > 0 && head * 2 >= end) {
-      this.sent.copyWithin(0, 2 * head);
-      this.sent.length -= 2 * head;
-      this.meta.copyWithin(0, 2 * head);
-      this.meta.length -= 2 * head;
-      head = 0;
+    // A ring that held a detached peer's backlog shrinks back once it is mostly empty.
+    if (slots > INITIAL_SLOTS && this.size * 4 <= slots) this.resize(slots / 2);
+  }
+
+  /** Moves the kept events, in order, into a ring of `slots` (grown when full: per event, O(1)). */
+  private resize(slots: number): void {
+    const sent: unknown[] = new Array(2 * slots);
+    const meta: number[] = new Array(2 * slots).fill(0);
+    const from = this.sent.length / 2;
+    for (let i = 0; i < this.size; i++) {
+      const at = 2 * ((this.head + i) % from);
+      sent[2 * i] = this.sent[at];
+      sent[2 * i + 1] = this.sent[at + 1];
+      meta[2 * i] = this.meta[at]!;
+      meta[2 * i + 1] = this.meta[at + 1]!;
     }
-    this.head = head;
+    this.sent = sent;
+    this.meta = meta;
+    this.head = 0;
   }
 
   /** From now on keep everything, within bounds (the peer lost its connection). */
@@ -138,8 +159,10 @@ export class OutboundLog {
   /** The kept events after the first `received` (which must be kept). */
   private entries(received: number): Sent[] {
     const events: Sent[] = [];
-    for (let i = 2 * (this.head + received - this.first); i < this.sent.length; i += 2) {
-      events.push([this.sent[i] as string, this.sent[i + 1]]);
+    const slots = this.sent.length / 2;
+    for (let i = received - this.first; i < this.size; i++) {
+      const at = 2 * ((this.head + i) % slots);
+      events.push([this.sent[at] as string, this.sent[at + 1]]);
     }
     return events;
   }
@@ -151,13 +174,19 @@ export class OutboundLog {
 
   /** Continues a log exported by another process (its numbering: `first` is `count` minus kept). */
   import(state: SentLog): void {
-    const now = Date.now();
     this.count = state.count;
-    this.sent = state.kept.flat();
+    this.head = this.size = this.bytes = 0;
+    this.resize(Math.max(INITIAL_SLOTS, state.kept.length));
     // Their age is unknown here: counted from now, so they are kept the longest.
-    this.meta = state.kept.flatMap(([event, data]) => [sentSize(event, data), now]);
-    this.head = 0;
-    this.bytes = 0;
-    for (let i = 0; i < this.meta.length; i += 2) this.bytes += this.meta[i]!;
+    const now = Date.now();
+    for (const [event, data] of state.kept) {
+      const size = sentSize(event, data);
+      this.sent[2 * this.size] = event;
+      this.sent[2 * this.size + 1] = data;
+      this.meta[2 * this.size] = size;
+      this.meta[2 * this.size + 1] = now;
+      this.size++;
+      this.bytes += size;
+    }
   }
 }
