@@ -38,7 +38,8 @@ let template: string | undefined;
 
 /**
  * A PGlite data directory of its own, already created and migrated: a copy of one made once by
- * `db:push`, so no measured start runs initdb (a fresh clone's first start does, once).
+ * `db:push`, so every measured start finds a database (`--before` builds may predate the
+ * template `npm run build` writes, and would run initdb).
  */
 function preparedDataDir(): string {
   if (!template) {
@@ -67,8 +68,7 @@ const PREPARED = 'prepared-per-start';
 
 /**
  * sinyal from its build, as `npm start` runs it (its node flags, default log level, the embedded
- * store on), in a data directory of its own that a previous start already created (the first
- * start of a fresh clone also runs PostgreSQL's initdb, a one-off). Only the per-peer rate limit is off, so it does not cap the
+ * store on), in a data directory of its own that a previous start already created. Only the per-peer rate limit is off, so it does not cap the
  * load. `build` is another checkout's root (`--before`).
  */
 export function sinyalSpec(

@@ -14,6 +14,7 @@ const sources = [
   'client/src',
   'web',
   'admin',
+  'drizzle',
   'scripts/build-server.mjs',
   'scripts/build-client.mjs',
   'scripts/build-admin.mjs',

@@ -147,6 +147,8 @@ async function buildEngine(config: Config, logger: Logger, cluster?: Cluster): P
     resumeWindowMs: config.resumeWindow,
     // What a peer may cost is one number: its resume log is bounded like its outbound buffer.
     maxKeptBytes: config.maxBufferedBytes,
+    // ...and by age: what a connection that died unnoticed may have swallowed.
+    maxKeptMs: config.pingInterval + config.pingTimeout,
     limits: {
       maxSdpLength: config.maxSdpLength,
       maxCandidateLength: config.maxCandidateLength,

@@ -67,6 +67,12 @@ export interface EngineOptions {
    * costs stays within one number however large its events are.
    */
   maxKeptBytes?: number;
+  /**
+   * How long sent events are kept for a connected peer, in case its connection died unnoticed.
+   * @default 85000 ms — the default ping interval + ping timeout (25 + 60 s): an older event
+   * was confirmed by a pong, or the connection would have been dropped by now.
+   */
+  maxKeptMs?: number;
 }
 
 export interface ConnectOptions {

@@ -28,6 +28,52 @@ describe('OutboundLog', () => {
     assert.equal(log.since(30), undefined, 'an overflowed log resumes nothing');
   });
 
+  it('forgets, once connected events are older than its age bound, what a live connection got', (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 }); // the clock moves only when told
+    const log = new OutboundLog(64, 100, 1024 * 1024, 85_000);
+    fill(log, 5);
+    t.mock.timers.tick(85_000);
+    fill(log, 1);
+    assert.deepEqual(numbers(log, 0), [1, 2, 3, 4, 5, 6], 'not older than the bound yet');
+    t.mock.timers.tick(1);
+    fill(log, 1);
+    assert.equal(log.since(4), undefined, 'the first five are forgotten');
+    assert.deepEqual(numbers(log, 5), [6, 7]);
+    assert.equal(log.kept, 2);
+  });
+
+  it('keeps what a detached peer missed, however old, and drops the older rest at detach', (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+    const log = new OutboundLog(64, 100, 1024 * 1024, 85_000);
+    fill(log, 3);
+    t.mock.timers.tick(100_000);
+    fill(log, 1);
+    log.detach();
+    fill(log, 2);
+    t.mock.timers.tick(100_000);
+    fill(log, 1);
+    assert.deepEqual(numbers(log, 3), [4, 5, 6, 7]);
+    assert.equal(log.since(2), undefined);
+    log.attach();
+    assert.deepEqual(numbers(log, 6), [7], 'connected again: older than the bound goes');
+  });
+
+  it('hands over exactly what it keeps, newest last, across detaches and attaches', () => {
+    const log = new OutboundLog(8, 1000, 2000);
+    for (let n = 1; n <= 500; n++) {
+      log.record('e', 'x'.repeat(n % 97));
+      if (n % 50 === 0) log.detach();
+      if (n % 50 === 10) log.attach();
+      const kept = numbers(log, log.count - log.kept);
+      assert.ok(kept);
+      assert.equal(kept.length, log.kept);
+      assert.equal(kept.at(-1), 'x'.repeat(n % 97));
+      assert.equal(log.since(log.count - log.kept - 1), undefined, 'nothing older is claimed');
+      assert.ok(log.kept >= Math.min(n, 8), 'at least the tail is kept');
+    }
+    assert.equal(log.overflowed, false);
+  });
+
   it('carries its numbering to another process', () => {
     const log = new OutboundLog(4, 100);
     fill(log, 9);

@@ -23,6 +23,9 @@ export function approxSize(data: unknown, depth = 0): number {
   return size;
 }
 
+/** Slots a log starts with: an idle peer's few events (welcome, joined) fit without growing. */
+const INITIAL_SLOTS = 4;
+
 /** What one kept event counts against the log's byte bound. */
 const sentSize = (event: string, data: unknown) => event.length + approxSize(data);
 
@@ -30,22 +33,27 @@ const sentSize = (event: string, data: unknown) => event.length + approxSize(dat
  * What a resumable peer was sent, numbered from 1 since it first connected. A client that comes
  * back says how many events it received; the log hands over the rest, in order.
  *
- * The log never holds more than `maxBytes` (estimated). While connected only the last `tail`
- * events are kept, within half of it: the ones a dead TCP connection may have swallowed before
- * anyone noticed (one array push per event). While detached everything is kept, up to
+ * While connected only what a dead connection may have swallowed unnoticed is kept: events sent
+ * within the last `maxAgeMs` (the heartbeat's ping interval + ping timeout: anything older was
+ * confirmed by a pong, or the connection would have been dropped), at most the last `tail` of
+ * them and within `maxBytes` (estimated). Older events go when the next one is recorded: no timer,
+ * and per event a few writes into a ring that grows only when full. While detached everything is kept, up to
  * `maxDetached` events and `maxBytes`; past that the peer cannot be resumed exactly and
  * {@link overflowed} turns true. The byte bound is the connection's outbound budget
- * (`MAX_BUFFERED_BYTES`): without it, 128 of the largest SDPs would sit here for every peer,
- * whatever the transport's budget.
+ * (`MAX_BUFFERED_BYTES`): without it, 64 of the largest SDPs would sit here for every peer,
+ * whatever the transport's budget. A replay that needs events no longer kept is refused, so the
+ * bounds decide how often a resume succeeds, never what it replays.
  */
 export class OutboundLog {
   /** Events sent (or kept for a detached peer) since the peer first connected. */
   count = 0;
-  /** Sequence number of `kept[0]` minus one: `kept[i]` is event number `first + i + 1`. */
-  private first = 0;
-  private kept: Sent[] = [];
-  /** {@link approxSize} of each kept event, and their sum. */
-  private sizes: number[] = [];
+  /** A ring of the kept events, flat: slot `i` holds event name `2i` and data `2i + 1`. */
+  private sent: unknown[] = new Array(2 * INITIAL_SLOTS);
+  /** The same slots' {@link approxSize} (`2i`) and the time they were recorded (`2i + 1`). */
+  private meta: number[] = new Array(2 * INITIAL_SLOTS).fill(0);
+  /** Slot of the oldest kept event, and how many are kept. */
+  private head = 0;
+  private size = 0;
   private bytes = 0;
   private detached = false;
   overflowed = false;
@@ -54,6 +62,7 @@ export class OutboundLog {
     private readonly tail: number,
     private readonly maxDetached: number,
     private readonly maxBytes = 1024 * 1024,
+    private readonly maxAgeMs = 85_000,
   ) {}
 
   /** Bytes (estimated) the log holds now. */
@@ -61,48 +70,81 @@ export class OutboundLog {
     return this.bytes;
   }
 
+  /** Events the log holds now. */
+  get kept(): number {
+    return this.size;
+  }
+
+  /** Sequence number of the oldest kept event minus one. */
+  private get first(): number {
+    return this.count - this.size;
+  }
+
   record(event: string, data: unknown): void {
     this.count++;
     const size = sentSize(event, data);
-    this.kept.push([event, data]);
-    this.sizes.push(size);
+    const now = Date.now();
+    const slots = this.sent.length / 2;
+    if (this.size === slots) this.resize(slots * 2);
+    const at = 2 * ((this.head + this.size) % (this.sent.length / 2));
+    this.sent[at] = event;
+    this.sent[at + 1] = data;
+    this.meta[at] = size;
+    this.meta[at + 1] = now;
+    this.size++;
     this.bytes += size;
-    if (this.detached) {
-      if (this.kept.length > this.tail + this.maxDetached || this.bytes > this.maxBytes) {
-        this.overflowed = true;
-      }
-    } else if (this.kept.length >= this.tail * 2 || this.bytes > this.maxBytes) {
-      // Trimmed in halves, so the copy is paid once per `tail` events (or half the bytes).
-      this.trim();
+    if (!this.detached) this.prune(now);
+    else if (this.size > this.tail + this.maxDetached || this.bytes > this.maxBytes) {
+      this.overflowed = true;
     }
   }
 
-  /** Keeps the newest events, at most `tail` of them within `maxBytes`. */
-  private trim(): void {
-    let keep = 0;
-    let bytes = 0;
-    for (let i = this.sizes.length - 1; i >= 0 && keep < this.tail; i--) {
-      if (bytes + this.sizes[i]! > this.maxBytes / 2) break;
-      bytes += this.sizes[i]!;
-      keep++;
+  /** Drops the oldest events past the connected bounds (count, bytes, age). */
+  private prune(now: number): void {
+    const oldest = now - this.maxAgeMs;
+    const slots = this.sent.length / 2;
+    while (
+      this.size > 0 &&
+      (this.size > this.tail ||
+        this.bytes > this.maxBytes ||
+        this.meta[2 * this.head + 1]! < oldest)
+    ) {
+      this.bytes -= this.meta[2 * this.head]!;
+      this.sent[2 * this.head] = this.sent[2 * this.head + 1] = undefined; // collectable at once
+      this.head = (this.head + 1) % slots;
+      this.size--;
     }
-    if (keep === this.kept.length) return;
-    this.kept = this.kept.slice(this.kept.length - keep);
-    this.sizes = this.sizes.slice(this.sizes.length - keep);
-    this.bytes = bytes;
-    this.first = this.count - keep;
+    // A ring that held a detached peer's backlog shrinks back once it is mostly empty.
+    if (slots > INITIAL_SLOTS && this.size * 4 <= slots) this.resize(slots / 2);
+  }
+
+  /** Moves the kept events, in order, into a ring of `slots` (grown when full: per event, O(1)). */
+  private resize(slots: number): void {
+    const sent: unknown[] = new Array(2 * slots);
+    const meta: number[] = new Array(2 * slots).fill(0);
+    const from = this.sent.length / 2;
+    for (let i = 0; i < this.size; i++) {
+      const at = 2 * ((this.head + i) % from);
+      sent[2 * i] = this.sent[at];
+      sent[2 * i + 1] = this.sent[at + 1];
+      meta[2 * i] = this.meta[at]!;
+      meta[2 * i + 1] = this.meta[at + 1]!;
+    }
+    this.sent = sent;
+    this.meta = meta;
+    this.head = 0;
   }
 
   /** From now on keep everything, within bounds (the peer lost its connection). */
   detach(): void {
-    this.trim();
+    this.prune(Date.now());
     this.detached = true;
   }
 
   /** Back to keeping the tail only. */
   attach(): void {
     this.detached = false;
-    this.trim();
+    this.prune(Date.now());
   }
 
   /**
@@ -111,20 +153,40 @@ export class OutboundLog {
    */
   since(received: number): Sent[] | undefined {
     if (this.overflowed || received > this.count || received < this.first) return undefined;
-    return this.kept.slice(received - this.first);
+    return this.entries(received);
+  }
+
+  /** The kept events after the first `received` (which must be kept). */
+  private entries(received: number): Sent[] {
+    const events: Sent[] = [];
+    const slots = this.sent.length / 2;
+    for (let i = received - this.first; i < this.size; i++) {
+      const at = 2 * ((this.head + i) % slots);
+      events.push([this.sent[at] as string, this.sent[at + 1]]);
+    }
+    return events;
   }
 
   /** The kept events with their numbering, to hand a peer to another process. */
   export(): SentLog {
-    return { first: this.first, count: this.count, kept: this.kept };
+    return { first: this.first, count: this.count, kept: this.entries(this.first) };
   }
 
-  /** Continues a log exported by another process (its numbering included). */
+  /** Continues a log exported by another process (its numbering: `first` is `count` minus kept). */
   import(state: SentLog): void {
-    this.first = state.first;
     this.count = state.count;
-    this.kept = state.kept;
-    this.sizes = state.kept.map(([event, data]) => sentSize(event, data));
-    this.bytes = this.sizes.reduce((sum, size) => sum + size, 0);
+    this.head = this.size = this.bytes = 0;
+    this.resize(Math.max(INITIAL_SLOTS, state.kept.length));
+    // Their age is unknown here: counted from now, so they are kept the longest.
+    const now = Date.now();
+    for (const [event, data] of state.kept) {
+      const size = sentSize(event, data);
+      this.sent[2 * this.size] = event;
+      this.sent[2 * this.size + 1] = data;
+      this.meta[2 * this.size] = size;
+      this.meta[2 * this.size + 1] = now;
+      this.size++;
+      this.bytes += size;
+    }
   }
 }

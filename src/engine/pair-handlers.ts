@@ -33,7 +33,9 @@ export const pairHandlers: HandlerMap = {
       peer.sink.emit('room-full', { roomId, message: `Room is full (${PAIR_CAPACITY} max)` });
       return;
     }
-    const members = [...result.others.map((m) => m.peerId), peer.id];
+    // concat sizes the array exactly; a spread grows it by push to 17 slots, and this one stays
+    // in the resume log of an idle peer.
+    const members = result.others.map((m) => m.peerId).concat(peer.id);
     peer.sink.emit('joined', { roomId, members });
     const partner = result.others[0];
     if (!partner) return;

@@ -23,7 +23,7 @@ import {
 } from './engine-options.js';
 import { EngineHooks } from './hooks.js';
 import type { Sent } from './outbound-log.js';
-import { OVER_BUDGET_REASON, Peer, type PeerView } from './peer.js';
+import { OVER_BUDGET_REASON, Peer, type KeptBounds, type PeerView } from './peer.js';
 import { randomToken } from './random-token.js';
 import { Resumer } from './resume.js';
 import { SignalError } from './signal-error.js';
@@ -49,14 +49,15 @@ export abstract class PeerRegistry {
   /** Local connections per client address, for `maxConnectionsPerIp`. */
   private readonly perAddress = new AddressCount();
   protected readonly resumer: Resumer;
-  private readonly maxKeptBytes: number | undefined;
+  /** Bounds of each peer's resume log. */
+  private readonly kept: KeptBounds;
 
   constructor(options: EngineOptions) {
     this.cluster = options.cluster ?? new MemoryCluster();
     this.settings = options.settings ?? { ...defaultLiveSettings };
     this.logger = options.logger;
     this.resumer = new Resumer(this, options.resumeWindowMs ?? 30_000);
-    this.maxKeptBytes = options.maxKeptBytes;
+    this.kept = { bytes: options.maxKeptBytes, ms: options.maxKeptMs };
   }
 
   /** Ends a peer: it leaves every room and is forgotten. */
@@ -82,7 +83,7 @@ export abstract class PeerRegistry {
       burst,
       secret,
       (reason) => this.end(peer, reason),
-      this.maxKeptBytes,
+      this.kept,
     );
     peer.log!.import(parked.log);
     for (const key of parked.rooms) {
@@ -131,7 +132,7 @@ export abstract class PeerRegistry {
       maxMessagesPerSecond * 2,
       secret,
       (reason) => this.end(peer, reason),
-      this.maxKeptBytes,
+      this.kept,
     );
     if (address) this.perAddress.add(address);
     this.local.set(info.id, peer);

@@ -13,6 +13,14 @@ export const KEPT_WHILE_CONNECTED = 64;
 /** Events kept for a detached peer; one that misses more is ended (announced as left). */
 export const KEPT_WHILE_DETACHED = 2048;
 
+/** Bounds of a peer's resume log while connected (see OutboundLog); undefined: its defaults. */
+export interface KeptBounds {
+  /** The outbound budget, MAX_BUFFERED_BYTES. */
+  bytes?: number;
+  /** The heartbeat's ping interval + ping timeout. */
+  ms?: number;
+}
+
 /**
  * The reason a peer is disconnected for not reading: its outbound buffer (frames the server has
  * queued for it and the network has not taken) passed `MAX_BUFFERED_BYTES`. The whole budget is
@@ -66,13 +74,12 @@ export class Peer implements PeerView {
     /** The secret half of the resume token (`<peer id>.<secret>`); empty when resuming is off. */
     readonly resumeSecret: string,
     end: (reason: string) => void,
-    /** Bytes of events kept for a resume (the outbound budget, MAX_BUFFERED_BYTES). */
-    maxKeptBytes?: number,
+    kept: KeptBounds = {},
   ) {
     this.tokens = burst;
     this.transport = transport;
     const log = resumeSecret
-      ? new OutboundLog(KEPT_WHILE_CONNECTED, KEPT_WHILE_DETACHED, maxKeptBytes)
+      ? new OutboundLog(KEPT_WHILE_CONNECTED, KEPT_WHILE_DETACHED, kept.bytes, kept.ms)
       : undefined;
     this.log = log;
     this.sink = log

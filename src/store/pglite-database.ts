@@ -1,11 +1,13 @@
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdir, rename, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { isMainThread } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { migrationsFolder, type Database, type Db, type DatabaseOptions } from './database.js';
+import { isDataDir, TEMPLATE_PREFIX, templateDir } from './data-dir-template.js';
 import { schema } from './schema.js';
 
 /**
@@ -25,25 +27,49 @@ const memorySettings = [
  */
 export async function openPglite(options: DatabaseOptions): Promise<Database> {
   if (isMainThread) throw new Error('PGlite runs in the store worker, never on the main thread');
-  // V8's optimizing tier would compile PGlite's 9 MB of WASM again (~40 MB of code); the baseline
-  // compiler is fast enough for batched history. Wasm-only flag: the JS of the process is untouched.
-  setFlagsFromString('--liftoff-only');
-  const dataDir = options.dataDir ?? './data';
-  if (!dataDir.includes('://')) mkdirSync(resolve(dataDir), { recursive: true });
-  const client = new PGlite(dataDir, {
-    startParams: [...PGlite.defaultStartParams, ...memorySettings.flatMap((s) => ['-c', s])],
-  });
-  const db = drizzle({ client, schema });
-  try {
-    await migrate(db, { migrationsFolder: migrationsFolder() });
-  } catch (error) {
-    await client.close();
-    throw error;
-  }
+  const client = await openMigrated(options.dataDir ?? './data');
   return {
-    db: db as unknown as Db,
+    db: drizzle({ client, schema }) as unknown as Db,
     kind: 'pglite',
     ping: async () => void (await client.query('select 1')),
     close: () => client.close(),
   };
+}
+
+async function openMigrated(dataDir: string): Promise<PGlite> {
+  // V8's optimizing tier would compile PGlite's 9 MB of WASM again (~40 MB of code); the baseline
+  // compiler is fast enough for batched history. Wasm-only flag: the JS of the process is untouched.
+  setFlagsFromString('--liftoff-only');
+  if (!dataDir.includes('://')) mkdirSync(resolve(dataDir), { recursive: true });
+  const client = new PGlite(dataDir, {
+    startParams: [...PGlite.defaultStartParams, ...memorySettings.flatMap((s) => ['-c', s])],
+  });
+  try {
+    await migrate(drizzle({ client, schema }), { migrationsFolder: migrationsFolder() });
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+  return client;
+}
+
+/**
+ * `npm run build`: runs initdb and the migrations once into the template that a new `DATA_DIR`
+ * starts as a copy of (see data-dir-template.ts), unless it is there already; templates of other
+ * versions go. Written beside and renamed, so a template is whole or absent.
+ */
+export async function buildPgliteTemplate(): Promise<string> {
+  const target = templateDir();
+  const dist = dirname(target);
+  mkdirSync(dist, { recursive: true });
+  for (const name of await readdir(dist)) {
+    const path = join(dist, name);
+    if (name.startsWith(TEMPLATE_PREFIX) && path !== target) await rm(path, { recursive: true });
+  }
+  if (isDataDir(target)) return target;
+  const partial = join(dist, 'pglite-template.partial');
+  await rm(partial, { recursive: true, force: true });
+  await (await openMigrated(partial)).close();
+  await rename(partial, target);
+  return target;
 }

@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { StoreBackend } from './backend.js';
 import type { HistoryWriter, WriterLogger, WriterStats } from './batch-writer.js';
 import type { StoreOp } from './ops.js';
+import { isDataDir, seedFromTemplate } from './data-dir-template.js';
 import type { Queries, QueryMethod } from './queries.js';
 import type { Reply, Request, WorkerInit, WorkerStats } from './worker-protocol.js';
 
@@ -194,13 +193,14 @@ class WorkerBackend implements StoreBackend, HistoryWriter {
 }
 
 /**
- * Starts the store worker and waits until PGlite is open and migrated. A new data directory is
- * first created by a worker of its own: PGlite's initdb runs a second PostgreSQL and grows the
- * WASM heap to ~600 MB, which a WASM heap never gives back; a worker that exits does.
+ * Starts the store worker and waits until PGlite is open and migrated. A new data directory starts
+ * as a copy of the template the build prepared; without one, it is created by a worker of its own:
+ * PGlite's initdb runs a second PostgreSQL and grows the WASM heap to ~600 MB, which a WASM heap
+ * never gives back; a worker that exits does.
  */
 export async function openWorkerBackend(init: WorkerInit, logger?: WriterLogger) {
   const dataDir = init.database.dataDir ?? './data';
-  if (!dataDir.includes('://') && !existsSync(join(dataDir, 'PG_VERSION'))) {
+  if (!dataDir.includes('://') && !isDataDir(dataDir) && !(await seedFromTemplate(dataDir))) {
     const preparer = startWorker({ ...init, prepareOnly: true });
     await ready(preparer);
     await new Promise((resolve) => preparer.once('exit', resolve));
