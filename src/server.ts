@@ -114,14 +114,11 @@ function buildTransports(
     pingTimeout: config.pingTimeout,
     authTimeout: config.authTimeout,
   });
-  const peerjs = new PeerjsTransport(engine, {
+  const peerjs = new PeerjsTransport(core, {
     path: peerjsPath(config),
     key: config.peerjsKey,
-    auth,
     maxPayloadBytes: config.maxPayloadBytes,
     pingTimeout: config.pingTimeout,
-    maxBufferedBytes: config.maxBufferedBytes,
-    origins,
   });
   guardUpgrades(httpServer);
   httpServer.on('upgrade', (request, socket, head) => {

@@ -187,6 +187,14 @@ export abstract class PeerRegistry {
     void this.disconnect(own, OVER_BUDGET_REASON);
   }
 
+  /**
+   * Whether a peer holds this id, here or on any process (one waiting for its client included):
+   * for a dialect whose clients choose their own ids (PeerJS).
+   */
+  holdsId(id: PeerId): boolean {
+    return this.local.has(id) || this.cluster.peer(id) !== undefined;
+  }
+
   /** Whether a join or leave of this peer is in flight (its next messages wait their turn). */
   isBusy(peer: PeerView): boolean {
     return this.local.get(peer.id)?.backlog != null;

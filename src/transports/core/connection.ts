@@ -67,6 +67,14 @@ export class Connection {
     return this.engine.receive(this.own!, event, data);
   }
 
+  /**
+   * Takes one message from the peer's rate limit; false when it is over it (counted, and the
+   * client told once a second). For an adapter that relays without {@link receive} (PeerJS).
+   */
+  takeToken(): boolean {
+    return this.engine.takeToken(this.own!);
+  }
+
   /** Whether a join or leave of its peer is in flight: its next event waits its turn. */
   get busy(): boolean {
     return this.engine.isBusy(this.own!);

@@ -1,15 +1,15 @@
+import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
-import type { Engine } from '../../engine/engine.js';
-import type { Peer } from '../../engine/peer.js';
-import type { PeerSink } from '../../protocol/types.js';
+import { SHUTDOWN } from '../../engine/engine.js';
+import type { Connection, TransportSocket } from '../core/connection.js';
 import { errorMessage } from './peerjs-messages.js';
 import { PEERJS_EVENT } from './peerjs-relay.js';
 
 /** One PeerJS id on this process; its socket changes when the client reconnects. */
-export interface PeerjsConnection {
+export interface PeerjsLink {
   ws: WebSocket;
-  peer: Peer;
-  sink: PeerSink;
+  /** The core's connection of its peer (set once opened). */
+  connection: Connection;
   /** The client's `token`: a reconnect with the same one takes the id over. */
   token: string;
   lastSeen: number;
@@ -18,28 +18,25 @@ export interface PeerjsConnection {
 }
 
 /**
- * Writes the engine's events for a PeerJS peer. Relayed messages go out as they are; a kick or
- * an expired token becomes `ERROR` (the client then stops, rather than reconnecting); the other
- * sinyal events (broadcasts, notices of rate limits) have no PeerJS form and are not sent.
+ * The core's view of a PeerJS socket: always the link's current `ws`, so a takeover keeps the
+ * peer. Relayed messages go out as they are; a kick or an expired token becomes `ERROR` (the
+ * client then stops, rather than reconnecting); the other sinyal events (broadcasts, notices of
+ * rate limits) have no PeerJS form and are not sent. The core keeps the outbound budget.
  */
-export function peerjsSink(
-  engine: Engine,
-  connection: PeerjsConnection,
-  maxBufferedBytes: number,
-): PeerSink {
+export function peerjsSocket(
+  link: PeerjsLink,
+  id: string,
+  request: IncomingMessage,
+): TransportSocket {
   const write = (text: string) => {
-    const { ws } = connection;
-    if (ws.readyState !== ws.OPEN) return;
-    if (ws.bufferedAmount > maxBufferedBytes) {
-      // A client that stopped reading: drop it and what it left unread, now.
-      engine.dropOverBudget(connection.peer);
-      ws.terminate();
-      return;
-    }
-    ws.send(text);
+    if (link.ws.readyState === link.ws.OPEN) link.ws.send(text);
   };
   return {
-    emit(event, data) {
+    transport: 'peerjs',
+    id,
+    remoteAddress: request.socket.remoteAddress,
+    headers: request.headers,
+    send(event, data) {
       if (event === PEERJS_EVENT) write(JSON.stringify(data));
       else if (event === 'kicked') {
         write(errorMessage(`Disconnected by the server: ${(data as { reason: string }).reason}`));
@@ -47,8 +44,8 @@ export function peerjsSink(
         write(errorMessage((data as { message: string }).message));
       }
     },
-    disconnect(reason) {
-      connection.ws.close(reason === 'shutdown' ? 1012 : 1000, reason.slice(0, 120));
-    },
+    queuedBytes: () => (link.ws.readyState === link.ws.OPEN ? link.ws.bufferedAmount : 0),
+    close: (reason) => link.ws.close(reason === SHUTDOWN ? 1012 : 1000, reason.slice(0, 120)),
+    terminate: () => link.ws.terminate(),
   };
 }

@@ -1,6 +1,6 @@
 import type { RawData, WebSocket } from 'ws';
 import type { Engine } from '../../engine/engine.js';
-import type { PeerjsConnection } from './peerjs-connection.js';
+import type { PeerjsLink } from './peerjs-connection.js';
 import { errorMessage, readFrame } from './peerjs-messages.js';
 import type { PeerjsRelay } from './peerjs-relay.js';
 
@@ -36,31 +36,31 @@ export function holdFrames(ws: WebSocket): () => Frame[] {
 export function readFrames(
   engine: Engine,
   relay: PeerjsRelay,
-  connection: PeerjsConnection,
+  link: PeerjsLink,
   ws: WebSocket,
   early: Frame[],
   closed: (code: number) => void,
 ): void {
-  const { peer } = connection;
+  const { connection } = link;
   const onFrame = (raw: RawData, isBinary: boolean) => {
-    if (connection.ws !== ws) return;
-    connection.lastSeen = Date.now();
-    const frame = readFrame(isBinary ? '' : raw.toString(), peer.id);
+    if (link.ws !== ws) return;
+    link.lastSeen = Date.now();
+    const frame = readFrame(isBinary ? '' : raw.toString(), connection.peer.id);
     if ('heartbeat' in frame) return;
     if ('error' in frame) {
       engine.countRefusal('invalid-payload');
       return void ws.send(errorMessage(frame.error));
     }
     // The per-peer rate limit of every transport; a refused message is dropped, and counted.
-    if (!engine.takeToken(peer)) return;
+    if (!connection.takeToken()) return;
     const { message } = frame;
-    if (connection.contacts.size < MAX_CONTACTS) connection.contacts.add(message.dst);
+    if (link.contacts.size < MAX_CONTACTS) link.contacts.add(message.dst);
     relay.send(message);
   };
   ws.on('message', onFrame);
   ws.on('close', (code) => {
     // A replaced socket closes without its peer.
-    if (connection.ws === ws) closed(code);
+    if (link.ws === ws) closed(code);
   });
   for (const [raw, isBinary] of early) onFrame(raw, isBinary);
 }

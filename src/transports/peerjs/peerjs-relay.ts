@@ -1,4 +1,5 @@
 import type { Engine } from '../../engine/engine.js';
+import type { PeerSink } from '../../protocol/types.js';
 import { MessageType, QUEUED, type RelayedMessage } from './peerjs-messages.js';
 import { PendingMessages } from './peerjs-queue.js';
 
@@ -15,7 +16,11 @@ export const EXPIRE_MS = 5000;
 export class PeerjsRelay {
   private readonly pending = new PendingMessages();
 
-  constructor(private readonly engine: Engine) {}
+  /** `local`: the sink of a PeerJS peer connected to this process, by id. */
+  constructor(
+    private readonly engine: Engine,
+    private readonly local: (id: string) => PeerSink | undefined,
+  ) {}
 
   /** Relays a client's message, or keeps it for an id that is not connected yet. */
   send(message: RelayedMessage): void {
@@ -48,24 +53,26 @@ export class PeerjsRelay {
   }
 
   private reachable(id: string): boolean {
-    const local = this.engine.local.get(id);
-    if (local) return local.info.transport === 'peerjs';
-    return this.engine.cluster.peer(id)?.transport === 'peerjs';
+    return this.local(id) !== undefined || this.remote(id) !== undefined;
+  }
+
+  /** The process of a PeerJS peer connected elsewhere in the cluster. */
+  private remote(id: string): string | undefined {
+    const { cluster } = this.engine;
+    const peer = cluster.peer(id);
+    return peer?.transport === 'peerjs' && peer.nodeId !== cluster.nodeId ? peer.nodeId : undefined;
   }
 
   /** Writes to a connected PeerJS peer; false when `dst` is none (other transports' ids too). */
   private deliver(message: RelayedMessage): boolean {
-    const local = this.engine.local.get(message.dst);
+    const local = this.local(message.dst);
     if (local) {
-      if (local.info.transport !== 'peerjs') return false;
-      local.sink.emit(PEERJS_EVENT, message);
+      local.emit(PEERJS_EVENT, message);
       return true;
     }
-    const remote = this.engine.cluster.peer(message.dst);
-    if (remote?.transport !== 'peerjs' || remote.nodeId === this.engine.cluster.nodeId) {
-      return false;
-    }
-    this.engine.cluster.forward(remote.nodeId, message.dst, PEERJS_EVENT, message);
+    const nodeId = this.remote(message.dst);
+    if (nodeId === undefined) return false;
+    this.engine.cluster.forward(nodeId, message.dst, PEERJS_EVENT, message);
     return true;
   }
 }
