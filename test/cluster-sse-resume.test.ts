@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { useCluster } from './helpers/cluster.js';
-import { openSse, type SsePeer } from './helpers/sse.js';
+import { assertReplayed, openSse, sendWhileAway, type SsePeer } from './helpers/sse.js';
 
-const offer = { type: 'offer', sdp: 'v=0\r\nmissed\r\n' };
-const answer = { type: 'answer', sdp: 'v=0\r\n' };
-const candidate = (n: number) => ({
-  candidate: `candidate:${n} 1 udp 1 10.0.0.1 ${5000 + n} typ host`,
-});
-const seqOf = (id: string | undefined) => Number(id?.split(':').pop());
 const churn = ['video:user-left', 'video:user-joined'];
 
 // Two real processes on one Redis: an SSE stream dropped on one comes back on the other.
@@ -35,41 +29,13 @@ describe('SSE resume on another process (REDIS_URL)', () => {
     const last = a.lastEventId!;
     a.abort();
 
-    // Sent while the stream is down: kept by the engine on the first process.
-    b.emit('video:offer', { to: a.peerId, offer });
-    for (const n of [1, 2, 3])
-      b.emit('video:ice-candidate', { to: a.peerId, candidate: candidate(n) });
-    b.emit('video:toggle-audio', { roomId, isMuted: true });
-    b.emit('video:join-room', { roomId: 'sse-move-marker' }); // answered after those
-    await b.events.noneBefore(b.next('video:room-state'), ['error', ...churn]);
+    await sendWhileAway(b, a.peerId, roomId); // kept by the engine on the first process
 
     const back = await sse(nodes[1]!.url, { lastEventId: last });
     assert.equal(back.resumed, true, JSON.stringify(back.log));
     assert.equal(back.id, a.id, 'the same private connection id');
     assert.equal(back.peerId, a.peerId, 'the same peer id');
-    assert.equal(back.log[0]!.id, last, 'connected repeats the last id the client had');
-    b.emit('video:answer', { to: a.peerId, answer }); // after anything replayed twice, if any
-    await back.next('video:answer', 10_000);
-    const replayed = back.log.slice(1);
-    assert.deepEqual(
-      replayed.map((e) => e.event),
-      [
-        'video:offer',
-        'video:ice-candidate',
-        'video:ice-candidate',
-        'video:ice-candidate',
-        'video:peer-audio-changed',
-        'video:answer',
-      ],
-    );
-    assert.deepEqual(
-      replayed.slice(1, 4).map((e) => (e.data as { candidate: unknown }).candidate),
-      [1, 2, 3].map(candidate),
-    );
-    assert.deepEqual(
-      replayed.map((e) => seqOf(e.id)),
-      replayed.map((_, i) => seqOf(last) + 1 + i),
-    );
+    await assertReplayed(back, last, b);
 
     // Still in its room, from its new process: its REST calls work and b heard no leave.
     const chat = await back.post(`/api/video/rooms/${roomId}/messages`, {
