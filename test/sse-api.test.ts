@@ -4,16 +4,18 @@ import { storeApi } from '../src/api/extension.js';
 import { connectSocketIo, type TestPeer } from './helpers/clients.js';
 import { dropSchema, postgresUrl, uniqueSchema } from './helpers/pg.js';
 import { startServer, type TestServer } from './helpers/server.js';
-import { openSse, request, type SsePeer } from './helpers/sse.js';
+import {
+  answer,
+  assertReplayed,
+  candidate,
+  offer,
+  openSse,
+  request,
+  sendWhileAway,
+  type SsePeer,
+} from './helpers/sse.js';
 import { until } from './helpers/wait.js';
 
-const offer = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
-const answer = { type: 'answer', sdp: 'v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\n' };
-const candidate = (n: number) => ({
-  candidate: `candidate:${n} 1 udp 2122260223 10.0.0.${n} 5432${n} typ host`,
-  sdpMid: '0',
-  sdpMLineIndex: 0,
-});
 const seqOf = (id: string | undefined) => Number(id?.split(':').pop());
 
 describe('SSE transport over real HTTP (PROTOCOLS.md §3)', () => {
@@ -195,40 +197,12 @@ describe('SSE transport over real HTTP (PROTOCOLS.md §3)', () => {
     // Whether or not the server noticed the abort yet, what b sends now is kept for the resume.
     a.abort();
     // While the stream is down the peer lives on: it is still signalled and not announced gone.
-    b.emit('video:offer', { to: a.peerId, offer });
-    for (const n of [1, 2, 3])
-      b.emit('video:ice-candidate', { to: a.peerId, candidate: candidate(n) });
-    b.emit('video:toggle-audio', { roomId: 'call-3', isMuted: true });
-    b.emit('video:join-room', { roomId: 'call-3-marker' }); // answered after those
-    await b.events.noneBefore(b.next('video:room-state'), ['error', 'video:user-left']);
+    await sendWhileAway(b, a.peerId, 'call-3');
 
     const back = await sse({ lastEventId: last });
     assert.equal(back.id, a.id);
     assert.equal(back.resumed, true);
-    assert.equal(back.log[0]!.id, last, 'connected repeats the last id the client had');
-    b.emit('video:answer', { to: a.peerId, answer }); // after anything replayed twice, if any
-    await back.next('video:answer');
-    const replayed = back.log.slice(1);
-    assert.deepEqual(
-      replayed.map((e) => e.event),
-      [
-        'video:offer',
-        'video:ice-candidate',
-        'video:ice-candidate',
-        'video:ice-candidate',
-        'video:peer-audio-changed',
-        'video:answer',
-      ],
-    );
-    assert.deepEqual(
-      replayed.slice(1, 4).map((e) => (e.data as { candidate: unknown }).candidate),
-      [candidate(1), candidate(2), candidate(3)],
-    );
-    const seqs = replayed.map((e) => seqOf(e.id));
-    assert.deepEqual(
-      seqs,
-      seqs.map((_, i) => seqOf(last) + 1 + i),
-    );
+    await assertReplayed(back, last, b);
     // The resumed stream is live, and the same token still works.
     const sent = await back.post('/api/webrtc/signal', {
       connectionId: a.id,

@@ -429,7 +429,7 @@ export const optionTable = {
     env: 'SSE_RESUME_WINDOW_MS',
     schema: int(0, 600_000),
     default: 30000,
-    doc: 'An SSE client reconnecting with Last-Event-ID within this window keeps its id and gets what it missed.',
+    doc: 'An SSE client reconnecting with Last-Event-ID within this window (on any process) keeps its id and gets what it missed; needs RESUME_WINDOW_MS > 0.',
   },
   sseHeartbeatInterval: {
     env: 'SSE_HEARTBEAT_MS',

@@ -86,7 +86,7 @@ export interface ConnectOptions {
   userAgent?: string;
   /** Grants and expiry from the token. @default any room, no expiry */
   access?: PeerAccess;
-  /** Whether the engine keeps what it sends for a resume (SSE keeps its own). @default true */
+  /** Whether the engine keeps what it sends for a resume (PeerJS has no resume). @default true */
   resumable?: boolean;
 }
 

@@ -207,10 +207,17 @@ export abstract class PeerRegistry {
 
   /**
    * A transport lost a peer's connection. `resumable`: the connection dropped (network, proxy,
-   * server shutdown) rather than being closed on purpose; the peer then waits for its client.
+   * server shutdown) rather than being closed on purpose; the peer then waits for its client,
+   * `windowMs` if the transport has its own window (SSE), else the engine's.
    */
-  transportClosed(peer: Peer, sink: PeerSink, reason: string, resumable: boolean): void {
-    this.resumer.transportClosed(peer, sink, reason, resumable);
+  transportClosed(
+    peer: Peer,
+    sink: PeerSink,
+    reason: string,
+    resumable: boolean,
+    windowMs?: number,
+  ): void {
+    this.resumer.transportClosed(peer, sink, reason, resumable, windowMs);
   }
 
   /** The peer a resume token names, or a `resume-failed` error saying why not. */

@@ -78,7 +78,13 @@ export class Resumer {
    * The transport `sink` of `peer` closed. A dropped connection detaches the peer; a deliberate
    * one (the client left, the peer was kicked) ends it. A sink replaced by a resume is ignored.
    */
-  transportClosed(peer: Peer, sink: PeerSink, reason: string, resumable: boolean): void {
+  transportClosed(
+    peer: Peer,
+    sink: PeerSink,
+    reason: string,
+    resumable: boolean,
+    windowMs = this.windowMs,
+  ): void {
     if (peer.closed || peer.transport !== sink) return;
     peer.transport = null;
     if (!resumable || peer.revoked || !peer.log) {
@@ -87,7 +93,7 @@ export class Resumer {
       return;
     }
     peer.detachedAt = peer.log.count;
-    this.wait(peer);
+    this.wait(peer, windowMs);
   }
 
   /** Starts the window of a peer that has no connection (dropped, or adopted from elsewhere). */

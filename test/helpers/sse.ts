@@ -1,6 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { Recorder } from './clients.js';
+import assert from 'node:assert/strict';
+import { Recorder, type TestPeer } from './clients.js';
 
 interface TestResponse {
   status: number;
@@ -198,4 +199,57 @@ export async function request(
     // not JSON
   }
   return { status: res.status, body: parsed };
+}
+
+/** An offer, an answer and candidates as SSE tests send them. */
+export const offer = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
+export const answer = { type: 'answer', sdp: 'v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\n' };
+export const candidate = (n: number) => ({
+  candidate: `candidate:${n} 1 udp 2122260223 10.0.0.${n} 5432${n} typ host`,
+  sdpMid: '0',
+  sdpMLineIndex: 0,
+});
+const seqOf = (id: string | undefined) => Number(id?.split(':').pop());
+
+/**
+ * What `b` (in `roomId` with the SSE peer `peerId`) sends while that peer's stream is down: an
+ * offer, three candidates, a media change. Resolves once `b` saw them handled, none refused.
+ */
+export async function sendWhileAway(b: TestPeer, peerId: string, roomId: string): Promise<void> {
+  b.emit('video:offer', { to: peerId, offer });
+  for (const n of [1, 2, 3]) b.emit('video:ice-candidate', { to: peerId, candidate: candidate(n) });
+  b.emit('video:toggle-audio', { roomId, isMuted: true });
+  b.emit('video:join-room', { roomId: `${roomId}-marker` }); // answered after those
+  await b.events.noneBefore(b.next('video:room-state'), ['error', 'video:user-left']);
+}
+
+/**
+ * Checks that `back`, resumed from `last`, got what {@link sendWhileAway} sent once and in order,
+ * numbered on from `last`, then a live `video:answer` from `b`.
+ */
+export async function assertReplayed(back: SsePeer, last: string, b: TestPeer): Promise<void> {
+  assert.equal(back.log[0]!.id, last, 'connected repeats the last id the client had');
+  b.emit('video:answer', { to: back.peerId, answer }); // after any replayed twice
+  await back.next('video:answer', 10_000);
+  const replayed = back.log.slice(1);
+  assert.deepEqual(
+    replayed.map((e) => e.event),
+    [
+      'video:offer',
+      'video:ice-candidate',
+      'video:ice-candidate',
+      'video:ice-candidate',
+      'video:peer-audio-changed',
+      'video:answer',
+    ],
+  );
+  assert.deepEqual(
+    replayed.slice(1, 4).map((e) => (e.data as { candidate: unknown }).candidate),
+    [1, 2, 3].map(candidate),
+  );
+  const seqs = replayed.map((e) => seqOf(e.id));
+  assert.deepEqual(
+    seqs,
+    seqs.map((_, i) => seqOf(last) + 1 + i),
+  );
 }

@@ -104,8 +104,11 @@ export class Connection {
     this.socket.terminate();
   }
 
-  /** The socket closed; `resumable`: it dropped, rather than the client leaving on purpose. */
-  closed(reason: string, resumable: boolean): void {
-    this.engine.transportClosed(this.own!, this.sink, reason, resumable);
+  /**
+   * The socket closed; `resumable`: it dropped, rather than the client leaving on purpose. The
+   * peer then waits `windowMs` for its client (SSE's own window), else the engine's.
+   */
+  closed(reason: string, resumable: boolean, windowMs?: number): void {
+    this.engine.transportClosed(this.own!, this.sink, reason, resumable, windowMs);
   }
 }

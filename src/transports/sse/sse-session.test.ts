@@ -1,46 +1,35 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Connection } from '../core/connection.js';
 import { parseEventId, SseSession } from './sse-session.js';
 
-const peer = { peer: { id: 'peer-1', info: { id: 'peer-1' } } } as unknown as Connection;
+const token = `peer-1.${'s'.repeat(32)}`;
+const welcome = (resumed: boolean) => ({ socketId: 'peer-1', resumeToken: token, resumed });
+const frames = (session: SseSession) => session.early!.map((f) => /^id: (.*)$/m.exec(f)![1]);
 
-describe('SseSession: what a Last-Event-ID can resume', () => {
-  it('resumes only from an id whose successors are all still kept, with its own key', () => {
-    const session = new SseSession(peer, { keepFor: 60_000, maxKept: 3, maxUnsent: 1e6 });
-    for (let i = 1; i <= 5; i++) session.emit('video:offer', { n: i });
-    const { id, key, seq } = parseEventId(session.eventId(4))!;
-    assert.deepEqual([id, seq], [session.id, 4]);
-    assert.equal(session.resumableFrom(key, 2), true, 'events 3..5 are kept');
-    assert.equal(session.resumableFrom(key, 5), true, 'nothing missed');
-    assert.equal(session.resumableFrom(key, 1), false, 'event 2 was dropped');
-    assert.equal(session.resumableFrom(key, 6), false, 'from the future');
-    const other = new SseSession(peer, { keepFor: 60_000, maxKept: 3, maxUnsent: 1e6 });
-    const foreign = parseEventId(other.eventId(1))!.key;
-    assert.equal(session.ownsKey(foreign), false);
-    assert.equal(session.resumableFrom(foreign, 4), false);
+describe('SseSession: event ids carry the engine resume token and count', () => {
+  it('numbers connected 1 and the engine events after it; the ids keep the connection', () => {
+    const session = new SseSession(1e6, undefined);
+    session.send('welcome', welcome(false));
+    session.send('video:offer', { n: 1 });
+    session.send('broadcast', { n: 2 });
+    assert.deepEqual(frames(session), [`${token}:1`, `${token}:2`, `${token}:3`]);
+    assert.deepEqual(parseEventId(`${token}:3`), { lastEventId: `${token}:3`, token, seq: 3 });
+    const again = new SseSession(1e6, parseEventId(`${token}:3`));
+    again.send('welcome', welcome(true));
+    again.send('video:answer', {});
+    assert.equal(again.id, session.id, 'the same connection id after a resume');
+    assert.equal(again.token, session.token);
+    assert.deepEqual(frames(again), [`${token}:3`, `${token}:4`], 'connected repeats the last id');
   });
 
-  it('drops kept events older than keepFor', async () => {
-    const session = new SseSession(peer, { keepFor: 30, maxKept: 100, maxUnsent: 1e6 });
-    session.emit('a', {});
-    const { key } = parseEventId(session.eventId(1))!;
-    assert.equal(session.resumableFrom(key, 0), true);
-    await new Promise((r) => setTimeout(r, 60));
-    session.emit('b', {});
-    assert.equal(session.resumableFrom(key, 0), false, 'event 1 aged out');
-    assert.equal(session.resumableFrom(key, 1), true);
+  it('starts over at 1 when the resume was refused', () => {
+    const session = new SseSession(1e6, parseEventId(`${token}:9`));
+    session.send('welcome', { socketId: 'peer-2', resumed: false });
+    assert.match(frames(session)[0]!, /:1$/);
   });
 
   it('rejects malformed ids', () => {
-    for (const bad of [
-      '',
-      '5',
-      'a:b:c',
-      'peer:short:1',
-      `p:${'k'.repeat(16)}:-1`,
-      `p:${'k'.repeat(16)}:1x`,
-    ]) {
+    for (const bad of ['', '5', 'a:b:c', `${token}:-1`, `${token}:1x`, ':1']) {
       assert.equal(parseEventId(bad), undefined, bad);
     }
   });

@@ -1,64 +1,58 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { randomToken } from '../../engine/random-token.js';
 import type { PeerView } from '../../engine/peer.js';
 import type { Connection } from '../core/connection.js';
 
-/** The one event sent unnamed (an EventSource `message`). */
-export const UNNAMED_EVENT = 'broadcast';
-
-/** What a REST call into the engine led to, from the events it caused. */
+/** What a REST call led to, as the HTTP answer needs it. */
 export type Outcome =
   | { kind: 'done'; event?: string; data?: unknown }
   | { kind: 'error'; code: string; message: string }
   | { kind: 'queued' };
 
-export type SessionListener = (event: string, data: unknown) => void;
+/** Sees each event the session sends (REST calls learn their outcome this way). */
+type SessionListener = (event: string, data: unknown) => void;
 
-interface Sent {
+/** The pseudo-event name for admin broadcasts, sent as unnamed SSE `data:` events. */
+export const UNNAMED_EVENT = 'broadcast';
+
+/** Where a stream resumes from: the client's `Last-Event-ID`, split. */
+export interface ResumePoint {
+  lastEventId: string;
+  /** The peer's resume token (`<peer id>.<secret>`) and the number of the client's last event. */
+  token: string;
   seq: number;
-  at: number;
-  frame: string;
-}
-
-export interface SessionLimits {
-  /** Keep sent events this long for a resume (ms). */
-  keepFor: number;
-  /** ...and at most this many. */
-  maxKept: number;
-  /** ...and at most this many characters of them (the outbound budget, MAX_BUFFERED_BYTES). */
-  maxKeptBytes?: number;
-  /** Bytes unsent on the socket before the stream is cut and {@link SseSession.onOverBudget} runs. */
-  maxUnsent: number;
 }
 
 /**
- * One SSE connection: an engine peer plus the events sent to it, kept for a while so a client
- * that reconnects with `Last-Event-ID` gets exactly what it missed. Event ids are
- * `connectionId:resumeKey:seq`, seen by this client only.
+ * One SSE client: its stream and how its events are numbered. What it was sent is kept by the
+ * engine (the peer's resume log, like every transport's), so a client reconnecting with
+ * `Last-Event-ID` on this process or another gets what it missed. Event ids are
+ * `<resume token>:<seq>`, seen by this client only; `connected` is 1, the engine's n-th event
+ * n + 1, so a `Last-Event-ID` with seq s says the client received s - 1 of the engine's events.
  */
 export class SseSession {
-  /** Proves the connection in REST calls (and to `GET /api/ice-servers`). */
-  readonly token: string;
-  private readonly resumeKey = randomToken(12);
+  /** The connection id its client names in REST calls, and the token that proves it. */
+  id = '';
+  token = '';
+  private eventKey = '';
   private seq = 0;
-  private readonly sent: Sent[] = [];
-  private keptBytes = 0;
+  /** Frames written before the stream is attached (the greeting): sent when it is. */
+  early: string[] | null = [];
+  readonly listeners = new Set<SessionListener>();
+  stream: ServerResponse | null = null;
+  ended = false;
+  /** Its peer, once the transport core opened it. */
+  connection!: Connection;
   /** Called once the client lets more than `maxUnsent` pile up (it is not reading). */
   onOverBudget: (() => void) | undefined;
-  stream: ServerResponse | null = null;
-  gapTimer: NodeJS.Timeout | undefined;
-  readonly listeners = new Set<SessionListener>();
-  ended = false;
 
   constructor(
-    /** Its peer, as the transport core opened it. */
-    readonly connection: Connection,
-    private readonly limits: SessionLimits,
-    token?: string,
-  ) {
-    this.token = token ?? randomToken(24);
-  }
+    private readonly maxUnsent: number,
+    private readonly from: ResumePoint | undefined,
+    /** The `connectionToken` for a peer id, when the server derives it (TURN credentials). */
+    private readonly tokenFor?: (peerId: string) => string,
+  ) {}
 
   get peer(): PeerView {
     return this.connection.peer;
@@ -94,76 +88,74 @@ export class SseSession {
     return outcome ?? { kind: 'done' };
   }
 
-  /**
-   * The connection id its client names in REST calls: private, 144 random bits. Other peers
-   * know this connection by its public peer id only, so the id alone proves the connection.
-   */
-  readonly id = randomToken(18);
-
-  eventId(seq: number): string {
-    return `${this.id}:${this.resumeKey}:${seq}`;
-  }
-
   checkToken(token: string | undefined): boolean {
     return typeof token === 'string' && safeEqual(token, this.token);
   }
 
-  /** Whether a `Last-Event-ID` carries this session's key (it came from this client). */
-  ownsKey(key: string): boolean {
-    return safeEqual(key, this.resumeKey);
-  }
-
-  /** Whether a `Last-Event-ID` of this session can be resumed from (its successors are kept). */
-  resumableFrom(key: string, seq: number): boolean {
-    if (!this.ownsKey(key) || seq > this.seq || seq < 0) return false;
-    const oldest = this.sent[0]?.seq ?? this.seq + 1;
-    return seq >= oldest - 1;
-  }
-
   /**
-   * Numbers, keeps and (if a stream is attached) writes one event. A broadcast goes out without
-   * an `event:` line: SSE + REST clients read it with `eventSource.onmessage`, which fires only
-   * for unnamed events. Signaling events keep their names.
+   * Writes one event from the engine. Its `welcome` becomes `connected`; a broadcast goes out
+   * without an `event:` line (SSE + REST clients read it with `eventSource.onmessage`).
    */
-  emit(event: string, data: unknown): void {
-    const seq = ++this.seq;
+  send(event: string, data: unknown): void {
+    if (event === 'welcome') return this.greet(data as Welcome);
     const name = event === UNNAMED_EVENT ? '' : `event: ${event}\n`;
-    const frame = `id: ${this.eventId(seq)}\n${name}data: ${JSON.stringify(data ?? null)}\n\n`;
-    const now = Date.now();
-    this.sent.push({ seq, at: now, frame });
-    this.keptBytes += frame.length;
-    this.trim(now);
-    this.write(frame);
+    this.write(
+      `id: ${this.eventKey}:${++this.seq}\n${name}data: ${JSON.stringify(data ?? null)}\n\n`,
+    );
     for (const listener of this.listeners) listener(event, data);
   }
 
-  /** Writes what a resuming client missed (after `seq`), in order. */
-  replayAfter(seq: number): void {
-    for (const entry of this.sent) if (entry.seq > seq) this.write(entry.frame);
+  /**
+   * `connected`: the connection id and token are derived from the resume token, so they stay
+   * the same when the client comes back, here or on another process. A resumed one repeats the
+   * client's last id: ids stay in order and what follows is numbered after it.
+   */
+  private greet(welcome: Welcome): void {
+    const secret = welcome.resumeToken;
+    this.id = secret ? derive('sse-connection', secret) : randomToken(18);
+    this.token =
+      this.tokenFor?.(welcome.socketId) ?? (secret ? derive('sse-token', secret) : randomToken(24));
+    this.eventKey = secret ?? this.id;
+    const resumed = welcome.resumed === true && this.from !== undefined;
+    this.seq = resumed ? this.from!.seq : 1;
+    const connected = {
+      connectionId: this.id,
+      connectionToken: this.token,
+      peerId: welcome.socketId,
+      resumed,
+      userId: welcome.userId,
+      user: welcome.user,
+      expiresAt: welcome.expiresAt,
+    };
+    const id = resumed ? this.from!.lastEventId : `${this.eventKey}:1`;
+    this.write(`id: ${id}\nevent: connected\ndata: ${JSON.stringify(connected)}\n\n`);
   }
 
   write(text: string): void {
+    if (this.early) return void this.early.push(text);
     const stream = this.stream;
     if (!stream || stream.writableEnded || stream.destroyed) return;
     stream.write(text);
     // A client that stopped reading loses its stream, not our memory.
-    if (stream.writableLength > this.limits.maxUnsent) {
+    if (stream.writableLength > this.maxUnsent) {
       stream.destroy();
       this.onOverBudget?.();
     }
   }
-
-  private trim(now: number): void {
-    const { keepFor, maxKept, maxKeptBytes = Infinity } = this.limits;
-    while (
-      this.sent.length > maxKept ||
-      this.keptBytes > maxKeptBytes ||
-      (this.sent.length && now - this.sent[0]!.at > keepFor)
-    ) {
-      this.keptBytes -= this.sent.shift()!.frame.length;
-    }
-  }
 }
+
+interface Welcome {
+  socketId: string;
+  userId?: string;
+  user?: unknown;
+  expiresAt?: number;
+  resumeToken?: string;
+  resumed?: boolean;
+}
+
+/** A private value of its own for each purpose, from the resume token's secret. */
+const derive = (purpose: string, secret: string) =>
+  createHash('sha256').update(`${purpose}:${secret}`).digest('base64url').slice(0, 24);
 
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -171,9 +163,9 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Splits a `Last-Event-ID` into its session id, key and sequence number. */
-export function parseEventId(value: string): { id: string; key: string; seq: number } | undefined {
-  const match = /^([^:]{1,128}):([A-Za-z0-9_-]{16}):(\d{1,15})$/.exec(value);
+/** Splits a `Last-Event-ID` into the resume token and the number of the client's last event. */
+export function parseEventId(value: string): ResumePoint | undefined {
+  const match = /^([^:]{1,200}):(\d{1,15})$/.exec(value);
   if (!match) return undefined;
-  return { id: match[1]!, key: match[2]!, seq: Number(match[3]) };
+  return { lastEventId: value, token: match[1]!, seq: Number(match[2]) };
 }
