@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import type { AuthOptions } from './auth/identity.js';
 import type { Config } from './config/config.js';
 import type { Engine } from './engine/engine.js';
+import type { SseTransport } from './transports/sse/sse-transport.js';
 
 export interface ExtensionContext {
   engine: Engine;
@@ -16,8 +17,14 @@ export interface ExtensionContext {
   metrics: Registry;
 }
 
+/** The transports an extension may serve, listed on `SinyalServer.transports` beside the others. */
+export interface ExtensionTransports {
+  /** SSE + REST, served by `sseApi()`. */
+  sse?: SseTransport;
+}
+
 /**
- * A feature around the engine (store, SSE, dashboard...): it adds routes and engine hooks in
+ * A feature around the engine (store, SSE, admin API...): it adds routes and engine hooks in
  * `setup`, reports its health and flushes in `close`. Kept small on purpose, like Hocuspocus'.
  */
 export interface SinyalExtension {
@@ -25,6 +32,8 @@ export interface SinyalExtension {
   setup?(context: ExtensionContext): void | Promise<void>;
   /** Runs on shutdown after the transports stopped accepting; must finish promptly. */
   close?(): void | Promise<void>;
+  /** The transports it serves, once set up. */
+  transports?(): ExtensionTransports;
   /** `ok: false` makes `/health` say `degraded`. */
   health?(): { ok: boolean; detail?: string };
 }

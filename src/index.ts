@@ -1,8 +1,8 @@
 export { createServer, attach, resolveConfig } from './server.js';
-export type { SinyalOptions, SinyalServer } from './server.js';
-export type { SinyalExtension, ExtensionContext } from './extension.js';
-export { storeApi } from './api/extension.js';
-export type { StoreApiOptions } from './api/extension.js';
+export type { SinyalOptions, SinyalServer, ServerTransports } from './server.js';
+export type { SinyalExtension, ExtensionContext, ExtensionTransports } from './extension.js';
+export { storeApi, storeExtension, sseApi, adminApi } from './api/extension.js';
+export type { StoreApi, StoreApiOptions } from './api/extension.js';
 export { Engine, defaultLiveSettings } from './engine/engine.js';
 export type { EngineOptions, LiveSettings } from './engine/engine.js';
 export type { PeerSink, PeerInfo, Member, RoomRef, User } from './protocol/types.js';

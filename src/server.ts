@@ -12,7 +12,7 @@ import { loadConfig, refuseProblems, type Config } from './config/config.js';
 import { companionProblems } from './config/options.js';
 import { logRoomActivity } from './engine/activity-log.js';
 import { Engine } from './engine/engine.js';
-import type { SinyalExtension } from './extension.js';
+import type { ExtensionTransports, SinyalExtension } from './extension.js';
 import { roomIdsVisibleTo } from './api/admin-guard.js';
 import { createHttpApp } from './http/app.js';
 import { createMetricsRegistry } from './http/metrics.js';
@@ -31,8 +31,8 @@ export interface SinyalOptions extends Partial<Config> {
   logger?: Logger;
   /** @default a Redis cluster when `redisUrl` is set, else a single-process memory cluster */
   cluster?: Cluster;
-  /** Features composed around the engine, set up in order. */
-  extensions?: SinyalExtension[];
+  /** Features composed around the engine, set up in order (a group, as `storeApi()`, in its order). */
+  extensions?: Array<SinyalExtension | readonly SinyalExtension[]>;
 }
 
 export interface SinyalServer {
@@ -43,6 +43,8 @@ export interface SinyalServer {
   readonly websocket: WebSocketTransport;
   /** PeerJS clients, at `PEERJS_PATH`. */
   readonly peerjs: PeerjsTransport;
+  /** Every transport: `io`, `websocket` and `peerjs` as above, and `sse` with `sseApi()`. */
+  readonly transports: ServerTransports;
   /** An `https.Server` when `https` (or `httpsCert`) is set. */
   readonly httpServer: HttpServer | HttpsServer;
   readonly logger: Logger;
@@ -67,11 +69,18 @@ export function resolveConfig(options: Partial<Config> = {}): Config {
   return config;
 }
 
-interface Transports {
-  engine: Engine;
+/** The transports on the HTTP server's port that every server has. */
+interface BuiltTransports {
   io: SocketIoServer;
   websocket: WebSocketTransport;
   peerjs: PeerjsTransport;
+}
+
+/** Those and the ones extensions serve (SSE + REST). */
+export type ServerTransports = BuiltTransports & ExtensionTransports;
+
+interface Transports extends BuiltTransports {
+  engine: Engine;
 }
 
 /** PEERJS_PATH without its trailing slash: `/` mounts the socket at `/peerjs`, as PeerJS does. */
@@ -165,7 +174,8 @@ async function buildEngine(config: Config, logger: Logger, cluster?: Cluster): P
 
 /** A complete sinyal server: HTTP app, Socket.IO, `/ws` and PeerJS on one port. */
 export async function createServer(options: SinyalOptions = {}): Promise<SinyalServer> {
-  const { logger: givenLogger, cluster, extensions = [], ...overrides } = options;
+  const { logger: givenLogger, cluster, extensions: given = [], ...overrides } = options;
+  const extensions = given.flat();
   const config = resolveConfig(overrides);
   const logger = givenLogger ?? (await createLogger(config.logLevel));
   const engine = await buildEngine(config, logger, cluster);
@@ -215,6 +225,8 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
   if (!httpServer) throw new Error('Fastify did not create the HTTP server');
   const server = httpServer;
   const { io, websocket, peerjs } = buildTransports(server, config, engine, auth);
+  const transports: ServerTransports = { io, websocket, peerjs };
+  for (const extension of extensions) Object.assign(transports, extension.transports?.());
   await engine.start();
 
   let closing: Promise<void> | undefined;
@@ -225,6 +237,7 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
     io,
     websocket,
     peerjs,
+    transports,
     httpServer: server,
     logger,
     auth,

@@ -110,7 +110,7 @@ export class AdminFeed {
 
   /** Everything the overview shows; walks peers and rooms once, only while a dashboard is open. */
   private overview(sample: Sample): Overview {
-    const { engine, store, sse } = this.ctx;
+    const { engine, store } = this.ctx;
     const byTransport: Record<string, number> = {};
     const byNode = new Map<string, number>([[engine.cluster.nodeId, 0]]);
     const peerIds: string[] = [];
@@ -142,7 +142,7 @@ export class AdminFeed {
       byTransport,
       rooms,
       participants,
-      sseStreams: sse.size,
+      sseStreams: this.ctx.sseStreams(),
       nodes: [...byNode].map(([id, connections]) => ({ id, connections })),
       cluster: { status: cluster.status, nodes: cluster.nodes, detail: cluster.detail },
       store: { ok: health.ok, kind: store.kind, detail: health.detail },

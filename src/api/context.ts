@@ -3,17 +3,29 @@ import type { Logger } from 'pino';
 import type { AuthOptions } from '../auth/identity.js';
 import type { Config } from '../config/config.js';
 import type { Engine } from '../engine/engine.js';
+import type { OriginRule } from '../http/origin.js';
 import type { Store } from '../store/store.js';
 import type { SseTransport } from '../transports/sse/sse-transport.js';
 import type { PeerInfo } from '../protocol/types.js';
 import { adminActor, type AdminAccess } from './admin-guard.js';
 import { ApiError } from './errors.js';
 
-/** What the route modules share. */
+/** What the SSE routes need: no store, so SSE runs without one. */
+export interface SseContext {
+  engine: Engine;
+  sse: SseTransport;
+  /** ALLOWED_ORIGINS, which `GET /api/events` checks as every transport does. */
+  origins: OriginRule;
+  /** How connections authenticate (for the SSE token refresh). */
+  auth: AuthOptions;
+}
+
+/** What the room and admin route modules share. */
 export interface ApiContext {
   engine: Engine;
   store: Store;
-  sse: SseTransport;
+  /** Open SSE streams: 0 when the SSE extension is not in use. */
+  sseStreams(): number;
   config: Config;
   access: AdminAccess;
   /** How connections authenticate (for the SSE token refresh). */

@@ -1,14 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
+type Rule = (request: FastifyRequest) => boolean;
+
 /**
  * CORS for `/api`: `allows(request)` decides per request (the origin rule of every transport,
  * stricter on admin routes). Headers are set in `onRequest` so the hijacked SSE response
  * carries them too; an origin not allowed gets no CORS header, so its page reads nothing.
  */
-export function allowOrigins(
-  api: FastifyInstance,
-  allows: (request: FastifyRequest) => boolean,
-): void {
+export function allowOrigins(api: FastifyInstance, allows: Rule): void {
   api.addHook('onRequest', async (request, reply) => {
     const origin = request.headers.origin;
     if (!origin || !allows(request)) return;
@@ -25,15 +24,45 @@ export function allowOrigins(
       return reply.status(204).send();
     }
   });
-  // Preflights need a route to reach the hook above.
-  // Not an API operation: hidden from the OpenAPI document.
-  api.options('/*', { schema: { hide: true } }, async (_request, reply) =>
-    reply.status(204).send(),
+}
+
+/** Each app's `/api` route sets with their CORS rule, which its one preflight route consults. */
+const preflights = new WeakMap<FastifyInstance, Array<{ routes: RouteSet; allows: Rule }>>();
+
+/**
+ * Answers CORS preflights for `routes` by `allows`. Several extensions put routes under `/api`
+ * but Fastify takes one `OPTIONS /api/*`: the first call adds it, for every set.
+ */
+export async function allowPreflights(
+  app: FastifyInstance,
+  routes: RouteSet,
+  allows: Rule,
+): Promise<void> {
+  const known = preflights.get(app);
+  if (known) {
+    known.push({ routes, allows });
+    return;
+  }
+  const sets = [{ routes, allows }];
+  preflights.set(app, sets);
+  await app.register(
+    async (api) => {
+      allowOrigins(
+        api,
+        (request) => sets.find((s) => s.routes.has(request))?.allows(request) ?? false,
+      );
+      // Preflights need a route to reach the hook above.
+      // Not an API operation: hidden from the OpenAPI document.
+      api.options('/*', { schema: { hide: true } }, async (_request, reply) =>
+        reply.status(204).send(),
+      );
+    },
+    { prefix: '/api' },
   );
 }
 
 /**
- * The routes of one plugin (the admin routes), so that CORS can tell a request, or the preflight
+ * The routes of one plugin, so that CORS can tell a request, or the preflight
  * of one (`Access-Control-Request-Method`), bound for them.
  */
 export class RouteSet {

@@ -115,7 +115,7 @@ export function roomRoutes(app: FastifyInstance, ctx: ApiContext): void {
       return {
         ...live,
         byTransport,
-        sseStreams: ctx.sse.size,
+        sseStreams: ctx.sseStreams(),
         relayed: ctx.engine.counters.relayed,
         refused: ctx.engine.counters.refused,
         nodeId: ctx.engine.cluster.nodeId,

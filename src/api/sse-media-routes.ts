@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ApiContext } from './context.js';
+import type { SseContext } from './context.js';
 import { errorBody, parse } from './errors.js';
 import { chatBody, mediaBody, openApi, roomParams } from './schemas.js';
 import { authorize, check, tokenHeader } from './sse-routes.js';
@@ -10,7 +10,7 @@ const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody 
  * Media state and in-call chat for SSE peers (beyond reference 001's paths), so an SSE peer can
  * do all a Socket.IO peer does: the room gets the same `video:peer-*` and chat events.
  */
-export function sseMediaRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function sseMediaRoutes(app: FastifyInstance, ctx: SseContext): void {
   app.post(
     '/video/rooms/:roomId/media',
     {

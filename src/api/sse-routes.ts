@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bearerToken } from '../auth/identity.js';
 import { SignalError } from '../engine/signal-error.js';
 import type { Outcome, SseSession } from '../transports/sse/sse-session.js';
-import type { ApiContext } from './context.js';
+import type { SseContext } from './context.js';
 import { ApiError, engineError, errorBody, parse } from './errors.js';
 import {
   connectionBody,
@@ -24,7 +24,7 @@ const errors = { 400: errorBody, 401: errorBody, 404: errorBody };
  * private and proves it; an `X-Connection-Token` header, which earlier clients send, must match.
  */
 export function authorize(
-  ctx: ApiContext,
+  ctx: SseContext,
   request: FastifyRequest,
   connectionId: string,
 ): SseSession {
@@ -49,7 +49,7 @@ export function check(outcome: Outcome): Exclude<Outcome, { kind: 'error' }> {
 }
 
 /** `GET /api/events` and the calls an SSE connection makes as a peer (PROTOCOLS.md §3). */
-export function sseRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function sseRoutes(app: FastifyInstance, ctx: SseContext): void {
   app.get(
     '/events',
     {
@@ -63,7 +63,7 @@ export function sseRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      if (!ctx.access.origins.allows(request.raw)) {
+      if (!ctx.origins.allows(request.raw)) {
         throw new ApiError(403, 'origin-not-allowed', 'This origin is not in ALLOWED_ORIGINS');
       }
       const query = parse(eventsQuery, request.query, 'query');
