@@ -195,11 +195,6 @@ export abstract class PeerRegistry {
     return this.local.has(id) || this.cluster.peer(id) !== undefined;
   }
 
-  /** Whether a join or leave of this peer is in flight (its next messages wait their turn). */
-  isBusy(peer: PeerView): boolean {
-    return this.local.get(peer.id)?.backlog != null;
-  }
-
   /** Counts a refusal by code for `/metrics` (handshakes refused by a transport too). */
   countRefusal(code: string): void {
     this.counters.refusals[code] = (this.counters.refusals[code] ?? 0) + 1;
