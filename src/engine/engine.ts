@@ -124,12 +124,7 @@ export class Engine extends PeerRegistry implements HandlerContext {
     payload: unknown,
   ): Promise<Outcome<Answer<E>>> {
     if (peer.closed) return refusal(new SignalError('not-in-room', 'Disconnected'));
-    if (!this.takeToken(peer)) {
-      const rate = this.settings.maxMessagesPerSecond;
-      return refusal(
-        new SignalError('rate-limited', `Too many messages: at most ${rate} per second`),
-      );
-    }
+    if (!this.takeToken(peer)) return refusal(this.overRate());
     if (peer.backlog) {
       const backlog = peer.backlog;
       return new Promise((settle) => backlog.push([event, payload, settle as Settle]));
@@ -177,28 +172,6 @@ export class Engine extends PeerRegistry implements HandlerContext {
     this.hooks.emit('refused', { peer: peer.info, event, code, message });
     if (!peer.closed) peer.sink.emit('error', { message, code, event });
     return refusal(error as SignalError);
-  }
-
-  takeToken(peer: Peer): boolean {
-    const rate = this.settings.maxMessagesPerSecond;
-    if (rate <= 0) return true;
-    const now = Date.now();
-    peer.tokens = Math.min(rate * 2, peer.tokens + ((now - peer.refilledAt) * rate) / 1000);
-    peer.refilledAt = now;
-    if (peer.tokens >= 1) {
-      peer.tokens -= 1;
-      return true;
-    }
-    this.counters.refused++;
-    this.countRefusal('rate-limited');
-    if (now - peer.rateLimitNoticeAt > 1000) {
-      peer.rateLimitNoticeAt = now;
-      peer.sink.emit('error', {
-        message: `Too many messages: at most ${rate} per second`,
-        code: 'rate-limited',
-      });
-    }
-    return false;
   }
 
   /**
