@@ -27,17 +27,18 @@ export function sseMediaRoutes(app: FastifyInstance, ctx: SseContext): void {
       const { roomId } = parse(roomParams, request.params, 'params');
       const body = parse(mediaBody, request.body);
       const session = authorize(ctx, request, body.connectionId);
-      const steps: Array<[string, object]> = [];
-      if (body.isMuted !== undefined)
-        steps.push(['video:toggle-audio', { roomId, isMuted: body.isMuted }]);
-      if (body.isVideoOff !== undefined) {
-        steps.push(['video:toggle-video', { roomId, isVideoOff: body.isVideoOff }]);
+      const { connection } = session;
+      const { isMuted, isVideoOff, isSharingScreen } = body;
+      if (isMuted !== undefined) {
+        check(await connection.request('video:toggle-audio', { roomId, isMuted }));
       }
-      if (body.isSharingScreen !== undefined) {
-        const event = body.isSharingScreen ? 'video:screen-share-start' : 'video:screen-share-stop';
-        steps.push([event, { roomId }]);
+      if (isVideoOff !== undefined) {
+        check(await connection.request('video:toggle-video', { roomId, isVideoOff }));
       }
-      for (const [event, payload] of steps) check(await session.request(event, payload));
+      if (isSharingScreen !== undefined) {
+        const event = isSharingScreen ? 'video:screen-share-start' : 'video:screen-share-stop';
+        check(await connection.request(event, { roomId }));
+      }
       return { ok: true, roomId };
     },
   );
@@ -58,13 +59,10 @@ export function sseMediaRoutes(app: FastifyInstance, ctx: SseContext): void {
       const { roomId } = parse(roomParams, request.params, 'params');
       const { connectionId, message } = parse(chatBody, request.body);
       const session = authorize(ctx, request, connectionId);
-      const outcome = check(
-        await session.request('chat:video-message', { roomId, message }, (event, data) => {
-          const sent = data as { roomId?: string; socketId?: string };
-          return event === 'chat:video-message-received' && sent.socketId === session.peer.id;
-        }),
+      const sent = check(
+        await session.connection.request('chat:video-message', { roomId, message }),
       );
-      return { ok: true, message: outcome.kind === 'done' ? outcome.data : undefined };
+      return { ok: true, message: sent };
     },
   );
 }

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bearerToken } from '../auth/identity.js';
 import { SignalError } from '../engine/signal-error.js';
-import type { Outcome, SseSession } from '../transports/sse/sse-session.js';
+import type { Outcome } from '../engine/engine.js';
+import type { SseSession } from '../transports/sse/sse-session.js';
 import type { SseContext } from './context.js';
 import { ApiError, engineError, errorBody, parse } from './errors.js';
 import {
@@ -43,9 +44,10 @@ export function authorize(
   return session;
 }
 
-export function check(outcome: Outcome): Exclude<Outcome, { kind: 'error' }> {
-  if (outcome.kind === 'error') throw engineError(outcome.code, outcome.message);
-  return outcome;
+/** The answer of an event handled for a REST call; its refusal becomes the HTTP error. */
+export function check<T>(outcome: Outcome<T>): T {
+  if (!outcome.ok) throw engineError(outcome.error.code, outcome.error.message);
+  return outcome.value;
 }
 
 /** `GET /api/events` and the calls an SSE connection makes as a peer (PROTOCOLS.md §3). */
@@ -131,24 +133,13 @@ export function sseRoutes(app: FastifyInstance, ctx: SseContext): void {
         response: { ...errors, 409: errorBody },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const { roomId } = parse(roomParams, request.params, 'params');
       const { connectionId } = parse(connectionBody, request.body);
       const session = authorize(ctx, request, connectionId);
-      const outcome = check(
-        await session.request('video:join-room', { roomId }, (event, data) => {
-          const answer = data as { roomId?: string };
-          return (
-            (event === 'video:room-state' || event === 'room-full') && answer.roomId === roomId
-          );
-        }),
-      );
-      if (outcome.kind === 'queued') return reply.status(202).send({ queued: true, roomId });
-      if (outcome.event === 'room-full') {
-        throw new ApiError(409, 'room-full', (outcome.data as { message: string }).message);
-      }
-      const participants = (outcome.data as { participants?: unknown[] } | undefined)?.participants;
-      return { roomId, connectionId, participants: participants ?? [] };
+      const answer = check(await session.connection.request('video:join-room', { roomId }));
+      if (!answer.joined) throw new ApiError(409, 'room-full', answer.message);
+      return { roomId, connectionId, participants: answer.participants };
     },
   );
 
@@ -164,12 +155,11 @@ export function sseRoutes(app: FastifyInstance, ctx: SseContext): void {
         response: { ...errors, 403: errorBody },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const { roomId } = parse(roomParams, request.params, 'params');
       const { connectionId } = parse(connectionBody, request.body);
       const session = authorize(ctx, request, connectionId);
-      const outcome = check(await session.request('video:leave-room', { roomId }));
-      if (outcome.kind === 'queued') return reply.status(202).send({ queued: true, roomId });
+      check(await session.connection.request('video:leave-room', { roomId }));
       return { ok: true, roomId };
     },
   );
@@ -187,17 +177,13 @@ export function sseRoutes(app: FastifyInstance, ctx: SseContext): void {
         response: { ...errors, 403: errorBody },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const { connectionId, to, type, data } = parse(signalBody, request.body);
-      const session = authorize(ctx, request, connectionId);
-      const [event, payload] =
-        type === 'offer'
-          ? ['video:offer', { to, offer: data }]
-          : type === 'answer'
-            ? ['video:answer', { to, answer: data }]
-            : ['video:ice-candidate', { to, candidate: data }];
-      const outcome = check(await session.request(event, payload));
-      if (outcome.kind === 'queued') return reply.status(202).send({ queued: true });
+      const { connection } = authorize(ctx, request, connectionId);
+      if (type === 'offer') check(await connection.request('video:offer', { to, offer: data }));
+      else if (type === 'answer') {
+        check(await connection.request('video:answer', { to, answer: data }));
+      } else check(await connection.request('video:ice-candidate', { to, candidate: data }));
       return { ok: true };
     },
   );

@@ -4,9 +4,11 @@ import type { ServerEventName, ServerEvents } from '../protocol/outbound.js';
 import type { LeaveCause, Member, PeerId, RoomRef } from '../protocol/types.js';
 import { roomKey } from '../protocol/types.js';
 import type { EngineOptions, JoinPolicy } from './engine-options.js';
-import type { HandlerContext } from './handler-context.js';
+import type { InboundEvent } from '../protocol/inbound.js';
+import type { Answer, HandlerContext } from './handler-context.js';
 import type { EngineEventMap } from './hooks.js';
 import { InboundCheck } from './inbound-check.js';
+import { DONE, refusal, type Outcome, type Settle } from './outcome.js';
 import type { Peer } from './peer.js';
 import { PeerRegistry } from './peer-registry.js';
 import { hashSecret } from './resume.js';
@@ -15,6 +17,10 @@ import { SignalError } from './signal-error.js';
 
 // Embedders and transports import these from here, with the engine.
 export * from './engine-options.js';
+export type { Outcome } from './outcome.js';
+
+/** A handler's answer as an outcome: the shared one when it answers nothing (every relay). */
+const done = (value: unknown): Outcome => (value === undefined ? DONE : { ok: true, value });
 
 /** The reason of every peer a clean stop ends (its `disconnect` and `leave` rows say it). */
 export const SHUTDOWN = 'shutdown';
@@ -95,7 +101,8 @@ export class Engine extends PeerRegistry implements HandlerContext {
 
   /**
    * Handles one inbound event: validates it, applies the relay rules and answers the sender
-   * with `error { message, code }` when refused. Never throws.
+   * with `error { message, code }` when refused. Never throws. Sync for a relay; a promise while
+   * a join or leave is in flight (later events of the peer wait their turn in its backlog).
    */
   receive(peer: Peer, event: string, payload: unknown): void | Promise<void> {
     if (peer.closed || !this.takeToken(peer)) return;
@@ -103,36 +110,57 @@ export class Engine extends PeerRegistry implements HandlerContext {
       peer.backlog.push([event, payload]);
       return;
     }
-    const pending = this.tryDispatch(peer, event, payload);
-    if (pending) return this.drainAfter(peer, pending);
+    const pending = this.run(peer, event, payload);
+    if (pending instanceof Promise) return this.drainAfter(peer, pending);
   }
 
-  private tryDispatch(peer: Peer, event: string, payload: unknown): void | Promise<void> {
+  /**
+   * {@link receive} for a caller that answers its client (SSE + REST): resolves to what the
+   * event came to, once its turn came when the peer is busy. The client hears the same events.
+   */
+  async request<E extends InboundEvent>(
+    peer: Peer,
+    event: E,
+    payload: unknown,
+  ): Promise<Outcome<Answer<E>>> {
+    if (peer.closed) return refusal(new SignalError('not-in-room', 'Disconnected'));
+    if (!this.takeToken(peer)) return refusal(this.overRate());
+    if (peer.backlog) {
+      const backlog = peer.backlog;
+      return new Promise((settle) => backlog.push([event, payload, settle as Settle]));
+    }
+    const outcome = this.run(peer, event, payload);
+    if (outcome instanceof Promise) void this.drainAfter(peer, outcome);
+    return outcome as Outcome<Answer<E>> | Promise<Outcome<Answer<E>>>;
+  }
+
+  /** Runs one event's handler; a refusal is told to the peer and becomes the outcome. */
+  private run(peer: Peer, event: string, payload: unknown): Outcome | Promise<Outcome> {
     try {
-      const pending = this.dispatch(peer, event, payload);
-      if (pending) return pending.catch((error: unknown) => this.refuse(peer, event, error));
+      const [handler, data] = this.inbound.check(event, payload);
+      const answer = handler(this, peer, data);
+      if (answer instanceof Promise) {
+        return answer.then(done, (error: unknown) => this.refuse(peer, event, error));
+      }
+      return done(answer);
     } catch (error) {
-      this.refuse(peer, event, error);
+      return this.refuse(peer, event, error);
     }
   }
 
   /** While a join or leave is in flight, later messages of the same peer wait their turn. */
-  private async drainAfter(peer: Peer, pending: Promise<void>): Promise<void> {
-    const backlog: Array<[string, unknown]> = [];
+  private async drainAfter(peer: Peer, pending: Promise<Outcome>): Promise<void> {
+    const backlog: NonNullable<Peer['backlog']> = [];
     peer.backlog = backlog;
     await pending;
     for (let next = backlog.shift(); next; next = backlog.shift()) {
-      await this.tryDispatch(peer, next[0], next[1]);
+      const outcome = await this.run(peer, next[0], next[1]);
+      next[2]?.(outcome);
     }
     peer.backlog = null;
   }
 
-  private dispatch(peer: Peer, event: string, payload: unknown): void | Promise<void> {
-    const [handler, data] = this.inbound.check(event, payload);
-    return handler(this, peer, data);
-  }
-
-  private refuse(peer: Peer, event: string, error: unknown): void {
+  private refuse(peer: Peer, event: string, error: unknown): Outcome<never> {
     this.counters.refused++;
     this.countRefusal(error instanceof SignalError ? error.code : 'invalid-payload');
     if (!(error instanceof SignalError)) {
@@ -143,28 +171,7 @@ export class Engine extends PeerRegistry implements HandlerContext {
     this.logger?.debug({ peerId: peer.id, event, code }, 'refused');
     this.hooks.emit('refused', { peer: peer.info, event, code, message });
     if (!peer.closed) peer.sink.emit('error', { message, code, event });
-  }
-
-  takeToken(peer: Peer): boolean {
-    const rate = this.settings.maxMessagesPerSecond;
-    if (rate <= 0) return true;
-    const now = Date.now();
-    peer.tokens = Math.min(rate * 2, peer.tokens + ((now - peer.refilledAt) * rate) / 1000);
-    peer.refilledAt = now;
-    if (peer.tokens >= 1) {
-      peer.tokens -= 1;
-      return true;
-    }
-    this.counters.refused++;
-    this.countRefusal('rate-limited');
-    if (now - peer.rateLimitNoticeAt > 1000) {
-      peer.rateLimitNoticeAt = now;
-      peer.sink.emit('error', {
-        message: `Too many messages: at most ${rate} per second`,
-        code: 'rate-limited',
-      });
-    }
-    return false;
+    return refusal(error as SignalError);
   }
 
   /**

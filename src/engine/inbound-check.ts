@@ -13,11 +13,7 @@ import type { Peer } from './peer.js';
 import { SignalError } from './signal-error.js';
 
 /** A handler with its payload already checked. */
-export type CheckedHandler = (
-  ctx: HandlerContext,
-  peer: Peer,
-  data: unknown,
-) => void | Promise<void>;
+export type CheckedHandler = (ctx: HandlerContext, peer: Peer, data: unknown) => unknown;
 
 /**
  * Validation at the edge, once: the event name, forbidden keys (`__proto__`, `constructor`,

@@ -56,16 +56,16 @@ export const meshHandlers: HandlerMap = {
     const room = mesh(roomId);
     const result = await admit(ctx, peer, room, ctx.capacityOf(roomId));
     if (!result.ok) {
-      peer.sink.emit('room-full', { roomId, message: `Room "${roomId}" is full` });
-      return;
+      const message = `Room "${roomId}" is full`;
+      peer.sink.emit('room-full', { roomId, message });
+      return { joined: false, message };
     }
-    peer.sink.emit('video:room-state', {
-      roomId,
-      participants: result.others.map(participantState),
-    });
+    const participants = result.others.map(participantState);
+    peer.sink.emit('video:room-state', { roomId, participants });
     const { userId, user } = peer.info;
     const joined = { roomId, socketId: peer.id, userId, user };
     for (const other of result.others) ctx.deliver(other, 'video:user-joined', joined);
+    return { joined: true, participants };
   },
 
   'video:leave-room'(ctx, peer, { roomId }) {
@@ -119,5 +119,6 @@ export const meshHandlers: HandlerMap = {
     for (const m of [...ctx.cluster.members(room)])
       ctx.deliver(m, 'chat:video-message-received', data);
     ctx.hooks.emit('chat', { room, member, id, message, timestamp });
+    return data;
   },
 };

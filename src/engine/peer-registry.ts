@@ -195,9 +195,34 @@ export abstract class PeerRegistry {
     return this.local.has(id) || this.cluster.peer(id) !== undefined;
   }
 
-  /** Whether a join or leave of this peer is in flight (its next messages wait their turn). */
-  isBusy(peer: PeerView): boolean {
-    return this.local.get(peer.id)?.backlog != null;
+  /**
+   * Takes one message from a peer's rate limit; false when it is over it (counted, and its
+   * client told at most once a second).
+   */
+  takeToken(peer: Peer): boolean {
+    const rate = this.settings.maxMessagesPerSecond;
+    if (rate <= 0) return true;
+    const now = Date.now();
+    peer.tokens = Math.min(rate * 2, peer.tokens + ((now - peer.refilledAt) * rate) / 1000);
+    peer.refilledAt = now;
+    if (peer.tokens >= 1) {
+      peer.tokens -= 1;
+      return true;
+    }
+    this.counters.refused++;
+    this.countRefusal('rate-limited');
+    if (now - peer.rateLimitNoticeAt > 1000) {
+      peer.rateLimitNoticeAt = now;
+      const { message, code } = this.overRate();
+      peer.sink.emit('error', { message, code });
+    }
+    return false;
+  }
+
+  /** The refusal of a message over the rate limit. */
+  protected overRate(): SignalError {
+    const rate = this.settings.maxMessagesPerSecond;
+    return new SignalError('rate-limited', `Too many messages: at most ${rate} per second`);
   }
 
   /** Counts a refusal by code for `/metrics` (handshakes refused by a transport too). */

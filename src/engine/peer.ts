@@ -1,4 +1,5 @@
 import { OutboundLog } from './outbound-log.js';
+import type { Settle } from './outcome.js';
 import type {
   LeaveCause,
   PeerAccess,
@@ -43,8 +44,11 @@ export class Peer implements PeerView {
   /** Rooms by `roomKey`, so relay checks are one map lookup. */
   readonly rooms = new Map<string, RoomRef>();
   closed = false;
-  /** Inbound messages waiting while a join or leave of this peer is in flight (keeps order). */
-  backlog: Array<[event: string, payload: unknown]> | null = null;
+  /**
+   * Inbound messages waiting while a join or leave of this peer is in flight (keeps order), each
+   * with the resolve of a caller waiting for its outcome (`Engine.request`).
+   */
+  backlog: Array<[event: string, payload: unknown, settle?: Settle]> | null = null;
   /** Token bucket for the per-peer message rate limit. */
   tokens: number;
   refilledAt = Date.now();

@@ -1,8 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthOptions, HandshakeAuth, Identity } from '../../auth/identity.js';
 import { refreshIdentity, renewIdentity } from '../../auth/refresh.js';
-import type { Engine } from '../../engine/engine.js';
+import type { Engine, Outcome } from '../../engine/engine.js';
+import type { Answer } from '../../engine/handler-context.js';
 import type { Peer, PeerView } from '../../engine/peer.js';
+import type { InboundEvent } from '../../protocol/inbound.js';
 import type { PeerSink, TransportName } from '../../protocol/types.js';
 
 /**
@@ -68,16 +70,19 @@ export class Connection {
   }
 
   /**
+   * An inbound event whose outcome the adapter answers with (SSE's REST calls): awaited behind
+   * a join or leave of its peer in flight, so the answer is the real one.
+   */
+  request<E extends InboundEvent>(event: E, data: unknown): Promise<Outcome<Answer<E>>> {
+    return this.engine.request(this.own!, event, data);
+  }
+
+  /**
    * Takes one message from the peer's rate limit; false when it is over it (counted, and the
    * client told once a second). For an adapter that relays without {@link receive} (PeerJS).
    */
   takeToken(): boolean {
     return this.engine.takeToken(this.own!);
-  }
-
-  /** Whether a join or leave of its peer is in flight: its next event waits its turn. */
-  get busy(): boolean {
-    return this.engine.isBusy(this.own!);
   }
 
   /** New credentials for this connection (SSE's REST `auth`); throws a `SignalError`. */

@@ -4,15 +4,6 @@ import { randomToken } from '../../engine/random-token.js';
 import type { PeerView } from '../../engine/peer.js';
 import type { Connection } from '../core/connection.js';
 
-/** What a REST call led to, as the HTTP answer needs it. */
-export type Outcome =
-  | { kind: 'done'; event?: string; data?: unknown }
-  | { kind: 'error'; code: string; message: string }
-  | { kind: 'queued' };
-
-/** Sees each event the session sends (REST calls learn their outcome this way). */
-type SessionListener = (event: string, data: unknown) => void;
-
 /** The pseudo-event name for admin broadcasts, sent as unnamed SSE `data:` events. */
 export const UNNAMED_EVENT = 'broadcast';
 
@@ -39,7 +30,6 @@ export class SseSession {
   private seq = 0;
   /** Frames written before the stream is attached (the greeting): sent when it is. */
   early: string[] | null = [];
-  readonly listeners = new Set<SessionListener>();
   stream: ServerResponse | null = null;
   ended = false;
   /** Its peer, once the transport core opened it. */
@@ -58,36 +48,6 @@ export class SseSession {
     return this.connection.peer;
   }
 
-  /**
-   * Hands a REST call to the engine as an event of this peer and reports what it led to: the
-   * first `error` about it, or the first event `answers` accepts.
-   */
-  async request(
-    event: string,
-    payload: unknown,
-    answers: (event: string, data: unknown) => boolean = () => false,
-  ): Promise<Outcome> {
-    if (this.connection.busy) {
-      void this.connection.receive(event, payload);
-      return { kind: 'queued' };
-    }
-    let outcome: Outcome | undefined;
-    const listener: SessionListener = (name, data) => {
-      if (outcome) return;
-      const error = data as { event?: string; code?: string; message?: string };
-      if (name === 'error' && (error.event === event || error.code === 'rate-limited')) {
-        outcome = { kind: 'error', code: error.code ?? 'error', message: error.message ?? '' };
-      } else if (answers(name, data)) outcome = { kind: 'done', event: name, data };
-    };
-    this.listeners.add(listener);
-    try {
-      await this.connection.receive(event, payload);
-    } finally {
-      this.listeners.delete(listener);
-    }
-    return outcome ?? { kind: 'done' };
-  }
-
   checkToken(token: string | undefined): boolean {
     return typeof token === 'string' && safeEqual(token, this.token);
   }
@@ -102,7 +62,6 @@ export class SseSession {
     this.write(
       `id: ${this.eventKey}:${++this.seq}\n${name}data: ${JSON.stringify(data ?? null)}\n\n`,
     );
-    for (const listener of this.listeners) listener(event, data);
   }
 
   /**
