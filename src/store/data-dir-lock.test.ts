@@ -48,12 +48,16 @@ describe('DATA_DIR lock', () => {
   });
 
   it('takes over a lock whose holder is a zombie (killed, not yet reaped)', async () => {
-    // `sleep 0` exits at once; its parent, exec'd into `sleep 30`, never reaps it.
-    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], {
-      stdio: ['ignore', 'pipe', 'ignore'],
+    // The child `cat` exits when this test closes fd 3, and only after its parent has exec'd into
+    // `sleep 30`, which never reaps it. (A child that exits while its parent is still the shell
+    // may be reaped by the shell first: the pid is then gone, not a zombie.)
+    const parent = spawn('sh', ['-c', 'cat <&3 >/dev/null & echo $!; exec sleep 30'], {
+      stdio: ['ignore', 'pipe', 'ignore', 'pipe'],
     });
     try {
-      const zombie = Number(await new Promise<string>((r) => parent.stdout.once('data', r)));
+      const zombie = Number(await new Promise<string>((r) => parent.stdout!.once('data', r)));
+      await until('the shell became `sleep`', () => commOf(parent.pid!) === 'sleep');
+      parent.stdio[3]!.destroy();
       await until('the child is a zombie', () => stateOf(zombie) === 'Z');
       // What a live sinyal would have written, start time included.
       const owner = { pid: zombie, host: hostname(), startedAt: startOf(zombie) };
@@ -106,4 +110,5 @@ const statOf = (pid: number) => {
   return text.slice(text.lastIndexOf(')') + 2).split(' ');
 };
 const stateOf = (pid: number) => statOf(pid)[0];
+const commOf = (pid: number) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
 const startOf = (pid: number) => statOf(pid)[19];
