@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { readClaims } from '../auth/claims.js';
 import type { Verifier } from '../auth/verifier.js';
@@ -6,6 +5,7 @@ import { jwtKeyName } from '../auth/auth.js';
 import type { Config } from '../config/config.js';
 import type { SignalError } from '../engine/signal-error.js';
 import { originRule, type OriginRule } from '../http/origin.js';
+import { sameSecret } from '../protocol/same-secret.js';
 import { ApiError } from './errors.js';
 
 export interface AdminAccess {
@@ -45,12 +45,6 @@ const actors = new WeakMap<FastifyRequest, string>();
  */
 export function adminActor(request: FastifyRequest): string | undefined {
   return actors.get(request);
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /**

@@ -1,7 +1,8 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Config } from '../config/config.js';
 import type { Engine } from '../engine/engine.js';
 import { SignalError } from '../engine/signal-error.js';
+import { sameSecret } from '../protocol/same-secret.js';
 import { authenticate, type AuthOptions } from './identity.js';
 
 export type TurnAccessConfig = Pick<
@@ -109,9 +110,7 @@ export class TurnAccess {
   }
 
   private matches(connectionId: string, given: string): boolean {
-    const a = Buffer.from(given);
-    const b = Buffer.from(this.connectionToken(connectionId));
-    return a.length === b.length && timingSafeEqual(a, b);
+    return sameSecret(given, this.connectionToken(connectionId));
   }
 
   private take(key: string): void {

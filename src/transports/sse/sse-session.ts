@@ -1,7 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { randomToken } from '../../engine/random-token.js';
 import type { PeerView } from '../../engine/peer.js';
+import { sameSecret } from '../../protocol/same-secret.js';
 import type { Connection } from '../core/connection.js';
 
 /** The pseudo-event name for admin broadcasts, sent as unnamed SSE `data:` events. */
@@ -49,7 +50,7 @@ export class SseSession {
   }
 
   checkToken(token: string | undefined): boolean {
-    return typeof token === 'string' && safeEqual(token, this.token);
+    return typeof token === 'string' && sameSecret(token, this.token);
   }
 
   /**
@@ -115,12 +116,6 @@ interface Welcome {
 /** A private value of its own for each purpose, from the resume token's secret. */
 const derive = (purpose: string, secret: string) =>
   createHash('sha256').update(`${purpose}:${secret}`).digest('base64url').slice(0, 24);
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 /** Splits a `Last-Event-ID` into the resume token and the number of the client's last event. */
 export function parseEventId(value: string): ResumePoint | undefined {
