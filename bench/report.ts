@@ -16,6 +16,10 @@ export interface ServerFigures {
   startRssBytes?: number;
   /** Highest RSS over the server's runs (VmHWM). */
   peakRssBytes?: number;
+  /** Highest RSS of a start on an empty DATA_DIR, until 20 s after it (sinyal only). */
+  firstStartPeakRssBytes?: number;
+  /** Highest RSS of the start whose idle peers connected and joined (VmHWM at its end). */
+  idlePeakRssBytes?: number;
 }
 
 export const num = (n: number, digits = 0) =>
@@ -24,7 +28,8 @@ export const num = (n: number, digits = 0) =>
     : '—';
 export const kb = (bytes: number) => `${num(bytes / 1024, 1)} KB`;
 export const mb = (bytes: number) => `${num(bytes / 1e6)} MB`;
-const opt = <T>(value: T | undefined, show: (v: T) => string) =>
+/** A figure, or a dash where it was not measured. */
+export const opt = <T>(value: T | undefined, show: (v: T) => string) =>
   value === undefined ? '—' : show(value);
 
 /** The bare relay each sinyal transport is compared with. */
@@ -51,53 +56,6 @@ export function issueTable(rows: ServerFigures[], offered: number, burstPairs: n
     );
   }
   return lines.join('\n');
-}
-
-/** The goals of the issue, checked against this run. */
-export function issueTargets(byName: Map<string, ServerFigures>): string {
-  const get = (name: string) => byName.get(name);
-  const targets: Target[] = [];
-  for (const name of ['sinyal Socket.IO', 'sinyal /ws']) {
-    const f = get(name);
-    if (!f) continue;
-    targets.push(
-      {
-        what: `${name}: RSS 20 s after start ≤ 150 MB`,
-        figure: opt(f.startRssBytes, mb),
-        met: f.startRssBytes === undefined ? undefined : f.startRssBytes <= 150e6,
-      },
-      {
-        what: `${name}: peak RSS ≤ 250 MB`,
-        figure: opt(f.peakRssBytes, mb),
-        met: f.peakRssBytes === undefined ? undefined : f.peakRssBytes <= 250e6,
-      },
-      {
-        what: `${name}: relay p99 ≤ 5 ms while pairs join`,
-        figure: opt(f.burst, (l) => `${num(l.p99Ms, 2)} ms`),
-        met: f.burst === undefined ? undefined : f.burst.p99Ms <= 5,
-      },
-    );
-    const perConn = name === 'sinyal /ws' ? 8 : 10;
-    targets.push({
-      what: `${name}: idle connection ≤ ${perConn} KB RSS (no forced GC)`,
-      figure: opt(f.idle, (i) => kb(i.bytesPerConnection)),
-      met: f.idle === undefined ? undefined : f.idle.bytesPerConnection <= perConn * 1024,
-    });
-  }
-  const ws = get('sinyal /ws')?.idle;
-  const peerjs = get('PeerJS 1.0.2')?.idle;
-  targets.push({
-    what: '`/ws` peers connected + joined per second ≥ PeerJS 1.0.2',
-    figure: ws && peerjs ? `${num(ws.joinsPerSecond)} vs ${num(peerjs.joinsPerSecond)}` : '—',
-    met: ws && peerjs ? ws.joinsPerSecond >= peerjs.joinsPerSecond : undefined,
-  });
-  targets.push({
-    what: '`/ws` server CPU per join (all threads) ≤ PeerJS 1.0.2',
-    figure:
-      ws && peerjs ? `${num(ws.cpuMicrosPerJoin)} vs ${num(peerjs.cpuMicrosPerJoin)} µs` : '—',
-    met: ws && peerjs ? ws.cpuMicrosPerJoin <= peerjs.cpuMicrosPerJoin : undefined,
-  });
-  return targetLines(targets);
 }
 
 /** Peers connected + joined per second and server CPU per join, each beside PeerJS 1.0.2's. */

@@ -16,21 +16,12 @@ import { startHangingReceiver } from './hanging-receiver.js';
 import { idleServerRss, measureIdle, type IdleResult } from './idle.js';
 import { runLoad, type LoadOptions, type LoadResult } from './load.js';
 import { loadAverage, openFileLimit } from './proc.js';
-import { relayTable, relayTargets } from './relay-report.js';
+import { goalSections } from './goals-report.js';
 import { runSoak } from './soak.js';
-import {
-  clusterTable,
-  issueTable,
-  issueTargets,
-  joinsTable,
-  kb,
-  mb,
-  num,
-  throughputTable,
-  type ServerFigures,
-} from './report.js';
+import { clusterTable, kb, mb, num, type ServerFigures } from './report.js';
 import {
   baselineSpecs,
+  emptyDataDir,
   removeDataDirs,
   sinyalSpec,
   startServer,
@@ -195,6 +186,21 @@ async function main(): Promise<void> {
           await server.stop();
         }
       }
+      // A newcomer's very first start: sinyal on an empty DATA_DIR, its peak until 20 s after.
+      const sinyal = spec.name === 'sinyal /ws' || spec.name === 'sinyal Socket.IO';
+      if (sinyal && round === 1) {
+        const fresh = { ...spec, env: { ...spec.env, DATA_DIR: emptyDataDir() } };
+        const server = await startServer(fresh, profileFlags);
+        try {
+          say(`${tag} first start on an empty DATA_DIR: waiting until 20 s after start`);
+          await idleServerRss(server);
+          const f = figures.get(spec.name)!;
+          f.firstStartPeakRssBytes = server.peakRssBytes();
+          say(`${tag} first start peaked at ${mb(f.firstStartPeakRssBytes)}`);
+        } finally {
+          await server.stop();
+        }
+      }
       // The `--before` build is compared on throughput only, to keep the run short.
       if (idleConnections > 0 && !spec.name.endsWith('(before)')) {
         const server = await startServer(spec, profileFlags);
@@ -208,6 +214,7 @@ async function main(): Promise<void> {
             `${tag} ${num(idle.joinsPerSecond)} joins/s, ${kb(idle.bytesPerConnection)} per idle connection`,
           );
           idleByRound.get(spec.name)!.push(idle);
+          f.idlePeakRssBytes = Math.max(f.idlePeakRssBytes ?? 0, server.peakRssBytes());
           peak(spec.name, server.peakRssBytes());
         } finally {
           await server.stop();
@@ -270,32 +277,13 @@ async function main(): Promise<void> {
   await hanging?.close();
 
   const rows = specs.map((s) => figures.get(s.name)!);
-  const sideBySide = `sinyal as \`npm start\` runs it (embedded store on, in a data directory a previous start created), per-peer rate limit off. Throughput: ${load.pairs} pairs per server, both peers of each pair sending, ${load.window} messages in flight per peer, ${load.warmupMs / 1000} s warm-up + ${load.durationMs / 1000} s measured${rounds > 1 ? `, median of ${rounds} interleaved rounds` : ''}. Steady and burst: ${num(offered)} msg/s offered over the same pairs; burst: ${burstPairs} more pairs connect and join while it runs. Connections: ${idleConnections.toLocaleString('en-US')} peers connect and join, 100 at a time; RSS read from /proc without forcing a GC (after a forced GC in brackets).
-
-${issueTable(rows, offered, burstPairs)}
-
-${issueTargets(figures)}
-
-#### Relay beside the bare relays, traffic both ways
-
-Two generators over the same pairs: _coalesced_, where the frames a peer sends in one tick share one TCP write (trickle ICE's bursts), and _each message its own write_ (one \`ws.send\` or Socket.IO emit per write syscall, nothing corked: a phone sending one candidate at a time). Each ratio reads "≥ goal" (CPU: the bare relay's µs per message ÷ sinyal's); the goals are ≥ 1.3× for Socket.IO and ≥ 1.0× for \`/ws\`.
-
-${relayTable(rows, offered)}
-
-${relayTargets(rows)}
-
-#### Joins beside PeerJS 1.0.2
-
-${idleConnections.toLocaleString('en-US')} peers per server open, 100 at a time: sinyal and the bare relays connect and join a pair room (\`join-room\` → \`joined\`), PeerJS opens an id (\`OPEN\`). CPU per join is the whole server process (\`utime + stime\` of \`/proc/<pid>/stat\`: every thread, store worker and GC helpers included) over the ramp and the 2 s after it.
-
-${joinsTable(rows)}
-
-<details><summary>Saturated throughput, all figures</summary>
-
-${throughputTable(rows)}
-
-</details>
-`;
+  const sideBySide = goalSections(rows, {
+    ...load,
+    rounds,
+    offered,
+    burstPairs,
+    idleConnections,
+  });
   const markdown = `### Run of ${startedAt.toISOString()}
 
 Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, load average ${loadBefore} before / ${loadAverage()} after.

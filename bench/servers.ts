@@ -66,6 +66,13 @@ export function removeDataDirs(): void {
 /** `DATA_DIR` value a spec uses to get a prepared data directory per start. */
 const PREPARED = 'prepared-per-start';
 
+/** An empty data directory, as a newcomer's very first `npm start` finds (sinyal fills it). */
+export function emptyDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sinyal-bench-first-'));
+  dataDirs.push(dir);
+  return join(dir, 'data');
+}
+
 /**
  * sinyal from its build, as `npm start` runs it (its node flags, default log level, the embedded
  * store on), in a data directory of its own that a previous start already created. Only the per-peer rate limit is off, so it does not cap the
