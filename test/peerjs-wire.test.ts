@@ -19,8 +19,6 @@ import { hsToken, unsignedToken } from './helpers/tokens.js';
 import { until } from './helpers/wait.js';
 
 const MAX_PAYLOAD = 64 * 1024;
-const ADMIN_TOKEN = 'an-admin-token-for-the-tests';
-const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const MISSING = 'No id, token, or key supplied to websocket server';
 
 const offer = (dst: string, extra: object = {}) => ({
@@ -83,12 +81,8 @@ for (const mode of selectedModes()) {
         allowedOrigins: ['http://good.example'],
         maxPayloadBytes: MAX_PAYLOAD,
         maxBufferedBytes: 64 * 1024,
-        adminToken: ADMIN_TOKEN,
       };
-      srv = await startServer({
-        ...options,
-        extensions: [storeApi({ store: { dataDir: 'memory://', writer: { flushInterval: 20 } } })],
-      });
+      srv = await startServer(options);
       peers = peerjsClients(srv.url, mode.credentials);
       bystander = await open({ id: peerjsId('bystander') });
       expirer = await open();
@@ -437,30 +431,18 @@ for (const mode of selectedModes()) {
       await stillServing();
     });
 
-    it('logs the peer as PeerJS, lists it for the admin, and an admin Kick ends it', async () => {
+    it('ends a kicked peer with ERROR, even when its reason exceeds a close frame (123 bytes)', async () => {
       const a = await open();
-      const api = (method: string, path: string) =>
-        request(srv.url, method, path, undefined, admin);
-      const { connections } = (await api('GET', '/api/connections')).body;
-      assert.equal(connections.find((c: { id: string }) => c.id === a.id)?.transport, 'peerjs');
-      await until('the connect row', async () => {
-        const { logs } = (await api('GET', `/api/logs?type=connect&peerId=${a.id}`)).body;
-        return logs.some(
-          (r: { details?: { transport?: string } }) => r.details?.transport === 'peerjs',
-        );
-      });
-      // A reason of 200 two-byte characters: more than a close frame's 123 bytes.
+      // 200 two-byte characters, as an admin's Kick may give (up to 200).
       const reason = 'é'.repeat(200);
-      const kick = await api(
-        'DELETE',
-        `/api/connections/${a.id}?reason=${encodeURIComponent(reason)}`,
-      );
-      assert.equal(kick.status, 200);
+      assert.equal(await srv.server.engine.kick(a.id, reason), true);
       assert.equal(
         (await a.messages.next('ERROR')).payload.msg,
         `Disconnected by the server: ${reason}`,
       );
-      await a.messages.next('close');
+      const { code, reason: closeReason } = await a.messages.next('close');
+      assert.equal(code, 1000);
+      assert.ok(reason.startsWith(closeReason) && closeReason.length > 0, closeReason);
       await until('the peer is gone', () => !srv.server.engine.cluster.peer(a.id));
       await stillServing();
     });
@@ -491,3 +473,30 @@ for (const mode of selectedModes()) {
     });
   });
 }
+
+describe('PeerJS dialect: the event log', () => {
+  let srv: TestServer;
+  before(async () => {
+    srv = await startServer({
+      extensions: [storeApi({ store: { dataDir: 'memory://', writer: { flushInterval: 20 } } })],
+    });
+  });
+  after(() => srv.close());
+
+  it('logs the peer as PeerJS, lists it for the admin, and an admin Kick ends it', async () => {
+    const a = await peerjsClients(srv.url, async () => ({})).connect();
+    const api = (method: string, path: string) => request(srv.url, method, path);
+    const { connections } = (await api('GET', '/api/connections')).body;
+    assert.equal(connections.find((c: { id: string }) => c.id === a.id)?.transport, 'peerjs');
+    await until('the connect row', async () => {
+      const { logs } = (await request(srv.url, 'GET', `/api/logs?type=connect&peerId=${a.id}`))
+        .body;
+      return logs.some(
+        (r: { details?: { transport?: string } }) => r.details?.transport === 'peerjs',
+      );
+    });
+    assert.equal((await api('DELETE', `/api/connections/${a.id}?reason=spam`)).status, 200);
+    assert.equal((await a.messages.next('ERROR')).payload.msg, 'Disconnected by the server: spam');
+    await a.messages.next('close');
+  });
+});
