@@ -80,7 +80,6 @@ for (const mode of selectedModes()) {
         ...mode.options(),
         allowedOrigins: ['http://good.example'],
         maxPayloadBytes: MAX_PAYLOAD,
-        maxBufferedBytes: 64 * 1024,
       };
       srv = await startServer(options);
       peers = peerjsClients(srv.url, mode.credentials);
@@ -237,6 +236,27 @@ for (const mode of selectedModes()) {
       const b = await open({ id: later });
       assert.equal((await b.messages.next('OFFER')).src, a.id);
       assert.equal((await b.messages.next('CANDIDATE')).payload.candidate.candidate, 'candidate:2');
+      await Promise.all([a.close(), b.close()]);
+      await stillServing();
+    });
+
+    it('keeps at most 1 MiB waiting from one sender, the first messages, in order', async () => {
+      const a = await open();
+      const later = peerjsId('later');
+      const sdp = 'v'.repeat(60_000);
+      for (let n = 0; n < 30; n++) a.send(offer(later, { payload: { n, sdp } }));
+      // Answered after the 30 were handled: they wait in the queue, none was delivered.
+      a.sendRaw('not json');
+      await a.messages.next('ERROR');
+      const b = await open({ id: later });
+      a.send(candidate(later, 99));
+      await b.messages.next('CANDIDATE');
+      const kept = b.messages.drain('OFFER').map((m) => m.data.payload.n as number);
+      assert.ok(kept.length >= 1 && kept.length < 30, `${kept.length} of 30 kept`);
+      assert.deepEqual(
+        kept,
+        kept.map((_, i) => i),
+      );
       await Promise.all([a.close(), b.close()]);
       await stillServing();
     });
