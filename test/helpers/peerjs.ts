@@ -42,7 +42,9 @@ export async function openPeerjs(
 ): Promise<PeerjsSocket> {
   const headers = options.origin ? { origin: options.origin } : undefined;
   const id = options.id ?? peerjsId();
-  const ws = new WebSocket(peerjsUrl(url, { ...options, id }), { headers });
+  // Test servers on https have a self-signed certificate: their clients trust it.
+  const tls = url.startsWith('https') ? { rejectUnauthorized: false } : {};
+  const ws = new WebSocket(peerjsUrl(url, { ...options, id }), { headers, ...tls });
   const messages = new Recorder();
   ws.on('message', (raw) => {
     const message = JSON.parse(raw.toString()) as { type: string };
@@ -79,4 +81,34 @@ export async function connectPeerjs(
   const socket = await openPeerjs(url, options);
   await socket.messages.next('OPEN');
   return socket;
+}
+
+/** What a client of a mode holds (test/helpers/modes.ts `Mode.credentials`): a JWT if required. */
+export type PeerjsCredentials = (userId: string) => Promise<{ token?: string }>;
+
+/** PeerJS sockets to one server as a client of its mode connects them. */
+export interface PeerjsClients {
+  /** The `token` a client of the mode sends for `id`: its JWT (`sub` = the id), or any text. */
+  token(id: string): Promise<string>;
+  /** {@link openPeerjs} with the mode's token unless `options.token` is given. */
+  open(options?: PeerjsSocketOptions): Promise<PeerjsSocket>;
+  /** {@link connectPeerjs} likewise. */
+  connect(options?: PeerjsSocketOptions): Promise<PeerjsSocket>;
+}
+
+/**
+ * PeerJS clients of a server run in a mode: the mode's JWT as `token`, as the transport reads it,
+ * and wss:// with the test certificate trusted when `url` is https.
+ */
+export function peerjsClients(url: string, credentials: PeerjsCredentials): PeerjsClients {
+  const token = async (id: string) => (await credentials(id)).token ?? `token-${id}`;
+  const complete = async (options: PeerjsSocketOptions) => {
+    const id = options.id ?? peerjsId();
+    return { ...options, id, token: options.token ?? (await token(id)) };
+  };
+  return {
+    token,
+    open: async (options = {}) => openPeerjs(url, await complete(options)),
+    connect: async (options = {}) => connectPeerjs(url, await complete(options)),
+  };
 }

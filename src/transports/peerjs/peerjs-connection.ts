@@ -45,7 +45,14 @@ export function peerjsSocket(
       }
     },
     queuedBytes: () => (link.ws.readyState === link.ws.OPEN ? link.ws.bufferedAmount : 0),
-    close: (reason) => link.ws.close(reason === SHUTDOWN ? 1012 : 1000, reason.slice(0, 120)),
+    close: (reason) => link.ws.close(reason === SHUTDOWN ? 1012 : 1000, closeReason(reason)),
     terminate: () => link.ws.terminate(),
   };
+}
+
+/** A close frame's reason holds 123 bytes of UTF-8 (`ws` throws past them): an admin's may not. */
+function closeReason(reason: string): string {
+  let text = reason.slice(0, 123);
+  while (Buffer.byteLength(text) > 123) text = text.slice(0, -1);
+  return text;
 }

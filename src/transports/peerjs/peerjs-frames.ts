@@ -1,8 +1,8 @@
 import type { RawData, WebSocket } from 'ws';
 import type { Engine } from '../../engine/engine.js';
 import type { PeerjsLink } from './peerjs-connection.js';
-import { errorMessage, readFrame } from './peerjs-messages.js';
-import type { PeerjsRelay } from './peerjs-relay.js';
+import { MessageType, readFrame } from './peerjs-messages.js';
+import { PEERJS_EVENT, type PeerjsRelay } from './peerjs-relay.js';
 
 /** Contacts remembered per peer for its `LEAVE`; a peer talking to more is not told of all. */
 const MAX_CONTACTS = 1024;
@@ -45,14 +45,17 @@ export function readFrames(
   const onFrame = (raw: RawData, isBinary: boolean) => {
     if (link.ws !== ws) return;
     link.lastSeen = Date.now();
+    // The per-peer rate limit of every transport, on every frame (a flood of bad ones too,
+    // before parsing it); a refused frame is dropped, and counted.
+    if (!connection.takeToken()) return;
     const frame = readFrame(isBinary ? '' : raw.toString(), connection.peer.id);
     if ('heartbeat' in frame) return;
     if ('error' in frame) {
       engine.countRefusal('invalid-payload');
-      return void ws.send(errorMessage(frame.error));
+      // Through the peer's sink: within its outbound budget, as every write to it.
+      const error = { type: MessageType.ERROR, payload: { msg: frame.error } };
+      return connection.sink.emit(PEERJS_EVENT, error);
     }
-    // The per-peer rate limit of every transport; a refused message is dropped, and counted.
-    if (!connection.takeToken()) return;
     const { message } = frame;
     if (link.contacts.size < MAX_CONTACTS) link.contacts.add(message.dst);
     relay.send(message);

@@ -72,13 +72,19 @@ export function readFrame(text: string, src: string): Inbound {
   const message = frame as Record<string, unknown>;
   if (message.type === MessageType.HEARTBEAT) return { heartbeat: true };
   if (typeof message.type !== 'string' || !RELAYED.has(message.type)) {
-    return { error: `Invalid message: unknown type ${JSON.stringify(message.type ?? null)}` };
+    return { error: `Invalid message: unknown type ${shown(message.type)}` };
   }
   if (typeof message.dst !== 'string' || !isPeerjsId(message.dst)) {
     return { error: `Invalid message: "dst" must be a peer id` };
   }
   message.src = src;
   return { message: message as unknown as RelayedMessage };
+}
+
+/** A client's value in an error text: short, never echoed whole. */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, MAX_ID_LENGTH));
+  return value !== null && typeof value === 'object' ? 'object' : String(value ?? null);
 }
 
 export function serverMessage(type: string, fields: Record<string, unknown> = {}): string {
