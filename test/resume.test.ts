@@ -243,6 +243,20 @@ for (const transport of ['socket.io', 'websocket'] as Transport[]) {
       await again.next(transport === 'websocket' ? 'close' : 'disconnect');
     });
 
+    it('ends a peer kicked with a reason longer than a close frame holds (123 bytes)', async () => {
+      const a = await peer(srv.url);
+      const b = await peer(srv.url);
+      await enter(a, 'r5-long');
+      await enter(b, 'r5-long');
+      // 200 two-byte characters, as an admin's Kick may give (up to 200).
+      const reason = 'é'.repeat(200);
+      assert.equal(await srv.server.engine.kick(a.id, reason), true);
+      assert.equal((await a.next('kicked')).reason, reason);
+      assert.equal((await b.next('video:user-left')).socketId, a.id);
+      await a.next(transport === 'websocket' ? 'close' : 'disconnect');
+      await until('the peer is gone', () => !srv.server.engine.local.has(a.id));
+    });
+
     it('kicks a peer whose client is away: left once, and its resume is told it was kicked', async () => {
       const { peer: a, proxy } = await behindProxy(srv);
       const b = await peer(srv.url);

@@ -21,6 +21,13 @@ export function closeCodeOf(reason: string): number {
   return reason === 'replaced by a resumed connection' ? CLOSE_REPLACED : CLOSE_KICKED;
 }
 
+/** A close frame's reason holds 123 bytes of UTF-8 (`ws` throws past them): an admin's may not. */
+export function closeReason(reason: string): string {
+  let text = reason.slice(0, 123);
+  while (Buffer.byteLength(text) > 123) text = text.slice(0, -1);
+  return text;
+}
+
 const HANDSHAKE_FIELDS = ['userId', 'token', 'name', 'avatar', 'resume', 'received'] as const;
 
 /** The handshake fields of an upgrade's query. */

@@ -9,6 +9,7 @@ import type { Admission, Handshake, TransportCore } from '../core/transport-core
 import {
   CLOSE_UNAUTHORIZED,
   closeCodeOf,
+  closeReason,
   corkForThisTick,
   handshakeOf,
   parseFrame,
@@ -103,7 +104,7 @@ export class WebSocketTransport {
 
   private awaitAuthFrame(ws: WebSocket, request: IncomingMessage): void {
     const refuse = (message = 'Authentication required') =>
-      ws.close(CLOSE_UNAUTHORIZED, message.slice(0, 120));
+      ws.close(CLOSE_UNAUTHORIZED, closeReason(message));
     const timer = setTimeout(refuse, this.options.authTimeout);
     ws.once('close', () => clearTimeout(timer));
     ws.once('message', (raw, isBinary) => {
@@ -135,7 +136,7 @@ export class WebSocketTransport {
         queuedBytes: () => (ws.readyState === ws.OPEN ? ws.bufferedAmount : 0),
         close: (reason) => {
           link.closedByServer = true;
-          ws.close(closeCodeOf(reason), reason);
+          ws.close(closeCodeOf(reason), closeReason(reason));
         },
         terminate: () => ws.terminate(),
       },
@@ -145,7 +146,7 @@ export class WebSocketTransport {
       ws.send(
         JSON.stringify({ event: 'error', data: { code: opened.code, message: opened.message } }),
       );
-      ws.close(1013, opened.message.slice(0, 120));
+      ws.close(1013, closeReason(opened.message));
       return;
     }
     this.links.add(link);
