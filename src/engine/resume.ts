@@ -69,9 +69,9 @@ export class Resumer {
     readonly windowMs: number,
   ) {}
 
-  /** A fresh secret for a new peer, or '' when resuming is off. */
-  newSecret(): string {
-    return this.windowMs > 0 ? randomToken(24) : '';
+  /** `given` (the client's own) or a fresh secret for a new peer; '' when resuming is off. */
+  newSecret(given?: string): string {
+    return this.windowMs > 0 ? (given ?? randomToken(24)) : '';
   }
 
   /**
@@ -109,7 +109,8 @@ export class Resumer {
     const rooms = [...peer.rooms.keys()];
     const deadline = Date.now() + this.windowMs;
     const secretHash = hashSecret(peer.resumeSecret);
-    return { info: peer.info, rooms, secretHash, log: peer.log.export(), deadline };
+    const { detachedAt } = peer;
+    return { info: peer.info, rooms, secretHash, log: peer.log.export(), deadline, detachedAt };
   }
 
   /** An admin kicked `peer`: its token is void (here and, with Redis, cluster-wide) for the window. */

@@ -4,6 +4,7 @@ import { SHUTDOWN } from '../../engine/engine.js';
 import type { Connection, TransportSocket } from '../core/connection.js';
 import { errorMessage } from './peerjs-messages.js';
 import { PEERJS_EVENT } from './peerjs-relay.js';
+import { kickedText } from './peerjs-resume.js';
 
 /** One PeerJS id on this process; its socket changes when the client reconnects. */
 export interface PeerjsLink {
@@ -39,7 +40,7 @@ export function peerjsSocket(
     send(event, data) {
       if (event === PEERJS_EVENT) write(JSON.stringify(data));
       else if (event === 'kicked') {
-        write(errorMessage(`Disconnected by the server: ${(data as { reason: string }).reason}`));
+        write(errorMessage(kickedText((data as { reason: string }).reason)));
       } else if (event === 'error' && (data as { code?: string }).code === 'token-expired') {
         write(errorMessage((data as { message: string }).message));
       }
