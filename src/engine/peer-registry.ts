@@ -253,8 +253,9 @@ export abstract class PeerRegistry {
     reason: string,
     resumable: boolean,
     windowMs?: number,
+    unsent = 0,
   ): void {
-    this.resumer.transportClosed(peer, sink, reason, resumable, windowMs);
+    this.resumer.transportClosed(peer, sink, reason, resumable, windowMs, unsent);
   }
 
   /** The peer a resume token names, or a `resume-failed` error saying why not. */

@@ -84,6 +84,7 @@ export class Resumer {
     reason: string,
     resumable: boolean,
     windowMs = this.windowMs,
+    unsent = 0,
   ): void {
     if (peer.closed || peer.transport !== sink) return;
     peer.transport = null;
@@ -92,7 +93,9 @@ export class Resumer {
       void this.host.disconnect(peer, reason, resumable ? 'disconnected' : 'left');
       return;
     }
-    peer.detachedAt = peer.log.count;
+    // A resume without a count replays from here: the events sent after the drop was noticed,
+    // and the last `unsent` the transport knows it could not write.
+    peer.detachedAt = Math.max(0, peer.log.count - unsent);
     this.wait(peer, windowMs);
   }
 

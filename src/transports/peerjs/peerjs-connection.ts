@@ -16,6 +16,8 @@ export interface PeerjsLink {
   lastSeen: number;
   /** Ids this peer sent messages to: they hear `LEAVE` when it goes. */
   contacts: Set<string>;
+  /** Events not written since `ws` stopped being open: a resume replays them. */
+  unsent: number;
 }
 
 /**
@@ -29,15 +31,15 @@ export function peerjsSocket(
   id: string,
   request: IncomingMessage,
 ): TransportSocket {
-  const write = (text: string) => {
-    if (link.ws.readyState === link.ws.OPEN) link.ws.send(text);
-  };
+  const write = (text: string) => link.ws.send(text);
   return {
     transport: 'peerjs',
     id,
     remoteAddress: request.socket.remoteAddress,
     headers: request.headers,
     send(event, data) {
+      // Written to a socket already closing: lost, so counted for a resume (filtered or not).
+      if (link.ws.readyState !== link.ws.OPEN) return void link.unsent++;
       if (event === PEERJS_EVENT) write(JSON.stringify(data));
       else if (event === 'kicked') {
         write(errorMessage(kickedText((data as { reason: string }).reason)));

@@ -124,8 +124,7 @@ export class PeerjsTransport {
       if (ws.readyState === ws.OPEN) return this.start(ws, request, handshake);
       return engine.releaseId(id);
     }
-    // A peer adopted for a socket gone meanwhile waits out its window (or another reconnect).
-    if (ws.readyState !== ws.OPEN) return;
+    if (ws.readyState !== ws.OPEN) return; // a peer adopted for it waits out its window
     if (settled instanceof SessionKicked) return this.refuse(ws, kickedText(settled.reason));
     if (settled === 'taken' || this.links.has(id)) return this.taken(ws);
     this.start(ws, request, handshake, { found: settled, received: undefined });
@@ -139,7 +138,7 @@ export class PeerjsTransport {
     resume?: PreparedResume,
   ): void {
     // Its connection and contacts are set below, once the core opened it over the link's socket.
-    const link = { ws, token, lastSeen: Date.now() } as PeerjsLink;
+    const link = { ws, token, lastSeen: Date.now(), unsent: 0 } as PeerjsLink;
     // `OPEN` first: what a resumed peer missed is written as it opens.
     if (resume) ws.send(JSON.stringify({ type: MessageType.OPEN }));
     const opened = this.core.open(
@@ -165,6 +164,7 @@ export class PeerjsTransport {
     const old = link.ws;
     link.ws = ws;
     link.lastSeen = Date.now();
+    link.unsent = 0;
     old.close(1000, 'replaced by a new connection');
     this.attach(link, ws, early);
   }
@@ -174,7 +174,7 @@ export class PeerjsTransport {
     if (greet) ws.send(JSON.stringify({ type: MessageType.OPEN }));
     readFrames(this.core.engine, this.relay, link, ws, early(), (code) => {
       this.links.delete(link.connection.peer.id);
-      link.connection.closed(`peerjs close ${code}`, isDrop(code));
+      link.connection.closed(`peerjs close ${code}`, isDrop(code), undefined, link.unsent);
     });
   }
 
