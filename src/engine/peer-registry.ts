@@ -202,6 +202,15 @@ export abstract class PeerRegistry {
     return (await this.cluster.claimPeerId(info)) && !this.local.has(id);
   }
 
+  /**
+   * The sink of a local peer of `transport` (its events kept for a resume while it is away), for
+   * a dialect that relays by id itself (PeerJS).
+   */
+  sinkOf(id: PeerId, transport: PeerInfo['transport']): PeerSink | undefined {
+    const peer = this.local.get(id);
+    return peer?.info.transport === transport ? peer.sink : undefined;
+  }
+
   /** Gives back a claimed id whose connection did not open. */
   releaseId(id: PeerId): void {
     if (!this.local.has(id)) this.cluster.unregisterPeer(id);

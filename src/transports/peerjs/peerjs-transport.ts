@@ -56,10 +56,7 @@ export class PeerjsTransport {
     this.socketPath = `${options.path}/peerjs`;
     const { engine } = core;
     // The peer's own sink: what a dropped peer is sent is kept for its resume.
-    this.relay = new PeerjsRelay(engine, (id) => {
-      const peer = engine.local.get(id);
-      return peer?.info.transport === 'peerjs' ? peer.sink : undefined;
-    });
+    this.relay = new PeerjsRelay(engine, (id) => engine.sinkOf(id, 'peerjs'));
     // Left on purpose, kicked, or not back within the resume window: the end of a PeerJS peer.
     engine.hooks.on('peer-disconnected', ({ peer }) => {
       const contacts = this.contacts.get(peer);
