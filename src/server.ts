@@ -24,7 +24,11 @@ import { attachSocketIo } from './transports/socketio/socketio-transport.js';
 import { TransportCore } from './transports/core/transport-core.js';
 import { WebSocketTransport } from './transports/websocket/websocket-transport.js';
 import { PeerjsTransport } from './transports/peerjs/peerjs-transport.js';
-import { registerPeerjsRoutes } from './transports/peerjs/peerjs-routes.js';
+import {
+  mountPeerjsRoutes,
+  registerPeerjsRoutes,
+  type PeerjsRoutesOptions,
+} from './transports/peerjs/peerjs-routes.js';
 
 export interface SinyalOptions extends Partial<Config> {
   /** @default a pino logger at `logLevel` */
@@ -85,6 +89,14 @@ interface Transports extends BuiltTransports {
 
 /** PEERJS_PATH without its trailing slash: `/` mounts the socket at `/peerjs`, as PeerJS does. */
 const peerjsPath = (config: Config) => config.peerjsPath.replace(/\/+$/, '');
+
+/** PeerJS's HTTP calls (`{path}/{key}/id`, `/peers`) as the settings ask. */
+const peerjsRoutes = (config: Config): PeerjsRoutesOptions => ({
+  path: peerjsPath(config),
+  key: config.peerjsKey,
+  allowDiscovery: config.peerjsAllowDiscovery,
+  origins: originRule(config.allowedOrigins, config.host),
+});
 
 function buildTransports(
   httpServer: HttpServer | HttpsServer,
@@ -210,12 +222,7 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
       .filter((e) => e.health)
       .map((e) => () => ({ name: e.name, ...e.health!() })),
   });
-  registerPeerjsRoutes(app, engine, {
-    path: peerjsPath(config),
-    key: config.peerjsKey,
-    allowDiscovery: config.peerjsAllowDiscovery,
-    origins: originRule(config.allowedOrigins, config.host),
-  });
+  registerPeerjsRoutes(app, engine, peerjsRoutes(config));
   // Extensions add routes, which Fastify accepts only before `ready()`.
   for (const extension of extensions) {
     const child = logger.child({ ext: extension.name });
@@ -309,9 +316,9 @@ async function shutdown(parts: {
 }
 
 /**
- * Mounts Socket.IO, `/ws` and the PeerJS socket on an HTTP server you already run (Express, plain
- * node:http...). PeerJS's `/id` and `/peers` calls come with `createServer` only: give your
- * PeerJS clients their ids.
+ * Mounts Socket.IO, `/ws` and PeerJS (its socket, and its `{path}/{key}/id` and `/peers` calls)
+ * on an HTTP server you already run (Express, plain node:http...). Those paths are answered
+ * before your server's own `request` handlers, which get every other request.
  */
 export async function attach(
   httpServer: HttpServer,
@@ -322,6 +329,7 @@ export async function attach(
   const logger = givenLogger ?? (await createLogger(config.logLevel));
   const engine = await buildEngine(config, logger, cluster);
   const transports = buildTransports(httpServer, config, engine, createAuth(config));
+  mountPeerjsRoutes(httpServer, engine, peerjsRoutes(config));
   await engine.start();
   return {
     ...transports,

@@ -60,6 +60,12 @@ export interface Cluster {
 
   registerPeer(info: PeerInfo): void;
   unregisterPeer(peerId: PeerId): void;
+  /**
+   * Registers `info` unless its id is held, atomically cluster-wide: by a live peer of any node,
+   * or one parked for its client to resume. For a dialect whose clients choose their ids
+   * (PeerJS). The id is released as any peer's: {@link unregisterPeer}, or its node dying.
+   */
+  claimPeerId(info: PeerInfo): Promise<boolean>;
   /** Any live peer of the cluster. */
   peer(peerId: PeerId): PeerInfo | undefined;
   peers(): Iterable<PeerInfo>;

@@ -17,6 +17,12 @@ export class MemoryCluster implements Cluster {
     this.directory.setPeer(info);
   }
 
+  async claimPeerId(info: PeerInfo): Promise<boolean> {
+    if (this.directory.peer(info.id)) return false;
+    this.directory.setPeer(info);
+    return true;
+  }
+
   unregisterPeer(peerId: PeerId): void {
     this.directory.deletePeer(peerId);
   }

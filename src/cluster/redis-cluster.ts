@@ -25,6 +25,7 @@ import { RedisLiveness } from './redis-liveness.js';
 import { RedisMirror, type SnapshotReply, type StateMessage } from './redis-mirror.js';
 import {
   admitScript,
+  claimIdScript,
   coreScripts,
   mediaScript,
   nodeGoneScript,
@@ -149,6 +150,24 @@ export class RedisCluster implements Cluster {
   registerPeer(info: PeerInfo): void {
     this.directory.setPeer(info);
     this.write(peerScript, this.nodeId, info.id, JSON.stringify(info));
+  }
+
+  async claimPeerId(info: PeerInfo): Promise<boolean> {
+    if (this.link.synced && !this.stopped) {
+      try {
+        const args = [this.nodeId, info.id, JSON.stringify(info)];
+        const claimed = (await this.link.run(claimIdScript, ...args)) === 1;
+        if (claimed) this.directory.setPeer(info);
+        return claimed;
+      } catch (error) {
+        this.fellBack('claim-id', error);
+      }
+    }
+    // Degraded: unique among the peers this node knows of; re-registration writes it.
+    this.dirty ||= !this.stopped;
+    if (this.directory.peer(info.id)) return false;
+    this.directory.setPeer(info);
+    return true;
   }
 
   unregisterPeer(peerId: PeerId): void {

@@ -62,8 +62,8 @@ export class RedisHandover {
     directory.deletePeer(id);
     this.parkedHere.add(id);
     setTimeout(() => this.parkedHere.delete(id), RELAY_FOR_MS).unref();
-    const { secretHash: h, info, rooms, log, deadline: d } = peer;
-    const record = JSON.stringify({ h, info, rooms, log, d });
+    const { secretHash: h, info, rooms, log, deadline: d, detachedAt: a } = peer;
+    const record = JSON.stringify({ h, info, rooms, log, d, a });
     // Kept past the deadline, so the node that expires it can still announce its rooms.
     const ttl = String(Math.max(0, d - Date.now()) + windowMs + 60_000);
     await link.run(parkScript, id, nodeId, record, String(d), ttl);
@@ -139,6 +139,7 @@ export class RedisHandover {
         rooms: string[];
         log: SentLog;
         d: number;
+        a?: number;
       };
       // What it was sent while parked, then what reached this node during the claim: in order.
       const log = record.log;
@@ -158,7 +159,8 @@ export class RedisHandover {
         return member !== undefined;
       });
       const from = record.info.nodeId;
-      return { info, rooms, secretHash, log, deadline: record.d, from };
+      const detachedAt = record.a;
+      return { info, rooms, secretHash, log, deadline: record.d, detachedAt, from };
     } finally {
       // Synchronously with the return: the engine adopts the peer before any later forward.
       this.claiming.delete(peerId);

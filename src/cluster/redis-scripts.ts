@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
  *
  * Keys, under the prefix `p` (ARGV[1]):
  * - `seq` counter · `nodes` set of live node ids · `hb:<node>` heartbeat with a TTL
- * - `peers:<node>` hash peerId → PeerInfo JSON
+ * - `peers:<node>` hash peerId → PeerInfo JSON (an id is claimed by writing it here: `claim-id`)
  * - `rooms` set of room keys (`kind:id`) · `m:<room>` hash peerId → Member JSON ·
  *   `o:<room>` sorted set peerId by seq (join order)
  * - `nm:<node>` set of `[peerId, room]` a node's members are in (to evict them when it dies)
@@ -117,6 +117,26 @@ else
   publish('{"t":"peer","seq":' .. seq .. ',"peer":' .. json .. '}')
 end
 return seq
+`,
+);
+
+/**
+ * ARGV: p, nodeId, peerId, PeerInfo JSON → 1 when the id was free and is now this node's peer,
+ * 0 when a peer of a live node holds it (this one's included) or one is parked under it. Not
+ * published: the engine registers the full peer right after. A dead node's peers do not count
+ * (its `peers:` hash goes when it is swept).
+ */
+export const claimIdScript = script(
+  'claim-id',
+  `
+local node, pid = ARGV[2], ARGV[3]
+if redis.call('EXISTS', p .. 'pk:' .. pid) == 1 then return 0 end
+for _, n in ipairs(redis.call('SMEMBERS', p .. 'nodes')) do
+  if redis.call('HEXISTS', p .. 'peers:' .. n, pid) == 1
+    and (n == node or redis.call('EXISTS', p .. 'hb:' .. n) == 1) then return 0 end
+end
+redis.call('HSET', p .. 'peers:' .. node, pid, ARGV[4])
+return 1
 `,
 );
 
@@ -247,6 +267,7 @@ export const coreScripts = [
   releaseScript,
   mediaScript,
   peerScript,
+  claimIdScript,
   heartbeatScript,
   deadMembersScript,
   nodeGoneScript,

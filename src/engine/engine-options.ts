@@ -86,8 +86,14 @@ export interface ConnectOptions {
   userAgent?: string;
   /** Grants and expiry from the token. @default any room, no expiry */
   access?: PeerAccess;
-  /** Whether the engine keeps what it sends for a resume (PeerJS has no resume). @default true */
+  /** Whether the engine keeps what it sends for a resume. @default true */
   resumable?: boolean;
+  /**
+   * The secret half of its resume token, when the client already holds one (PeerJS: derived
+   * from the client's own `token`, so coming back with the same id and token resumes).
+   * @default a random one, sent in `welcome`
+   */
+  resumeSecret?: string;
 }
 
 /** Counters read by `/metrics`; plain numbers so the hot path only increments. */

@@ -86,6 +86,7 @@ export abstract class PeerRegistry {
       this.kept,
     );
     peer.log!.import(parked.log);
+    peer.detachedAt = parked.detachedAt;
     for (const key of parked.rooms) {
       const room = parseRoomKey(key);
       if (room) peer.rooms.set(key, room);
@@ -125,7 +126,7 @@ export abstract class PeerRegistry {
       userAgent: options.userAgent,
       connectedAt: new Date().toISOString(),
     };
-    const secret = options.resumable === false ? '' : this.resumer.newSecret();
+    const secret = options.resumable === false ? '' : this.resumer.newSecret(options.resumeSecret);
     const peer: Peer = new Peer(
       info,
       sink,
@@ -188,11 +189,31 @@ export abstract class PeerRegistry {
   }
 
   /**
-   * Whether a peer holds this id, here or on any process (one waiting for its client included):
-   * for a dialect whose clients choose their own ids (PeerJS).
+   * Claims an id for a peer about to connect, atomically cluster-wide: false when a peer holds
+   * it, here or on any process (one waiting for its client to resume included). A claim whose
+   * connection does not open is given back with {@link releaseId}.
    */
-  holdsId(id: PeerId): boolean {
-    return this.local.has(id) || this.cluster.peer(id) !== undefined;
+  async claimId(id: PeerId, transport: PeerInfo['transport']): Promise<boolean> {
+    if (this.local.has(id)) return false;
+    const { nodeId } = this.cluster;
+    const connectedAt = new Date().toISOString();
+    const user = { id, name: id, avatar: null };
+    const info: PeerInfo = { id, nodeId, transport, userId: id, user, connectedAt };
+    return (await this.cluster.claimPeerId(info)) && !this.local.has(id);
+  }
+
+  /**
+   * The sink of a local peer of `transport` (its events kept for a resume while it is away), for
+   * a dialect that relays by id itself (PeerJS).
+   */
+  sinkOf(id: PeerId, transport: PeerInfo['transport']): PeerSink | undefined {
+    const peer = this.local.get(id);
+    return peer?.info.transport === transport ? peer.sink : undefined;
+  }
+
+  /** Gives back a claimed id whose connection did not open. */
+  releaseId(id: PeerId): void {
+    if (!this.local.has(id)) this.cluster.unregisterPeer(id);
   }
 
   /**
@@ -241,8 +262,9 @@ export abstract class PeerRegistry {
     reason: string,
     resumable: boolean,
     windowMs?: number,
+    unsent = 0,
   ): void {
-    this.resumer.transportClosed(peer, sink, reason, resumable, windowMs);
+    this.resumer.transportClosed(peer, sink, reason, resumable, windowMs, unsent);
   }
 
   /** The peer a resume token names, or a `resume-failed` error saying why not. */

@@ -69,9 +69,9 @@ export class Resumer {
     readonly windowMs: number,
   ) {}
 
-  /** A fresh secret for a new peer, or '' when resuming is off. */
-  newSecret(): string {
-    return this.windowMs > 0 ? randomToken(24) : '';
+  /** `given` (the client's own) or a fresh secret for a new peer; '' when resuming is off. */
+  newSecret(given?: string): string {
+    return this.windowMs > 0 ? (given ?? randomToken(24)) : '';
   }
 
   /**
@@ -84,6 +84,7 @@ export class Resumer {
     reason: string,
     resumable: boolean,
     windowMs = this.windowMs,
+    unsent = 0,
   ): void {
     if (peer.closed || peer.transport !== sink) return;
     peer.transport = null;
@@ -92,7 +93,9 @@ export class Resumer {
       void this.host.disconnect(peer, reason, resumable ? 'disconnected' : 'left');
       return;
     }
-    peer.detachedAt = peer.log.count;
+    // A resume without a count replays from here: the events sent after the drop was noticed,
+    // and the last `unsent` the transport knows it could not write.
+    peer.detachedAt = Math.max(0, peer.log.count - unsent);
     this.wait(peer, windowMs);
   }
 
@@ -109,7 +112,8 @@ export class Resumer {
     const rooms = [...peer.rooms.keys()];
     const deadline = Date.now() + this.windowMs;
     const secretHash = hashSecret(peer.resumeSecret);
-    return { info: peer.info, rooms, secretHash, log: peer.log.export(), deadline };
+    const { detachedAt } = peer;
+    return { info: peer.info, rooms, secretHash, log: peer.log.export(), deadline, detachedAt };
   }
 
   /** An admin kicked `peer`: its token is void (here and, with Redis, cluster-wide) for the window. */

@@ -100,6 +100,11 @@ export interface ParkedPeer {
   log: SentLog;
   /** Epoch ms after which it is announced as left. */
   deadline: number;
+  /**
+   * `log.count` when its connection dropped (absent if it had not yet): a client that does not
+   * say what it received (PeerJS) is replayed what followed.
+   */
+  detachedAt?: number;
   /** The node that parked it (set when another node claims it). */
   from?: string;
 }

@@ -112,3 +112,22 @@ export function peerjsClients(url: string, credentials: PeerjsCredentials): Peer
     connect: async (options = {}) => connectPeerjs(url, await complete(options)),
   };
 }
+
+/** The server's answer to a handshake: `OPEN`, `ID-TAKEN` or `ERROR`, whichever comes first. */
+export function answerOf(socket: PeerjsSocket, timeout = 10_000): Promise<string> {
+  const types = ['OPEN', 'ID-TAKEN', 'ERROR'];
+  const waits = types.map((type) =>
+    socket.messages.next(type, timeout).then(
+      () => type,
+      // The other answers never come: only a timeout of all three is a failure.
+      (error: Error) => (type === 'OPEN' ? Promise.reject(error) : new Promise<never>(() => {})),
+    ),
+  );
+  return Promise.race(waits);
+}
+
+/** Drops a socket without a close frame, as a cut network does (the server sees 1006). */
+export function cut(socket: PeerjsSocket): Promise<void> {
+  socket.ws.terminate();
+  return socket.messages.next('close');
+}

@@ -111,9 +111,11 @@ export class Connection {
 
   /**
    * The socket closed; `resumable`: it dropped, rather than the client leaving on purpose. The
-   * peer then waits `windowMs` for its client (SSE's own window), else the engine's.
+   * peer then waits `windowMs` for its client (SSE's own window), else the engine's. `unsent`:
+   * the last events the adapter could not write (its socket was already closing), replayed on
+   * a resume that does not say what it received (PeerJS).
    */
-  closed(reason: string, resumable: boolean, windowMs?: number): void {
-    this.engine.transportClosed(this.own!, this.sink, reason, resumable, windowMs);
+  closed(reason: string, resumable: boolean, windowMs?: number, unsent = 0): void {
+    this.engine.transportClosed(this.own!, this.sink, reason, resumable, windowMs, unsent);
   }
 }

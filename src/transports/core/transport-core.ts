@@ -26,10 +26,15 @@ export interface TransportCoreOptions extends ConnectionSettings {
 }
 
 export interface OpenOptions {
-  /** Sends `welcome` (Socket.IO and `/ws`); SSE greets its own way. @default true */
+  /**
+   * Sends `welcome` (Socket.IO and `/ws`); SSE greets its own way. A resume is always greeted
+   * (an adapter whose wire has no `welcome`, PeerJS, drops it). @default true
+   */
   greet?: boolean;
   /** Whether the engine keeps what it sends for a resume. @default true */
   resumable?: boolean;
+  /** The client's own resume secret (PeerJS: from its token). @default a random one */
+  resumeSecret?: string;
 }
 
 /**
@@ -84,10 +89,11 @@ export class TransportCore {
       userAgent: firstOf(socket.headers['user-agent']),
       access: identity.access,
       resumable: options.resumable,
+      resumeSecret: options.resumeSecret,
     };
     try {
       connection.attach(
-        options.greet === false
+        options.greet === false && !resume
           ? this.engine.connect(connection.sink, connect)
           : openPeer(this.engine, connection.sink, connect, resume, auth),
       );

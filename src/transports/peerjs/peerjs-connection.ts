@@ -2,8 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { SHUTDOWN } from '../../engine/engine.js';
 import type { Connection, TransportSocket } from '../core/connection.js';
+import { closeReason } from '../websocket/upgrade.js';
 import { errorMessage } from './peerjs-messages.js';
 import { PEERJS_EVENT } from './peerjs-relay.js';
+import { kickedText } from './peerjs-resume.js';
 
 /** One PeerJS id on this process; its socket changes when the client reconnects. */
 export interface PeerjsLink {
@@ -15,6 +17,8 @@ export interface PeerjsLink {
   lastSeen: number;
   /** Ids this peer sent messages to: they hear `LEAVE` when it goes. */
   contacts: Set<string>;
+  /** Events not written since `ws` stopped being open: a resume replays them. */
+  unsent: number;
 }
 
 /**
@@ -28,18 +32,18 @@ export function peerjsSocket(
   id: string,
   request: IncomingMessage,
 ): TransportSocket {
-  const write = (text: string) => {
-    if (link.ws.readyState === link.ws.OPEN) link.ws.send(text);
-  };
+  const write = (text: string) => link.ws.send(text);
   return {
     transport: 'peerjs',
     id,
     remoteAddress: request.socket.remoteAddress,
     headers: request.headers,
     send(event, data) {
+      // Written to a socket already closing: lost, so counted for a resume (filtered or not).
+      if (link.ws.readyState !== link.ws.OPEN) return void link.unsent++;
       if (event === PEERJS_EVENT) write(JSON.stringify(data));
       else if (event === 'kicked') {
-        write(errorMessage(`Disconnected by the server: ${(data as { reason: string }).reason}`));
+        write(errorMessage(kickedText((data as { reason: string }).reason)));
       } else if (event === 'error' && (data as { code?: string }).code === 'token-expired') {
         write(errorMessage((data as { message: string }).message));
       }
@@ -48,11 +52,4 @@ export function peerjsSocket(
     close: (reason) => link.ws.close(reason === SHUTDOWN ? 1012 : 1000, closeReason(reason)),
     terminate: () => link.ws.terminate(),
   };
-}
-
-/** A close frame's reason holds 123 bytes of UTF-8 (`ws` throws past them): an admin's may not. */
-function closeReason(reason: string): string {
-  let text = reason.slice(0, 123);
-  while (Buffer.byteLength(text) > 123) text = text.slice(0, -1);
-  return text;
 }

@@ -1,13 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { SessionKicked } from '../../engine/resume.js';
 import { SignalError } from '../../engine/signal-error.js';
+import type { PeerInfo } from '../../protocol/types.js';
+import type { PreparedResume } from '../core/resume-handshake.js';
 import type { Admission, TransportCore } from '../core/transport-core.js';
 import { refuseUpgrade, splitRequestUrl, terminateOnError } from '../websocket/upgrade.js';
 import { peerjsSocket, type PeerjsLink } from './peerjs-connection.js';
 import { holdFrames, readFrames } from './peerjs-frames.js';
 import { ErrorText, errorMessage, MessageType, readHandshake } from './peerjs-messages.js';
 import { PeerjsRelay } from './peerjs-relay.js';
+import { isDrop, kickedText, peerjsResumeSecret, settleId } from './peerjs-resume.js';
 
 export interface PeerjsTransportOptions {
   /** PEERJS_PATH, without a trailing slash: the socket is at `{path}/peerjs`. */
@@ -31,7 +35,8 @@ interface Handshake {
 
 /**
  * The PeerJS dialect: the socket of the PeerJS server 1.0.2 at `{path}/peerjs?key&id&token`, for
- * the unmodified peerjs 1.5.x client. Ids are the peers' sinyal ids, unique cluster-wide; the
+ * the unmodified peerjs 1.5.x client. Ids are the peers' sinyal ids, unique cluster-wide (a dropped
+ * one waits for its client's id and token, on any process, for the resume window); the
  * client's `token` is its JWT when auth is on (its `sub` must be the id). The lifecycle (origin,
  * authentication, the peer, the outbound budget, the close) is the transport core's.
  */
@@ -40,6 +45,8 @@ export class PeerjsTransport {
   readonly relay: PeerjsRelay;
   private readonly socketPath: string;
   private readonly links = new Map<string, PeerjsLink>();
+  /** Ids each PeerJS peer of this process sent to, by its `info`: they hear `LEAVE` when it ends. */
+  private readonly contacts = new WeakMap<PeerInfo, Set<string>>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -47,7 +54,14 @@ export class PeerjsTransport {
     private readonly options: PeerjsTransportOptions,
   ) {
     this.socketPath = `${options.path}/peerjs`;
-    this.relay = new PeerjsRelay(core.engine, (id) => this.links.get(id)?.connection.sink);
+    const { engine } = core;
+    // The peer's own sink: what a dropped peer is sent is kept for its resume.
+    this.relay = new PeerjsRelay(engine, (id) => engine.sinkOf(id, 'peerjs'));
+    // Left on purpose, kicked, or not back within the resume window: the end of a PeerJS peer.
+    engine.hooks.on('peer-disconnected', ({ peer }) => {
+      const contacts = this.contacts.get(peer);
+      if (contacts) this.relay.left(peer.id, contacts);
+    });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
     // PeerJS's own cadence: queues are checked every second, clients send HEARTBEAT every 5 s.
     this.timer = setInterval(() => this.sweep(), 1000);
@@ -75,7 +89,7 @@ export class PeerjsTransport {
       const jwt = this.core.options.auth.mode === 'jwt';
       // The core authenticates and counts a refusal; the words are PeerJS's.
       this.core.admit(jwt ? { token, userId: id } : { userId: id }).then(
-        (admission) => this.open(ws, request, { id, token, admission, early }),
+        (admission) => void this.open(ws, request, { id, token, admission, early }),
         (error: SignalError) => this.refuse(ws, `${ErrorText.INVALID_TOKEN}: ${error.message}`),
       );
     });
@@ -87,31 +101,58 @@ export class PeerjsTransport {
     ws.close();
   }
 
-  private open(ws: WebSocket, request: IncomingMessage, handshake: Handshake): void {
-    const { id, token, admission, early } = handshake;
+  private taken(ws: WebSocket): void {
+    this.core.engine.countRefusal('id-taken');
+    ws.send(JSON.stringify({ type: MessageType.ID_TAKEN, payload: { msg: 'ID is taken' } }));
+    ws.close();
+  }
+
+  /** A new id is claimed cluster-wide; the same id and token again is the same client's. */
+  private async open(ws: WebSocket, request: IncomingMessage, handshake: Handshake): Promise<void> {
+    const { id, token, admission } = handshake;
     // Closed while its token was being checked: no peer for a connection that is gone.
     if (ws.readyState !== ws.OPEN) return;
     const held = this.links.get(id);
-    if (held && held.token === token) return this.takeOver(held, ws, early);
-    if (held || this.core.engine.holdsId(id)) {
-      this.core.engine.countRefusal('id-taken');
-      ws.send(JSON.stringify({ type: MessageType.ID_TAKEN, payload: { msg: 'ID is taken' } }));
-      return void ws.close();
+    if (held)
+      return held.token === token ? this.takeOver(held, ws, handshake.early) : this.taken(ws);
+    const { engine } = this.core;
+    const settled = await settleId(engine, id, token, admission.identity.userId);
+    if (settled === 'claimed') {
+      if (ws.readyState === ws.OPEN) return this.start(ws, request, handshake);
+      return engine.releaseId(id);
     }
-    // Its connection is set below: the core opens it over the link's socket.
-    const link = { ws, token, lastSeen: Date.now(), contacts: new Set() } as PeerjsLink;
-    const opened = this.core.open(peerjsSocket(link, id, request), admission, {
-      greet: false,
-      // A PeerJS client comes back by `reconnect()` with its id and token, not a resume token.
-      resumable: false,
-    });
+    if (ws.readyState !== ws.OPEN) return; // a peer adopted for it waits out its window
+    if (settled instanceof SessionKicked) return this.refuse(ws, kickedText(settled.reason));
+    if (settled === 'taken' || this.links.has(id)) return this.taken(ws);
+    this.start(ws, request, handshake, { found: settled, received: undefined });
+  }
+
+  /** Opens (or, with `resume`, resumes) the peer of a socket whose id is settled. */
+  private start(
+    ws: WebSocket,
+    request: IncomingMessage,
+    { id, token, admission, early }: Handshake,
+    resume?: PreparedResume,
+  ): void {
+    // Its connection and contacts are set below, once the core opened it over the link's socket.
+    const link = { ws, token, lastSeen: Date.now(), unsent: 0 } as PeerjsLink;
+    // `OPEN` first: what a resumed peer missed is written as it opens.
+    if (resume) ws.send(JSON.stringify({ type: MessageType.OPEN }));
+    const opened = this.core.open(
+      peerjsSocket(link, id, request),
+      { ...admission, resume },
+      { greet: false, resumeSecret: peerjsResumeSecret(token) },
+    );
     if (opened instanceof SignalError) {
+      if (!resume) this.core.engine.releaseId(id);
       const busy = opened.code === 'server-busy';
       return this.refuse(ws, busy ? ErrorText.CONNECTION_LIMIT_EXCEED : opened.message);
     }
     link.connection = opened;
+    link.contacts = this.contacts.get(opened.peer.info) ?? new Set();
+    this.contacts.set(opened.peer.info, link.contacts);
     this.links.set(id, link);
-    this.attach(link, ws, early);
+    this.attach(link, ws, early, !resume);
     this.relay.opened(id);
   }
 
@@ -120,18 +161,17 @@ export class PeerjsTransport {
     const old = link.ws;
     link.ws = ws;
     link.lastSeen = Date.now();
+    link.unsent = 0;
     old.close(1000, 'replaced by a new connection');
     this.attach(link, ws, early);
   }
 
-  /** Sends `OPEN`, then reads the socket's frames, those it sent before `OPEN` first. */
-  private attach(link: PeerjsLink, ws: WebSocket, early: EarlyFrames): void {
-    ws.send(JSON.stringify({ type: MessageType.OPEN }));
+  /** Sends `OPEN` (unless sent), then reads frames, early ones first. A close ends or drops. */
+  private attach(link: PeerjsLink, ws: WebSocket, early: EarlyFrames, greet = true): void {
+    if (greet) ws.send(JSON.stringify({ type: MessageType.OPEN }));
     readFrames(this.core.engine, this.relay, link, ws, early(), (code) => {
-      const { id } = link.connection.peer;
-      this.links.delete(id);
-      link.connection.closed(`peerjs close ${code}`, false);
-      this.relay.left(id, link.contacts);
+      this.links.delete(link.connection.peer.id);
+      link.connection.closed(`peerjs close ${code}`, isDrop(code), undefined, link.unsent);
     });
   }
 
@@ -139,9 +179,7 @@ export class PeerjsTransport {
     const now = Date.now();
     this.relay.sweep(now);
     const deadline = now - this.options.pingTimeout;
-    for (const { ws, lastSeen } of this.links.values()) {
-      if (lastSeen < deadline) ws.terminate();
-    }
+    for (const { ws, lastSeen } of this.links.values()) if (lastSeen < deadline) ws.terminate();
   }
 
   /** Stops the timers and closes every connection (the clients may `reconnect()`). */
