@@ -6,7 +6,7 @@ import { idleServerRss, openJoinedPeers } from './idle.js';
 import { candidateFrame, latencyOf, percentile } from './load.js';
 import type { BenchPeer } from './peer.js';
 import { processPeakRssBytes, processRssBytes } from './proc.js';
-import { mb, num } from './report.js';
+import { mb, num, targetLines } from './report.js';
 import { sinyalSpec, startServer, type RunningServer } from './servers.js';
 import { soakChart, type SoakSample } from './soak-chart.js';
 
@@ -191,6 +191,8 @@ async function soak(server: RunningServer, options: SoakOptions, say: (line: str
 
   const samples: SoakSample[] = [];
   const minutes: string[] = [];
+  /** Per minute: the GC sawtooth's lowest RSS sample and the relay p99, for the goals. */
+  const byMinute: Array<{ lowRss: number; p99: number }> = [];
   const sampleMs = options.sampleSeconds * 1000;
   const sampleCount = Math.max(1, Math.round((options.minutes * 60) / options.sampleSeconds));
   let minuteRss: number[] = [];
@@ -211,6 +213,7 @@ async function soak(server: RunningServer, options: SoakOptions, say: (line: str
     relayedAtSample = relayed;
     if (at % 60 === 0 || i === sampleCount) {
       const m = stats(minuteLatencies);
+      byMinute.push({ lowRss: Math.min(...minuteRss), p99: m.p99 });
       minutes.push(
         `| ${minutes.length + 1} | ${num(live.length * 2)} | ${num(minuteLatencies.length)} | ${num(m.p50, 2)} | ${num(m.p99, 2)} | ${num(m.max, 1)} | ${mb(Math.min(...minuteRss))} – ${mb(Math.max(...minuteRss))} |`,
       );
@@ -250,5 +253,32 @@ One sinyal as \`npm start\` runs it; ${num(options.peers)} peers join pair rooms
 | minute | peers | relayed | p50 ms | p99 ms | max ms | RSS (lowest – highest sample) |
 |--:|--:|--:|--:|--:|--:|--:|
 ${minutes.join('\n')}
+
+${soakTargets(byMinute, rssEnd)}
 `;
+}
+
+/**
+ * The soak's goals: RSS at the end within 400 MB; flat after warm-up, read from the lows of the
+ * GC sawtooth (the last minute's lowest sample within 10 % of the second minute's, the first
+ * being the ramp); relay p99 ≤ 20 ms in every minute.
+ */
+function soakTargets(byMinute: Array<{ lowRss: number; p99: number }>, rssEnd: number): string {
+  const warm = byMinute[Math.min(1, byMinute.length - 1)];
+  const last = byMinute.at(-1);
+  const growth = warm && last ? last.lowRss / warm.lowRss : undefined;
+  const worstP99 = Math.max(...byMinute.map((m) => m.p99).filter(Number.isFinite));
+  return targetLines([
+    { what: 'RSS at the end ≤ 400 MB', figure: mb(rssEnd), met: rssEnd <= 400e6 },
+    {
+      what: "flat after warm-up: last minute's lowest RSS ≤ 1.1× the second minute's",
+      figure: growth === undefined ? '—' : `${num(growth, 2)}×`,
+      met: growth === undefined ? undefined : growth <= 1.1,
+    },
+    {
+      what: 'relay p99 ≤ 20 ms in every minute',
+      figure: `${num(worstP99, 2)} ms (worst minute)`,
+      met: Number.isFinite(worstP99) ? worstP99 <= 20 : undefined,
+    },
+  ]);
 }
