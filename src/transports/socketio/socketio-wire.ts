@@ -73,7 +73,8 @@ export function plainEvent(data: unknown): [event: string, payload: unknown] | u
   } catch {
     return undefined;
   }
-  if (!Array.isArray(args) || typeof args[0] !== 'string' || RESERVED.has(args[0])) return undefined;
+  if (!Array.isArray(args) || typeof args[0] !== 'string' || RESERVED.has(args[0]))
+    return undefined;
   return [args[0], args[1]];
 }
 
