@@ -1,7 +1,8 @@
-import type { Writable } from 'node:stream';
+import type { Socket as TcpSocket } from 'node:net';
 import type { Server, Socket } from 'socket.io';
 import { SignalError } from '../../engine/signal-error.js';
 import type { Admission, TransportCore } from '../core/transport-core.js';
+import { eventWriter, readPlainEvents, type EngineSocket } from './socketio-wire.js';
 
 interface SocketData {
   admission: Admission;
@@ -23,27 +24,11 @@ function resumable(reason: string, raw: EngineSocket): boolean {
   return code === undefined || !DELIBERATE_CLOSE.has(code);
 }
 
-/** The part of an engine.io socket we read: its transport and, on websocket, the `ws` socket. */
-interface EngineSocket {
-  transport: {
-    name: string;
-    socket?: {
-      _socket?: Writable;
-      _closeCode?: number;
-      bufferedAmount?: number;
-      terminate?(): void;
-    };
-  };
-  on(event: 'packetCreate', listener: (packet: { data?: unknown }) => void): void;
-  on(event: 'flush', listener: (packets: Array<{ data?: unknown }>) => void): void;
-  close(discard?: boolean): void;
-}
-
 /**
  * The TCP socket under an engine.io websocket transport (undefined for polling). `_socket` is
  * `ws`'s own field; engine.io reaches into `ws` the same way (`_sender`) for its fast path.
  */
-function tcpSocketOf(raw: EngineSocket): Writable | undefined {
+function tcpSocketOf(raw: EngineSocket): TcpSocket | undefined {
   return raw.transport.name === 'websocket' ? raw.transport.socket?._socket : undefined;
 }
 
@@ -88,7 +73,7 @@ export function attachSocketIo(io: Server, core: TransportCore): void {
         id: socket.id,
         remoteAddress: socket.handshake.address,
         headers: socket.handshake.headers,
-        send: (event, data) => socket.emit(event, data),
+        send: eventWriter(raw),
         queuedBytes: outbound.bytes,
         close: () => socket.disconnect(true),
         terminate: () => {
@@ -109,10 +94,14 @@ export function attachSocketIo(io: Server, core: TransportCore): void {
     // to the upgrade request frees it for the connection's lifetime (Socket.IO's memory advice).
     (socket.conn as { request: unknown }).request = null;
     socket.data = {};
-    socket.onAny((event: string, payload: unknown) => {
+    const onEvent = (event: string, payload: unknown) => {
       if (event === 'auth' && jwt) void opened.refresh(payload);
       else void opened.receive(event, payload);
-    });
+    };
+    // Plain events skip socket.io's decoder (socketio-wire.ts); acks, binary and the rest come
+    // through `onAny`.
+    readPlainEvents(socket, raw, onEvent);
+    socket.onAny(onEvent);
     socket.on('disconnect', (reason) => opened.closed(reason, resumable(reason, raw)));
   });
 }
