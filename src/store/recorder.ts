@@ -31,6 +31,14 @@ interface Who {
 const ofPeer = (peer: PeerInfo): Who => ({ peerId: peer.id, userId: peer.userId, user: peer.user });
 
 /**
+ * Whether a user has more than its id: a name of its own or an avatar. Only those get a `users`
+ * row. A guest (`guest-…`, new on every connection) or a bare `userId` would add a row saying
+ * nothing its connection rows do not (id, first and last connection), and a join storm of guests
+ * wrote a quarter of its rows there.
+ */
+const hasProfile = (user: User): boolean => user.name !== user.id || Boolean(user.avatar);
+
+/**
  * Turns engine hooks into buffered writes: connections, resumes, joins, leaves, media changes,
  * chat and refusals. Every listener only pushes to the writer, so the hot path never waits on the database.
  */
@@ -57,16 +65,18 @@ export function recordEngine(engine: Engine, writer: HistoryWriter): () => void 
     on('peer-connected', ({ peer }) => {
       const at = new Date(peer.connectedAt);
       const { user } = peer;
-      writer.push({
-        kind: 'user',
-        row: {
-          id: peer.userId,
-          name: user.name,
-          avatar: user.avatar,
-          firstSeenAt: at,
-          lastSeenAt: at,
-        },
-      });
+      if (hasProfile(user)) {
+        writer.push({
+          kind: 'user',
+          row: {
+            id: peer.userId,
+            name: user.name,
+            avatar: user.avatar,
+            firstSeenAt: at,
+            lastSeenAt: at,
+          },
+        });
+      }
       writer.push({ kind: 'connection-open', row: connectionRow(peer) });
       log('connect', at, ofPeer(peer), undefined, {
         transport: peer.transport,
