@@ -3,6 +3,7 @@ import type { Engine } from '../engine/engine.js';
 import type { ErrorCode } from '../protocol/errors.js';
 import type { PeerInfo, User } from '../protocol/types.js';
 import type { HistoryWriter } from './batch-writer.js';
+import { connectionRow } from './ops.js';
 
 /** Refusals caused by a malformed message are `error`s; the rest are relay/room `refused`. */
 const malformed = new Set<ErrorCode>([
@@ -12,16 +13,6 @@ const malformed = new Set<ErrorCode>([
   'forbidden-key',
 ]);
 
-const connectionRow = (peer: PeerInfo) => ({
-  id: peer.id,
-  nodeId: peer.nodeId,
-  transport: peer.transport,
-  userId: peer.userId,
-  address: peer.address ?? null,
-  userAgent: peer.userAgent ?? null,
-  openedAt: new Date(peer.connectedAt),
-});
-
 /** Whom a row is about: its columns, and the name they went by then (user ids are often random). */
 interface Who {
   peerId: string;
@@ -29,14 +20,6 @@ interface Who {
   user: User;
 }
 const ofPeer = (peer: PeerInfo): Who => ({ peerId: peer.id, userId: peer.userId, user: peer.user });
-
-/**
- * Whether a user has more than its id: a name of its own or an avatar. Only those get a `users`
- * row. A guest (`guest-…`, new on every connection) or a bare `userId` would add a row saying
- * nothing its connection rows do not (id, first and last connection), and a join storm of guests
- * wrote a quarter of its rows there.
- */
-const hasProfile = (user: User): boolean => user.name !== user.id || Boolean(user.avatar);
 
 /**
  * Turns engine hooks into buffered writes: connections, resumes, joins, leaves, media changes,
@@ -62,27 +45,8 @@ export function recordEngine(engine: Engine, writer: HistoryWriter): () => void 
     engine.hooks.on(e, fn);
 
   const offs = [
-    on('peer-connected', ({ peer }) => {
-      const at = new Date(peer.connectedAt);
-      const { user } = peer;
-      if (hasProfile(user)) {
-        writer.push({
-          kind: 'user',
-          row: {
-            id: peer.userId,
-            name: user.name,
-            avatar: user.avatar,
-            firstSeenAt: at,
-            lastSeenAt: at,
-          },
-        });
-      }
-      writer.push({ kind: 'connection-open', row: connectionRow(peer) });
-      log('connect', at, ofPeer(peer), undefined, {
-        transport: peer.transport,
-        address: peer.address,
-      });
-    }),
+    // A copy: a WebSocket `auth` frame may re-identify the peer before the op crosses to the store.
+    on('peer-connected', ({ peer }) => writer.push({ kind: 'connect', peer: { ...peer } })),
     on('peer-disconnected', ({ peer, reason }) => {
       const at = new Date();
       writer.push({ kind: 'connection-close', id: peer.id, at, reason });
