@@ -9,7 +9,7 @@ import {
   type SQL,
 } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import type { PeerInfo, User } from '../protocol/types.js';
+import type { Member, PeerInfo, RoomRef, User } from '../protocol/types.js';
 import type { Db } from './database.js';
 import {
   connections,
@@ -33,6 +33,8 @@ export type StoreOp =
    * the rows are made where they are written.
    */
   | { kind: 'connect'; peer: PeerInfo }
+  /** A member joined a room: its `join` log row and, in a mesh room, its participant row. */
+  | { kind: 'join'; nodeId: string; room: RoomRef; member: Member }
   | { kind: 'user'; row: typeof users.$inferInsert }
   | { kind: 'connection-open'; row: typeof connections.$inferInsert }
   | { kind: 'connection-close'; id: string; at: Date; reason: string }
@@ -102,6 +104,19 @@ function addConnect(
     userId: peer.userId,
     details,
   });
+}
+
+/** The rows of a `join` op, into the batch's lists. */
+function addJoin(
+  { nodeId, room, member }: { nodeId: string; room: RoomRef; member: Member },
+  joined: Array<typeof videoParticipants.$inferInsert>,
+  logs: Array<typeof eventLogs.$inferInsert>,
+): void {
+  const at = new Date(member.joinedAt);
+  const { peerId, userId } = member;
+  if (room.kind === 'mesh') joined.push({ roomId: room.id, peerId, userId, joinedAt: at });
+  const details = { name: member.user.name, kind: room.kind };
+  logs.push({ type: 'join', nodeId, createdAt: at, roomId: room.id, peerId, userId, details });
 }
 
 const CHUNK = 1000;
@@ -204,6 +219,7 @@ export async function writeBatch(tx: Tx | Db, batch: StoreOp[]): Promise<void> {
   for (const op of batch) {
     if (op.kind === 'log') logs.push(op.row);
     else if (op.kind === 'connect') addConnect(op.peer, userRows, opened, logs);
+    else if (op.kind === 'join') addJoin(op, joined, logs);
     // One upsert may not touch a row twice: keep each user's latest sighting.
     else if (op.kind === 'user') userRows.set(op.row.id, op.row);
     else if (op.kind === 'connection-open') opened.push(op.row);

@@ -58,16 +58,7 @@ export function recordEngine(engine: Engine, writer: HistoryWriter): () => void 
       if (from !== peer.nodeId) writer.push({ kind: 'connection-move', row: connectionRow(peer) });
       log('resume', at, ofPeer(peer), undefined, { from, to: peer.nodeId, missed });
     }),
-    on('room-joined', ({ room, member }) => {
-      const at = new Date(member.joinedAt);
-      if (room.kind === 'mesh') {
-        writer.push({
-          kind: 'participant-join',
-          row: { roomId: room.id, peerId: member.peerId, userId: member.userId, joinedAt: at },
-        });
-      }
-      log('join', at, member, room.id, { kind: room.kind });
-    }),
+    on('room-joined', ({ room, member }) => writer.push({ kind: 'join', nodeId, room, member })),
     on('room-left', ({ room, member, reason }) => {
       const at = new Date();
       if (room.kind === 'mesh') {
