@@ -135,7 +135,7 @@ export class BatchWriter implements HistoryWriter {
 
   private async tick(): Promise<void> {
     this.reportDrops();
-    // Behind (a connect storm records ~4 rows per peer): batches back to back until less than a
+    // Behind (a connect storm records 3-4 rows per peer): batches back to back until less than a
     // batch waits. One batch per interval capped history at 2,500 rows/s, so a storm above ~600
     // joins/s filled the buffer and dropped history while the database was idle most of the time.
     while (this.buffer.length > 0 && !this.closed) {

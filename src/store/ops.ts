@@ -9,6 +9,7 @@ import {
   type SQL,
 } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
+import type { Member, PeerInfo, RoomRef, User } from '../protocol/types.js';
 import type { Db } from './database.js';
 import {
   connections,
@@ -26,6 +27,14 @@ type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 /** One buffered write. Times are taken when the event happened, so late batches stay true. */
 export type StoreOp =
   | { kind: 'log'; row: typeof eventLogs.$inferInsert }
+  /**
+   * A peer connected: its connection row, its `connect` log row and, for a user with a profile,
+   * its users row. One op (a copy of the peer's info) instead of three built on the main thread:
+   * the rows are made where they are written.
+   */
+  | { kind: 'connect'; peer: PeerInfo }
+  /** A member joined a room: its `join` log row and, in a mesh room, its participant row. */
+  | { kind: 'join'; nodeId: string; room: RoomRef; member: Member }
   | { kind: 'user'; row: typeof users.$inferInsert }
   | { kind: 'connection-open'; row: typeof connections.$inferInsert }
   | { kind: 'connection-close'; id: string; at: Date; reason: string }
@@ -52,6 +61,63 @@ export type StoreOp =
       peerId: string;
       change: { isMuted?: boolean; isVideoOff?: boolean; isSharingScreen?: boolean };
     };
+
+/** The connection row of a peer (on connect, and whole again when it moves to another node). */
+export const connectionRow = (peer: PeerInfo): typeof connections.$inferInsert => ({
+  id: peer.id,
+  nodeId: peer.nodeId,
+  transport: peer.transport,
+  userId: peer.userId,
+  address: peer.address ?? null,
+  userAgent: peer.userAgent ?? null,
+  openedAt: new Date(peer.connectedAt),
+});
+
+/**
+ * Whether a user has more than its id: a name of its own or an avatar. Only those get a `users`
+ * row. A guest (`guest-…`, new on every connection) or a bare `userId` would add a row saying
+ * nothing its connection rows do not (id, first and last connection), and a join storm of guests
+ * wrote a quarter of its rows there.
+ */
+const hasProfile = (user: User): boolean => user.name !== user.id || Boolean(user.avatar);
+
+/** The rows of a `connect` op, into the batch's lists. */
+function addConnect(
+  peer: PeerInfo,
+  userRows: Map<string, typeof users.$inferInsert>,
+  opened: Array<typeof connections.$inferInsert>,
+  logs: Array<typeof eventLogs.$inferInsert>,
+): void {
+  const at = new Date(peer.connectedAt);
+  const { user } = peer;
+  if (hasProfile(user)) {
+    const row = { id: peer.userId, name: user.name, avatar: user.avatar, firstSeenAt: at };
+    userRows.set(peer.userId, { ...row, lastSeenAt: at });
+  }
+  opened.push(connectionRow(peer));
+  const details = { name: user.name, transport: peer.transport, address: peer.address };
+  logs.push({
+    type: 'connect',
+    nodeId: peer.nodeId,
+    createdAt: at,
+    peerId: peer.id,
+    userId: peer.userId,
+    details,
+  });
+}
+
+/** The rows of a `join` op, into the batch's lists. */
+function addJoin(
+  { nodeId, room, member }: { nodeId: string; room: RoomRef; member: Member },
+  joined: Array<typeof videoParticipants.$inferInsert>,
+  logs: Array<typeof eventLogs.$inferInsert>,
+): void {
+  const at = new Date(member.joinedAt);
+  const { peerId, userId } = member;
+  if (room.kind === 'mesh') joined.push({ roomId: room.id, peerId, userId, joinedAt: at });
+  const details = { name: member.user.name, kind: room.kind };
+  logs.push({ type: 'join', nodeId, createdAt: at, roomId: room.id, peerId, userId, details });
+}
 
 const CHUNK = 1000;
 
@@ -152,6 +218,8 @@ export async function writeBatch(tx: Tx | Db, batch: StoreOp[]): Promise<void> {
   const updates: StoreOp[] = [];
   for (const op of batch) {
     if (op.kind === 'log') logs.push(op.row);
+    else if (op.kind === 'connect') addConnect(op.peer, userRows, opened, logs);
+    else if (op.kind === 'join') addJoin(op, joined, logs);
     // One upsert may not touch a row twice: keep each user's latest sighting.
     else if (op.kind === 'user') userRows.set(op.row.id, op.row);
     else if (op.kind === 'connection-open') opened.push(op.row);

@@ -3,6 +3,7 @@ import type { Engine } from '../engine/engine.js';
 import type { ErrorCode } from '../protocol/errors.js';
 import type { PeerInfo, User } from '../protocol/types.js';
 import type { HistoryWriter } from './batch-writer.js';
+import { connectionRow } from './ops.js';
 
 /** Refusals caused by a malformed message are `error`s; the rest are relay/room `refused`. */
 const malformed = new Set<ErrorCode>([
@@ -11,16 +12,6 @@ const malformed = new Set<ErrorCode>([
   'payload-too-large',
   'forbidden-key',
 ]);
-
-const connectionRow = (peer: PeerInfo) => ({
-  id: peer.id,
-  nodeId: peer.nodeId,
-  transport: peer.transport,
-  userId: peer.userId,
-  address: peer.address ?? null,
-  userAgent: peer.userAgent ?? null,
-  openedAt: new Date(peer.connectedAt),
-});
 
 /** Whom a row is about: its columns, and the name they went by then (user ids are often random). */
 interface Who {
@@ -54,25 +45,8 @@ export function recordEngine(engine: Engine, writer: HistoryWriter): () => void 
     engine.hooks.on(e, fn);
 
   const offs = [
-    on('peer-connected', ({ peer }) => {
-      const at = new Date(peer.connectedAt);
-      const { user } = peer;
-      writer.push({
-        kind: 'user',
-        row: {
-          id: peer.userId,
-          name: user.name,
-          avatar: user.avatar,
-          firstSeenAt: at,
-          lastSeenAt: at,
-        },
-      });
-      writer.push({ kind: 'connection-open', row: connectionRow(peer) });
-      log('connect', at, ofPeer(peer), undefined, {
-        transport: peer.transport,
-        address: peer.address,
-      });
-    }),
+    // A copy: a WebSocket `auth` frame may re-identify the peer before the op crosses to the store.
+    on('peer-connected', ({ peer }) => writer.push({ kind: 'connect', peer: { ...peer } })),
     on('peer-disconnected', ({ peer, reason }) => {
       const at = new Date();
       writer.push({ kind: 'connection-close', id: peer.id, at, reason });
@@ -84,16 +58,7 @@ export function recordEngine(engine: Engine, writer: HistoryWriter): () => void 
       if (from !== peer.nodeId) writer.push({ kind: 'connection-move', row: connectionRow(peer) });
       log('resume', at, ofPeer(peer), undefined, { from, to: peer.nodeId, missed });
     }),
-    on('room-joined', ({ room, member }) => {
-      const at = new Date(member.joinedAt);
-      if (room.kind === 'mesh') {
-        writer.push({
-          kind: 'participant-join',
-          row: { roomId: room.id, peerId: member.peerId, userId: member.userId, joinedAt: at },
-        });
-      }
-      log('join', at, member, room.id, { kind: room.kind });
-    }),
+    on('room-joined', ({ room, member }) => writer.push({ kind: 'join', nodeId, room, member })),
     on('room-left', ({ room, member, reason }) => {
       const at = new Date();
       if (room.kind === 'mesh') {
