@@ -90,7 +90,9 @@ export class RedisCluster implements Cluster {
       nodeId: this.nodeId,
       logger: options.logger,
       onState: (message) => this.mirror.apply(message as StateMessage),
-      onNode: (message) => isNodeMessage(message) && this.onNodeMessage(message),
+      onNode: (message) => {
+        if (isNodeMessage(message)) this.onNodeMessage(message);
+      },
       sync: () => this.sync(),
     });
     this.handover = new RedisHandover({
