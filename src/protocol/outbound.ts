@@ -93,11 +93,14 @@ export interface ServerEvents {
 
 export type ServerEventName = keyof ServerEvents;
 
-/** A PeerJS protocol frame as the server relays it to a PeerJS socket: `src` is set by the server. */
+/**
+ * A PeerJS protocol frame for a PeerJS socket: one relayed from another peer (`src` set by the
+ * server, `dst`), or the server's own (`ERROR`, `EXPIRE`, `LEAVE`).
+ */
 export interface PeerjsFrame {
   type: string;
-  src: string;
-  dst: string;
+  src?: string;
+  dst?: string;
   payload?: unknown;
 }
 

@@ -1,6 +1,5 @@
 // The PeerJS wire format, as the PeerJS server 1.0.2 speaks it to the peerjs 1.5.x client:
 // JSON text frames `{ type, src?, dst?, payload? }`.
-import type { PeerjsFrame } from '../../protocol/outbound.js';
 
 /** Message types a PeerJS client sends or understands. */
 export const MessageType = {
@@ -50,7 +49,12 @@ const RELAYED = new Set<string>(['OFFER', 'ANSWER', 'CANDIDATE', 'LEAVE']);
 export const QUEUED = new Set<string>(['OFFER', 'ANSWER', 'CANDIDATE']);
 
 /** A frame as relayed: the parsed object, with `src` set by the server. */
-export type RelayedMessage = PeerjsFrame;
+export interface RelayedMessage {
+  type: string;
+  src: string;
+  dst: string;
+  payload?: unknown;
+}
 
 export type Inbound = { heartbeat: true } | { message: RelayedMessage } | { error: string };
 
