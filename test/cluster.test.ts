@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Redis } from 'ioredis';
 import { connect, connectSocketIo, Recorder, type TestPeer } from './helpers/clients.js';
-import { useCluster, type NodeProcess } from './helpers/cluster.js';
+import { redisUrl, useCluster, type NodeProcess } from './helpers/cluster.js';
 import { until } from './helpers/wait.js';
 
 const sdp = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
@@ -63,7 +64,7 @@ async function studySize(node: NodeProcess, size: number): Promise<void> {
 
 // Three real processes on one Redis (REDIS_URL or 127.0.0.1:6379), under a prefix of their own.
 describe('three processes on one Redis', () => {
-  const { nodes, peers, on } = useCluster(3);
+  const { nodes, peers, on, prefix } = useCluster(3);
 
   it('completes a reference-000 pair call whose peers sit on different processes', async () => {
     const a = await on(0, 'socket.io');
@@ -332,6 +333,47 @@ describe('three processes on one Redis', () => {
       assert.equal((await io.next('video:user-left')).socketId, sse.id);
     } finally {
       sse.close();
+    }
+  });
+
+  it('drops node messages with an unknown event, and PeerJS frames for other transports', async () => {
+    const a = await on(0, 'socket.io');
+    const b = await on(1, 'websocket');
+    const redis = new Redis(redisUrl);
+    try {
+      const hb = `${prefix}hb:`;
+      const nodeIds = (await redis.keys(`${hb}*`)).map((key) => key.slice(hb.length));
+      assert.equal(nodeIds.length, 3);
+      const frame = { type: 'OFFER', src: 'someone', dst: a.id, payload: { sdp } };
+      const stray = [
+        { t: 'fwd', p: a.id, e: 'made-up', d: { x: 1 } },
+        { t: 'fwd', p: b.id, e: 42, d: { x: 1 } },
+        { t: 'fwd', p: a.id, e: 'peerjs:message', d: frame },
+        { t: 'fwd', p: b.id, e: 'peerjs:message', d: { ...frame, dst: b.id } },
+        { t: 'all', n: 'elsewhere', e: 'peerjs:message', d: frame },
+        { t: 'all', n: 'elsewhere', e: 'made-up', d: { x: 1 } },
+        { t: 'nonsense', p: a.id },
+      ];
+      // Published on every node's channel, then a well-formed event after them, in order.
+      const publish = (message: object) =>
+        Promise.all(
+          nodeIds.map((id) => redis.publish(`${prefix}to:${id}`, JSON.stringify(message))),
+        );
+      for (const message of stray) await publish(message);
+      await redis.publish(`${prefix}cluster`, JSON.stringify(stray[5]));
+      await publish({ t: 'fwd', p: a.id, e: 'broadcast', d: { marker: 'a' } });
+      await publish({ t: 'fwd', p: b.id, e: 'broadcast', d: { marker: 'b' } });
+      const unwanted = ['made-up', 'peerjs:message', 'nonsense'];
+      await a.events.noneBefore(a.next('broadcast'), unwanted);
+      await b.events.noneBefore(b.next('broadcast'), unwanted);
+      assert.deepEqual(
+        [...a.events.all, ...b.events.all]
+          .filter((r) => r.event === 'broadcast')
+          .map((r) => r.data),
+        [{ marker: 'a' }, { marker: 'b' }],
+      );
+    } finally {
+      redis.disconnect();
     }
   });
 });

@@ -1,3 +1,4 @@
+import type { OutboundEventName, OutboundEvents, ServerEventName } from '../protocol/outbound.js';
 import type {
   MediaState,
   Member,
@@ -14,9 +15,13 @@ export type AdmitResult =
 /** What a cluster calls back into the engine of its own process. */
 export interface ClusterHandler {
   /** Another node forwarded an event for a peer connected here. */
-  deliverLocal(peerId: PeerId, event: string, data: unknown): void;
+  deliverLocal<E extends OutboundEventName>(
+    peerId: PeerId,
+    event: E,
+    data: OutboundEvents[E],
+  ): void;
   /** Another node broadcast an event to every client. */
-  deliverLocalAll(event: string, data: unknown): void;
+  deliverLocalAll<E extends ServerEventName>(event: E, data: OutboundEvents[E]): void;
   /** Another node asks to disconnect a peer connected here (admin kick); false if it is not here. */
   disconnectLocal(peerId: PeerId, reason: string): boolean | void;
   /** A member on a dead node must leave its room; the engine announces it (once, cluster-wide). */
@@ -81,9 +86,14 @@ export interface Cluster {
   rooms(): Iterable<{ room: RoomRef; size: number }>;
 
   /** Sends an event to a peer connected to another node. */
-  forward(nodeId: string, peerId: PeerId, event: string, data: unknown): void;
-  /** Sends an event to every client connected to the other nodes. */
-  broadcastRemote(event: string, data: unknown): void;
+  forward<E extends OutboundEventName>(
+    nodeId: string,
+    peerId: PeerId,
+    event: E,
+    data: OutboundEvents[E],
+  ): void;
+  /** Sends an event to every client connected to the other nodes (client events only). */
+  broadcastRemote<E extends ServerEventName>(event: E, data: OutboundEvents[E]): void;
   /** Asks the node of a remote peer to disconnect it. */
   disconnectRemote(nodeId: string, peerId: PeerId, reason: string): void;
   health(): ClusterHealth;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import type { OutboundEventName, OutboundEvents, ServerEventName } from '../protocol/outbound.js';
 import type {
   MediaState,
   Member,
@@ -18,7 +19,8 @@ import type {
   ClusterHealth,
 } from './cluster.js';
 import { Directory } from './directory.js';
-import { RedisHandover, type HandoverMessage } from './redis-handover.js';
+import { encodeNodeMessage, isNodeMessage, type NodeMessage } from './node-messages.js';
+import { RedisHandover } from './redis-handover.js';
 import { handoverScripts, PARKED_NODE } from './redis-handover-scripts.js';
 import { RedisLink } from './redis-link.js';
 import { RedisLiveness } from './redis-liveness.js';
@@ -54,13 +56,6 @@ export interface RedisClusterOptions {
   logger?: Logger;
 }
 
-/** Messages on a node's own channel. */
-type NodeMessage =
-  | { t: 'fwd'; p: PeerId; e: string; d: unknown }
-  | { t: 'kick'; p: PeerId; r: string }
-  | { t: 'all'; n: string; e: string; d: unknown }
-  | HandoverMessage;
-
 /**
  * Many processes as one, through Redis. Membership lives in Redis and changes only through
  * atomic scripts; each node mirrors it in a {@link Directory} so reads (and relays) never wait
@@ -95,7 +90,9 @@ export class RedisCluster implements Cluster {
       nodeId: this.nodeId,
       logger: options.logger,
       onState: (message) => this.mirror.apply(message as StateMessage),
-      onNode: (message) => this.onNodeMessage(message as NodeMessage),
+      onNode: (message) => {
+        if (isNodeMessage(message)) this.onNodeMessage(message);
+      },
       sync: () => this.sync(),
     });
     this.handover = new RedisHandover({
@@ -243,17 +240,23 @@ export class RedisCluster implements Cluster {
     return this.directory.rooms();
   }
 
-  forward(nodeId: string, peerId: PeerId, event: string, data: unknown): void {
+  forward<E extends OutboundEventName>(
+    nodeId: string,
+    peerId: PeerId,
+    event: E,
+    data: OutboundEvents[E],
+  ): void {
     if (nodeId === PARKED_NODE) return this.handover.queue(peerId, event, data);
-    this.link.publish(nodeId, JSON.stringify({ t: 'fwd', p: peerId, e: event, d: data }));
+    this.link.publish(nodeId, encodeNodeMessage({ t: 'fwd', p: peerId, e: event, d: data }));
   }
 
-  broadcastRemote(event: string, data: unknown): void {
-    this.link.publish(null, JSON.stringify({ t: 'all', n: this.nodeId, e: event, d: data }));
+  broadcastRemote<E extends ServerEventName>(event: E, data: OutboundEvents[E]): void {
+    const message = encodeNodeMessage({ t: 'all', n: this.nodeId, e: event, d: data });
+    this.link.publish(null, message);
   }
 
   disconnectRemote(nodeId: string, peerId: PeerId, reason: string): void {
-    this.link.publish(nodeId, JSON.stringify({ t: 'kick', p: peerId, r: reason }));
+    this.link.publish(nodeId, encodeNodeMessage({ t: 'kick', p: peerId, r: reason }));
   }
 
   park(peer: ParkedPeer, windowMs: number): Promise<void> {

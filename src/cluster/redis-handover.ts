@@ -1,8 +1,15 @@
 import type { Logger } from 'pino';
+import type { OutboundData, OutboundEventName } from '../protocol/outbound.js';
 import type { Member, ParkedPeer, PeerId, PeerInfo, RoomRef, SentLog } from '../protocol/types.js';
 import { NOT_RESUMED_IN_TIME, parseRoomKey } from '../protocol/types.js';
 import type { ClaimResult, ClusterHandler } from './cluster.js';
 import type { Directory } from './directory.js';
+import {
+  encodeNodeMessage,
+  readQueuedForward,
+  readSentLog,
+  type HandoverMessage,
+} from './node-messages.js';
 import type { RedisLink } from './redis-link.js';
 import {
   claimScript,
@@ -28,10 +35,6 @@ export interface HandoverOptions {
   logger: Logger | undefined;
   handler(): ClusterHandler | undefined;
 }
-
-/** Node messages of the handover: a request to park a peer, and its answer. */
-export type HandoverMessage =
-  { t: 'park'; p: PeerId; h: string; n: string } | { t: 'parked'; p: PeerId };
 
 /**
  * Moves dropped peers between processes through Redis (scripts in redis-scripts.ts): parks them
@@ -70,15 +73,15 @@ export class RedisHandover {
   }
 
   /** An event for a parked peer (its member's node is `~parked`). */
-  queue(peerId: PeerId, event: string, data: unknown): void {
-    const forward = JSON.stringify({ t: 'fwd', p: peerId, e: event, d: data });
+  queue(peerId: PeerId, event: OutboundEventName, data: OutboundData): void {
+    const forward = encodeNodeMessage({ t: 'fwd', p: peerId, e: event, d: data });
     this.o.link
       .run(queueScript, peerId, forward, String(MAX_QUEUED))
       .catch((error: unknown) => this.o.logger?.warn({ err: error }, 'could not queue an event'));
   }
 
   /** Whether a forwarded event was taken here (claim in flight, or a peer parked from here). */
-  intercept(peerId: PeerId, event: string, data: unknown): boolean {
+  intercept(peerId: PeerId, event: OutboundEventName, data: OutboundData): boolean {
     const buffer = this.claiming.get(peerId);
     if (buffer) buffer.push([event, data]);
     else if (this.parkedHere.has(peerId)) this.queue(peerId, event, data);
@@ -101,7 +104,7 @@ export class RedisHandover {
       return;
     }
     const answer = () =>
-      this.o.link.publish(message.n, JSON.stringify({ t: 'parked', p: message.p }));
+      this.o.link.publish(message.n, encodeNodeMessage({ t: 'parked', p: message.p }));
     const park = this.o.handler()?.parkLocal(message.p, message.h);
     if (!park) answer();
     else park.then(answer, answer);
@@ -118,7 +121,7 @@ export class RedisHandover {
       this.awaitingPark.set(peerId, () => (clearTimeout(timer), resolve()));
       this.o.link.publish(
         owner,
-        JSON.stringify({ t: 'park', p: peerId, h: secretHash, n: this.o.nodeId }),
+        encodeNodeMessage({ t: 'park', p: peerId, h: secretHash, n: this.o.nodeId }),
       );
     });
     this.awaitingPark.delete(peerId);
@@ -134,21 +137,23 @@ export class RedisHandover {
       const reply = (await link.run(claimScript, ...args)) as [string, string[] | string] | null;
       if (!reply) return undefined;
       if (reply[0] === 'kicked') return { kicked: String(reply[1]) };
+      // Written by a node of this cluster (the park script); its events are checked by name.
       const record = JSON.parse(reply[0]) as {
         info: ParkedPeer['info'];
         rooms: string[];
-        log: SentLog;
+        log: unknown;
         d: number;
         a?: number;
       };
+      const log = readSentLog(record.log);
+      if (!log) throw new Error(`the parked record of ${peerId} holds no valid resume log`);
       // What it was sent while parked, then what reached this node during the claim: in order.
-      const log = record.log;
       for (const json of reply[1] as string[]) {
-        const forward = JSON.parse(json) as { e: string; d: unknown };
-        log.kept.push([forward.e, forward.d]);
+        const forward = readQueuedForward(json);
+        if (forward) log.kept.push(forward);
       }
       log.kept.push(...buffered);
-      log.count += reply[1].length + buffered.length;
+      log.count = log.first + log.kept.length;
       const info = { ...record.info, nodeId };
       directory.setPeer(info);
       // Only the rooms it is still in: an admin may have removed it from one while it was parked.
@@ -197,7 +202,7 @@ export class RedisHandover {
     if (reply[0] === 'claimed') {
       // Taken over by a node whose directory this one has not mirrored yet: kick it there.
       const node = reply[1] as string;
-      this.o.link.publish(node, JSON.stringify({ t: 'kick', p: peerId, r: reason }));
+      this.o.link.publish(node, encodeNodeMessage({ t: 'kick', p: peerId, r: reason }));
       return true;
     }
     await this.end(reply as Unparked, reason);

@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import { isRecord } from './node-messages.js';
 import type { Script } from './redis-scripts.js';
 
 export interface RedisLinkOptions {
@@ -7,10 +8,10 @@ export interface RedisLinkOptions {
   prefix: string;
   nodeId: string;
   logger: Logger | undefined;
-  /** A state change from the cluster channel (has a `seq`). */
-  onState(message: { t: string; seq: number }): void;
-  /** A message for this node: forwarded event, kick, broadcast. */
-  onNode(message: { t: string }): void;
+  /** A state change from the cluster channel (has a numeric `seq`). */
+  onState(message: Record<string, unknown>): void;
+  /** A message for this node: forwarded event, kick, broadcast (checked by the receiver). */
+  onNode(message: Record<string, unknown>): void;
   /** Re-registers and loads a snapshot; resolves to the snapshot's `seq`. */
   sync(): Promise<number>;
 }
@@ -232,9 +233,9 @@ export class RedisLink {
 
   /** `after`: state changes up to this seq are in the snapshot already. */
   private dispatch(channel: string, raw: string, after: number): void {
-    let parsed: { t: string; seq?: number } | Array<{ t: string; seq?: number }>;
+    let parsed: unknown;
     try {
-      parsed = JSON.parse(raw) as typeof parsed;
+      parsed = JSON.parse(raw);
     } catch {
       return;
     }
@@ -242,9 +243,10 @@ export class RedisLink {
     else this.route(channel, parsed, after);
   }
 
-  private route(channel: string, message: { t: string; seq?: number }, after: number): void {
+  private route(channel: string, message: unknown, after: number): void {
+    if (!isRecord(message)) return;
     if (channel === this.clusterChannel && typeof message.seq === 'number') {
-      if (message.seq > after) this.options.onState(message as { t: string; seq: number });
+      if (message.seq > after) this.options.onState(message);
     } else if (channel === this.clusterChannel || channel === this.ownChannel) {
       this.options.onNode(message);
     }

@@ -1,6 +1,6 @@
 import type { ClusterHandler } from '../cluster/cluster.js';
 import { defaultLimits, type PayloadLimits } from '../protocol/limits.js';
-import type { ServerEventName, ServerEvents } from '../protocol/outbound.js';
+import { reaches, type OutboundEvents, type ServerEventName } from '../protocol/outbound.js';
 import type { LeaveCause, Member, PeerId, RoomRef } from '../protocol/types.js';
 import { roomKey } from '../protocol/types.js';
 import type { EngineOptions, JoinPolicy } from './engine-options.js';
@@ -47,7 +47,10 @@ export class Engine extends PeerRegistry implements HandlerContext {
   /** Starts the cluster and routes what it hands over to local peers. */
   async start(): Promise<void> {
     const handler: ClusterHandler = {
-      deliverLocal: (peerId, event, data) => this.local.get(peerId)?.sink.emit(event, data),
+      deliverLocal: (peerId, event, data) => {
+        const peer = this.local.get(peerId);
+        if (peer && reaches(event, peer.info.transport)) peer.sink.emit(event, data);
+      },
       deliverLocalAll: (event, data) => {
         for (const peer of this.local.values()) peer.sink.emit(event, data);
       },
@@ -222,16 +225,21 @@ export class Engine extends PeerRegistry implements HandlerContext {
   }
 
   /** Sends an event to every connected client of every transport, cluster-wide. */
-  broadcast<E extends ServerEventName>(event: E, data: ServerEvents[E]): void {
+  broadcast<E extends ServerEventName>(event: E, data: OutboundEvents[E]): void {
     for (const peer of this.local.values()) peer.sink.emit(event, data);
     this.cluster.broadcastRemote(event, data);
   }
 
   /** Sends an event to a member wherever it is connected. */
-  deliver<E extends ServerEventName>(member: Member, event: E, data: ServerEvents[E]): void {
+  deliver<E extends ServerEventName>(member: Member, event: E, data: OutboundEvents[E]): void {
     if (member.nodeId === this.cluster.nodeId)
       this.local.get(member.peerId)?.sink.emit(event, data);
     else this.cluster.forward(member.nodeId, member.peerId, event, data);
+  }
+
+  /** A message a transport relayed by itself (PeerJS), for `/metrics` like every other relay. */
+  countRelayed(): void {
+    this.counters.relayed++;
   }
 
   /**

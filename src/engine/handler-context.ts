@@ -1,7 +1,12 @@
 import type { Logger } from 'pino';
 import type { Cluster } from '../cluster/cluster.js';
 import type { InboundEvent, InboundPayload } from '../protocol/inbound.js';
-import type { ParticipantState, ServerEventName, ServerEvents } from '../protocol/outbound.js';
+import type {
+  OutboundEvents,
+  ParticipantState,
+  ServerEventName,
+  ServerEvents,
+} from '../protocol/outbound.js';
 import type { LeaveCause, Member, RoomRef } from '../protocol/types.js';
 import type { EngineHooks } from './hooks.js';
 import type { Peer } from './peer.js';
@@ -12,7 +17,7 @@ export interface HandlerContext {
   readonly hooks: EngineHooks;
   readonly counters: { relayed: number };
   readonly logger: Logger | undefined;
-  deliver<E extends ServerEventName>(member: Member, event: E, data: ServerEvents[E]): void;
+  deliver<E extends ServerEventName>(member: Member, event: E, data: OutboundEvents[E]): void;
   removeMember(room: RoomRef, member: Member, cause: LeaveCause): Promise<void>;
   capacityOf(roomId: string): number;
   memberRecord(peer: Peer): Member;

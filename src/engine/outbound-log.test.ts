@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { approxSize, OutboundLog } from './outbound-log.js';
 
 const fill = (log: OutboundLog, n: number) => {
-  for (let i = 0; i < n; i++) log.record('e', log.count + 1);
+  for (let i = 0; i < n; i++) log.record('broadcast', log.count + 1);
 };
 const numbers = (log: OutboundLog, received: number) => log.since(received)?.map(([, d]) => d);
 
@@ -61,7 +61,7 @@ describe('OutboundLog', () => {
   it('hands over exactly what it keeps, newest last, across detaches and attaches', () => {
     const log = new OutboundLog(8, 1000, 2000);
     for (let n = 1; n <= 500; n++) {
-      log.record('e', 'x'.repeat(n % 97));
+      log.record('broadcast', 'x'.repeat(n % 97));
       if (n % 50 === 0) log.detach();
       if (n % 50 === 10) log.attach();
       const kept = numbers(log, log.count - log.kept);
@@ -79,7 +79,7 @@ describe('OutboundLog', () => {
     fill(log, 9);
     const copy = new OutboundLog(4, 100);
     copy.import(JSON.parse(JSON.stringify(log.export())));
-    copy.record('e', 10);
+    copy.record('broadcast', 10);
     assert.deepEqual(numbers(copy, 8), [9, 10]);
   });
 
@@ -97,9 +97,9 @@ describe('OutboundLog', () => {
   it('overflows a detached peer past its byte bound', () => {
     const log = new OutboundLog(64, 2048, 10_000);
     log.detach();
-    for (let i = 0; i < 3; i++) log.record('e', 'x'.repeat(3000));
+    for (let i = 0; i < 3; i++) log.record('broadcast', 'x'.repeat(3000));
     assert.equal(log.overflowed, false);
-    log.record('e', 'x'.repeat(3000));
+    log.record('broadcast', 'x'.repeat(3000));
     assert.equal(log.overflowed, true);
   });
 

@@ -1,7 +1,13 @@
+import type {
+  OutboundData,
+  OutboundEvent,
+  OutboundEventName,
+  OutboundEvents,
+} from '../protocol/outbound.js';
 import type { SentLog } from '../protocol/types.js';
 
 /** One event as it was sent to a peer. */
-export type Sent = [event: string, data: unknown];
+export type Sent = OutboundEvent;
 
 /**
  * About the JSON size of an event's data, without serializing it (this runs on every relayed
@@ -47,8 +53,9 @@ const sentSize = (event: string, data: unknown) => event.length + approxSize(dat
 export class OutboundLog {
   /** Events sent (or kept for a detached peer) since the peer first connected. */
   count = 0;
-  /** A ring of the kept events, flat: slot `i` holds event name `2i` and data `2i + 1`. */
-  private sent: unknown[] = new Array(2 * INITIAL_SLOTS);
+  /** A ring of the kept events: slot `i` holds an event's name and its data (`undefined` when free). */
+  private names: Array<OutboundEventName | undefined> = new Array(INITIAL_SLOTS);
+  private payloads: OutboundData[] = new Array(INITIAL_SLOTS);
   /** The same slots' {@link approxSize} (`2i`) and the time they were recorded (`2i + 1`). */
   private meta: number[] = new Array(2 * INITIAL_SLOTS).fill(0);
   /** Slot of the oldest kept event, and how many are kept. */
@@ -80,17 +87,17 @@ export class OutboundLog {
     return this.count - this.size;
   }
 
-  record(event: string, data: unknown): void {
+  record<E extends OutboundEventName>(event: E, data: OutboundEvents[E]): void {
     this.count++;
     const size = sentSize(event, data);
     const now = Date.now();
-    const slots = this.sent.length / 2;
+    const slots = this.names.length;
     if (this.size === slots) this.resize(slots * 2);
-    const at = 2 * ((this.head + this.size) % (this.sent.length / 2));
-    this.sent[at] = event;
-    this.sent[at + 1] = data;
-    this.meta[at] = size;
-    this.meta[at + 1] = now;
+    const slot = (this.head + this.size) % this.names.length;
+    this.names[slot] = event;
+    this.payloads[slot] = data;
+    this.meta[2 * slot] = size;
+    this.meta[2 * slot + 1] = now;
     this.size++;
     this.bytes += size;
     if (!this.detached) this.prune(now);
@@ -102,7 +109,7 @@ export class OutboundLog {
   /** Drops the oldest events past the connected bounds (count, bytes, age). */
   private prune(now: number): void {
     const oldest = now - this.maxAgeMs;
-    const slots = this.sent.length / 2;
+    const slots = this.names.length;
     while (
       this.size > 0 &&
       (this.size > this.tail ||
@@ -110,7 +117,7 @@ export class OutboundLog {
         this.meta[2 * this.head + 1]! < oldest)
     ) {
       this.bytes -= this.meta[2 * this.head]!;
-      this.sent[2 * this.head] = this.sent[2 * this.head + 1] = undefined; // collectable at once
+      this.names[this.head] = this.payloads[this.head] = undefined; // collectable at once
       this.head = (this.head + 1) % slots;
       this.size--;
     }
@@ -120,17 +127,19 @@ export class OutboundLog {
 
   /** Moves the kept events, in order, into a ring of `slots` (grown when full: per event, O(1)). */
   private resize(slots: number): void {
-    const sent: unknown[] = new Array(2 * slots);
+    const names: Array<OutboundEventName | undefined> = new Array(slots);
+    const payloads: OutboundData[] = new Array(slots);
     const meta: number[] = new Array(2 * slots).fill(0);
-    const from = this.sent.length / 2;
+    const from = this.names.length;
     for (let i = 0; i < this.size; i++) {
-      const at = 2 * ((this.head + i) % from);
-      sent[2 * i] = this.sent[at];
-      sent[2 * i + 1] = this.sent[at + 1];
-      meta[2 * i] = this.meta[at]!;
-      meta[2 * i + 1] = this.meta[at + 1]!;
+      const at = (this.head + i) % from;
+      names[i] = this.names[at];
+      payloads[i] = this.payloads[at];
+      meta[2 * i] = this.meta[2 * at]!;
+      meta[2 * i + 1] = this.meta[2 * at + 1]!;
     }
-    this.sent = sent;
+    this.names = names;
+    this.payloads = payloads;
     this.meta = meta;
     this.head = 0;
   }
@@ -159,10 +168,10 @@ export class OutboundLog {
   /** The kept events after the first `received` (which must be kept). */
   private entries(received: number): Sent[] {
     const events: Sent[] = [];
-    const slots = this.sent.length / 2;
+    const slots = this.names.length;
     for (let i = received - this.first; i < this.size; i++) {
-      const at = 2 * ((this.head + i) % slots);
-      events.push([this.sent[at] as string, this.sent[at + 1]]);
+      const at = (this.head + i) % slots;
+      events.push([this.names[at]!, this.payloads[at]]);
     }
     return events;
   }
@@ -181,8 +190,8 @@ export class OutboundLog {
     const now = Date.now();
     for (const [event, data] of state.kept) {
       const size = sentSize(event, data);
-      this.sent[2 * this.size] = event;
-      this.sent[2 * this.size + 1] = data;
+      this.names[this.size] = event;
+      this.payloads[this.size] = data;
       this.meta[2 * this.size] = size;
       this.meta[2 * this.size + 1] = now;
       this.size++;

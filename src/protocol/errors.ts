@@ -47,4 +47,7 @@ export const statusOfCode: Record<ErrorCode, number> = {
 
 /** The HTTP status of a refusal code; `fallback` for a code that is not one (a foreign error). */
 export const httpStatusOf = (code: string, fallback: number): number =>
-  Object.hasOwn(statusOfCode, code) ? statusOfCode[code as ErrorCode] : fallback;
+  isErrorCode(code) ? statusOfCode[code] : fallback;
+
+/** Whether a string is one of the refusal codes (every one has a status above). */
+export const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(statusOfCode, code);

@@ -1,20 +1,19 @@
+import type { OutboundEvent, OutboundEventName, OutboundEvents } from './outbound.js';
 import { isRoomKind, type RoomKind } from './room-kinds.js';
+import type { TransportName, User } from './user.js';
 
 /** A peer's id: the Socket.IO socket id, or a generated id for WebSocket and SSE peers. */
 export type PeerId = string;
 
-/** The identity a handshake resolves to (reference 004: `socket.user`). */
-export interface User {
-  id: string;
-  name: string;
-  avatar: string | null;
-}
+// Here for the outbound events, which need them too (outbound.ts cannot import this module).
+export type { TransportName, User } from './user.js';
 
-export type TransportName = 'socket.io' | 'websocket' | 'sse' | 'peerjs';
-
-/** Where the engine sends a peer's outbound events; each transport encodes them its own way. */
+/**
+ * Where the engine sends a peer's outbound events; each transport encodes them its own way. Typed:
+ * a made-up event, or a payload of the wrong shape for its event, does not compile.
+ */
 export interface PeerSink {
-  emit(event: string, data: unknown): void;
+  emit<E extends OutboundEventName>(event: E, data: OutboundEvents[E]): void;
   /** Ends the connection from the server side (admin kick, shutdown). */
   disconnect(reason: string): void;
 }
@@ -87,7 +86,7 @@ export function parseRoomKey(key: string): RoomRef | undefined {
 export interface SentLog {
   first: number;
   count: number;
-  kept: Array<[event: string, data: unknown]>;
+  kept: OutboundEvent[];
 }
 
 /** A dropped peer handed to the cluster so its client may resume it on another process. */

@@ -320,5 +320,5 @@ export function useCluster(
       client.disconnect();
     }
   };
-  return { nodes, peers, on, addNode, beatAgain, redis: () => redis! };
+  return { nodes, peers, on, addNode, beatAgain, redis: () => redis!, prefix };
 }

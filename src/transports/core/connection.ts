@@ -5,6 +5,7 @@ import type { Engine, Outcome } from '../../engine/engine.js';
 import type { Answer } from '../../engine/handler-context.js';
 import type { Peer, PeerView } from '../../engine/peer.js';
 import type { InboundEvent } from '../../protocol/inbound.js';
+import type { OutboundEventName, OutboundEvents } from '../../protocol/outbound.js';
 import type { PeerSink, TransportName } from '../../protocol/types.js';
 
 /**
@@ -18,8 +19,8 @@ export interface TransportSocket {
   /** The socket's peer address and the handshake headers (client address, user agent). */
   readonly remoteAddress: string | undefined;
   readonly headers: IncomingHttpHeaders;
-  /** Writes one event to the client. */
-  send(event: string, data: unknown): void;
+  /** Writes one event to the client (an internal one only to the transport it is for). */
+  send<E extends OutboundEventName>(event: E, data: OutboundEvents[E]): void;
   /** Bytes queued for the client and not yet taken by the network (0 if it measures itself). */
   queuedBytes(): number;
   /** Ends the connection from the server side: a kick, `shutdown`, or a resumed replacement. */

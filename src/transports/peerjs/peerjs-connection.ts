@@ -42,14 +42,22 @@ export function peerjsSocket(
       // Written to a socket already closing: lost, so counted for a resume (filtered or not).
       if (link.ws.readyState !== link.ws.OPEN) return void link.unsent++;
       if (event === PEERJS_EVENT) write(JSON.stringify(data));
-      else if (event === 'kicked') {
-        write(errorMessage(kickedText((data as { reason: string }).reason)));
-      } else if (event === 'error' && (data as { code?: string }).code === 'token-expired') {
-        write(errorMessage((data as { message: string }).message));
+      else if (event === 'kicked' || event === 'error') {
+        const notice = noticeText(event, data);
+        if (notice !== undefined) write(errorMessage(notice));
       }
     },
     queuedBytes: () => (link.ws.readyState === link.ws.OPEN ? link.ws.bufferedAmount : 0),
     close: (reason) => link.ws.close(reason === SHUTDOWN ? 1012 : 1000, closeReason(reason)),
     terminate: () => link.ws.terminate(),
   };
+}
+
+/** The `ERROR` text of a kick or an expired token (rare: read by value, not by type); else none. */
+function noticeText(event: 'kicked' | 'error', data: unknown): string | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  if (event === 'kicked' && 'reason' in data) return kickedText(String(data.reason));
+  if (event === 'error' && 'code' in data && data.code === 'token-expired' && 'message' in data)
+    return String(data.message);
+  return undefined;
 }

@@ -1,10 +1,11 @@
 import type { Engine } from '../../engine/engine.js';
+import { PEERJS_MESSAGE } from '../../protocol/outbound.js';
 import type { PeerSink } from '../../protocol/types.js';
 import { MessageType, QUEUED, type RelayedMessage } from './peerjs-messages.js';
 import { PendingMessages } from './peerjs-queue.js';
 
-/** The sinyal event carrying a PeerJS message to a peer's sink (also across processes). */
-export const PEERJS_EVENT = 'peerjs:message';
+/** The internal event carrying a PeerJS message to a peer's sink (also across processes). */
+export const PEERJS_EVENT = PEERJS_MESSAGE;
 
 /** How long a message for an id that is not connected waits: the PeerJS server's `expire_timeout`. */
 export const EXPIRE_MS = 5000;
@@ -24,7 +25,7 @@ export class PeerjsRelay {
 
   /** Relays a client's message, or keeps it for an id that is not connected yet. */
   send(message: RelayedMessage): void {
-    if (this.deliver(message)) this.engine.counters.relayed++;
+    if (this.deliver(message)) this.engine.countRelayed();
     else if (QUEUED.has(message.type)) this.pending.add(message, Date.now());
   }
 
