@@ -80,6 +80,25 @@ function health(server: RunningServer): Promise<{ connections: number; dropped: 
   });
 }
 
+/** The server's JS heap in use (`GET /metrics`, `memory.heapUsed`), bytes. */
+function heapUsed(server: RunningServer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port: server.port, path: '/metrics', agent: false }, (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      response.on('end', () => {
+        resolve((JSON.parse(text) as { memory: { heapUsed: number } }).memory.heapUsed);
+      });
+    }).on('error', reject);
+  });
+}
+
+/** RSS and JS heap after a full GC: what is held, as against garbage V8 has not collected yet. */
+async function heldAfterGc(server: RunningServer): Promise<{ rss: number; heap: number }> {
+  await server.collectGarbage();
+  return { rss: processRssBytes(server.pid), heap: await heapUsed(server) };
+}
+
 /**
  * The soak: `peers` Socket.IO peers on one sinyal (as `npm start` runs it) join pair rooms,
  * relay to their partner at `ratePerPeer` both ways, each message its own write, and leave and
@@ -147,6 +166,8 @@ async function soak(server: RunningServer, options: SoakOptions, say: (line: str
   const joinedAtStart = live.length * 2;
   const rssJoined = processRssBytes(server.pid);
   say(`${tag} ${live.length * 2} peers joined in ${num(rampSeconds, 1)} s; ${mb(rssJoined)}`);
+  const joinedHeld = await heldAfterGc(server);
+  say(`${tag} after a forced GC: RSS ${mb(joinedHeld.rss)}, JS heap ${mb(joinedHeld.heap)}`);
 
   // Pacing: every 20 ms, as many messages as the live peers owe, round-robin over them.
   const started = performance.now();
@@ -226,6 +247,8 @@ async function soak(server: RunningServer, options: SoakOptions, say: (line: str
   await waving;
   const rssEnd = processRssBytes(server.pid);
   const peakRss = processPeakRssBytes(server.pid);
+  const endHeld = await heldAfterGc(server);
+  say(`${tag} after a forced GC: RSS ${mb(endHeld.rss)}, JS heap ${mb(endHeld.heap)}`);
   say(`${tag} done relaying; ${live.length * 2} peers leave`);
   await leave(live);
   // The server's count settles once the close handshakes are through.
@@ -244,11 +267,11 @@ async function soak(server: RunningServer, options: SoakOptions, say: (line: str
   return `
 ### Soak: ${num(options.peers)} Socket.IO peers for ${options.minutes} min
 
-One sinyal as \`npm start\` runs it; ${num(options.peers)} peers join pair rooms from 127.0.0.60 and up, each sends its partner ${options.ratePerPeer} candidates/s (each its own write), and every ${options.waveSeconds} s a tenth of the pairs leave (their own \`disconnect()\`) and as many new pairs join. Sampled every ${options.sampleSeconds} s, no forced GC. Chart: \`${options.chartPath}\` (RSS and p99 per sample).
+One sinyal as \`npm start\` runs it; ${num(options.peers)} peers join pair rooms from 127.0.0.60 and up, each sends its partner ${options.ratePerPeer} candidates/s (each its own write), and every ${options.waveSeconds} s a tenth of the pairs leave (their own \`disconnect()\`) and as many new pairs join. Sampled every ${options.sampleSeconds} s, no forced GC; one forced GC once all joined and one at the end show what is held rather than garbage V8 has not collected yet (RSS / JS heap). Chart: \`${options.chartPath}\` (RSS and p99 per sample).
 
-| peers joined at start (s) | waves | pairs replaced | relayed | lost (sent, never received) | join errors | leftover connections (/health; open sockets) | dropped history writes | RSS 20 s after start | RSS all joined | RSS at the end | peak RSS | worst sample p99 |
-|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|
-| ${num(joinedAtStart)} (${num(rampSeconds, 1)}) | ${waves} | ${num(replaced)} | ${num(relayed)} of ${num(sent)} | ${num(lost)} | ${joinErrors} | ${after.connections}; ${leftoverSockets} | ${Number.isFinite(after.dropped) ? num(after.dropped) : '—'} | ${mb(rssIdle)} | ${mb(rssJoined)} | ${mb(rssEnd)} | ${mb(peakRss)} | ${num(all.max, 1)} ms |
+| peers joined at start (s) | waves | pairs replaced | relayed | lost (sent, never received) | join errors | leftover connections (/health; open sockets) | dropped history writes | RSS 20 s after start | RSS all joined | RSS at the end | peak RSS | held all joined (forced GC) | held at the end (forced GC) | worst sample p99 |
+|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|
+| ${num(joinedAtStart)} (${num(rampSeconds, 1)}) | ${waves} | ${num(replaced)} | ${num(relayed)} of ${num(sent)} | ${num(lost)} | ${joinErrors} | ${after.connections}; ${leftoverSockets} | ${Number.isFinite(after.dropped) ? num(after.dropped) : '—'} | ${mb(rssIdle)} | ${mb(rssJoined)} | ${mb(rssEnd)} | ${mb(peakRss)} | ${mb(joinedHeld.rss)} / ${mb(joinedHeld.heap)} | ${mb(endHeld.rss)} / ${mb(endHeld.heap)} | ${num(all.max, 1)} ms |
 
 | minute | peers | relayed | p50 ms | p99 ms | max ms | RSS (lowest – highest sample) |
 |--:|--:|--:|--:|--:|--:|--:|

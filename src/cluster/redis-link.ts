@@ -38,9 +38,10 @@ export class RedisLink {
   private retry: NodeJS.Timeout | undefined;
   private readonly pending = new Set<Promise<unknown>>();
   /**
-   * Consecutive publishes to one channel within a tick, sent as one PUBLISH of a JSON array:
-   * a burst of candidates costs one Redis command and one parse on the receiver instead of one
-   * each. Any other command flushes it first, so the order on the connection is unchanged.
+   * Consecutive publishes to one channel, sent as one PUBLISH of a JSON array once the event
+   * loop has read what was ready (`setImmediate`): the frames of every client read in one pass
+   * cost one Redis command, one write and one parse on the receiver instead of one each. Any
+   * other command flushes it first, so the order on the connection is unchanged.
    */
   private batch: { channel: string; messages: string[] } | null = null;
   private closed = false;
@@ -62,7 +63,10 @@ export class RedisLink {
       retryStrategy: (times) => Math.min(times * 100, 1000),
       connectionName: `sinyal:${options.nodeId}`,
     };
-    this.cmd = new Redis(options.url, { ...redisOptions, enableAutoPipelining: true });
+    // No auto-pipelining: it would hold every command until a `setImmediate` of its own, one
+    // loop pass after the batch below is flushed, and build a pipeline object per pass. Each
+    // command is written when issued, so the order on the connection is the order of the calls.
+    this.cmd = new Redis(options.url, redisOptions);
     this.sub = new Redis(options.url, redisOptions);
     this.clusterChannel = `${options.prefix}cluster`;
     this.ownChannel = `${options.prefix}to:${options.nodeId}`;
@@ -134,7 +138,7 @@ export class RedisLink {
       if (this.batch && this.batch.channel !== channel) this.flushBatch();
       if (!this.batch) {
         this.batch = { channel, messages: [] };
-        process.nextTick(() => this.flushBatch());
+        setImmediate(() => this.flushBatch());
       }
       this.batch.messages.push(message);
       return;
