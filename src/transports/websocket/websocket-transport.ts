@@ -147,7 +147,7 @@ export class WebSocketTransport {
       ws.close(1013, closeReason(opened.message));
       return;
     }
-    link.connection = opened;
+    link.opened(opened);
     this.links.set(ws, link);
     ws.on('pong', this.onPong);
     ws.on('message', this.onMessage);

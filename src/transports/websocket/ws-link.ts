@@ -6,6 +6,8 @@ import type { TransportName } from '../../protocol/types.js';
 import type { Connection, TransportSocket } from '../core/connection.js';
 import { closeCodeOf, closeReason, corkForThisTick } from './upgrade.js';
 
+const NO_HEADERS: IncomingHttpHeaders = Object.freeze({});
+
 /**
  * One `/ws` connection: the socket the core writes to and what the heartbeat checks. A class,
  * not closures, so an idle connection holds one small object rather than a closure per method.
@@ -22,9 +24,16 @@ export class WsLink implements TransportSocket {
   constructor(
     readonly ws: WebSocket,
     private readonly tcp: Socket,
-    readonly headers: IncomingHttpHeaders,
+    /** The upgrade request's, read when the core opens the connection; then let go. */
+    public headers: IncomingHttpHeaders,
   ) {
     this.remoteAddress = tcp.remoteAddress;
+  }
+
+  /** After the core opened it: the request's headers are no longer held by each connection. */
+  opened(connection: Connection): void {
+    this.connection = connection;
+    this.headers = NO_HEADERS;
   }
 
   get transport(): TransportName {
