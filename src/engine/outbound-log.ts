@@ -29,7 +29,7 @@ export function approxSize(data: unknown, depth = 0): number {
   return size;
 }
 
-/** Slots a log starts with: an idle peer's few events (welcome, joined) fit without growing. */
+/** Slots a log starts with: an idle peer's few events (its joins, peers joining it) fit without growing; `welcome` is not kept. */
 const INITIAL_SLOTS = 4;
 
 /** What one kept event counts against the log's byte bound. */
