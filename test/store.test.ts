@@ -241,6 +241,79 @@ for (const backend of backends) {
       assert.equal(store.writer.stats().dropped, 0);
     });
 
+    it('writes a disconnect storm as the connections one by one would: the last close of an id wins', async () => {
+      const w = store.writer;
+      const ids = ['s1', 's2', 's3'];
+      for (const id of ids) {
+        w.push({
+          kind: 'connection-open',
+          row: { id, nodeId: 'n1', transport: 'websocket', userId: `u-${id}`, openedAt: at(0) },
+        });
+      }
+      const who = (id: string) => ({
+        peerId: id,
+        userId: `u-${id}`,
+        user: { id: `u-${id}`, name: `N ${id}`, avatar: null },
+      });
+      const mesh = { kind: 'mesh' as const, id: 'storm-room' };
+      w.push({
+        kind: 'participant-join',
+        row: { roomId: 'storm-room', peerId: 's1', userId: 'u-s1', joinedAt: at(0) },
+      });
+      w.push({
+        kind: 'leave',
+        nodeId: 'n1',
+        room: mesh,
+        who: who('s1'),
+        at: at(5),
+        reason: undefined,
+      });
+      w.push({ kind: 'connection-close', id: 's3', at: at(6), reason: 'first' });
+      for (const [i, id] of ids.entries()) {
+        w.push({
+          kind: 'disconnect',
+          nodeId: 'n1',
+          who: who(id),
+          at: at(7 + i),
+          reason: `r-${id}`,
+        });
+      }
+      await w.flush();
+      const exec = (text: string) => store.backend.queries.rawQuery(text);
+      const closed = await exec(
+        `select id, closed_at, close_reason from connections where id in ('s1', 's2', 's3') order by id`,
+      );
+      assert.deepEqual(
+        closed.map((r) => [r.id, new Date(r.closed_at as string).toISOString(), r.close_reason]),
+        ids.map((id, i) => [id, at(7 + i).toISOString(), `r-${id}`]),
+      );
+      const [part] = await exec(
+        `select left_at from video_participants where room_id = 'storm-room'`,
+      );
+      assert.equal(new Date(part!.left_at as string).toISOString(), at(5).toISOString());
+      const rows = await exec(
+        `select type, room_id, peer_id, user_id, node_id, details from event_logs where peer_id in ('s1', 's2', 's3') order by created_at`,
+      );
+      assert.deepEqual(rows, [
+        {
+          type: 'leave',
+          room_id: 'storm-room',
+          peer_id: 's1',
+          user_id: 'u-s1',
+          node_id: 'n1',
+          details: { name: 'N s1', kind: 'mesh' },
+        },
+        ...ids.map((id) => ({
+          type: 'disconnect',
+          room_id: null,
+          peer_id: id,
+          user_id: `u-${id}`,
+          node_id: 'n1',
+          details: { name: `N ${id}`, reason: `r-${id}` },
+        })),
+      ]);
+    });
+
     it('ends what a dead cluster node, then a killed server, left open, as a clean stop would', async () => {
       const w = store.writer;
       const open = (id: string, nodeId: string) =>

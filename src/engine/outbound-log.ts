@@ -29,7 +29,10 @@ export function approxSize(data: unknown, depth = 0): number {
   return size;
 }
 
-/** Slots a log starts with: an idle peer's few events (welcome, joined) fit without growing. */
+/**
+ * Slots a log starts with: an idle peer's few events (its joins, peers joining it) fit without
+ * growing. `welcome` is not kept: it goes to the connection, not through the peer's log.
+ */
 const INITIAL_SLOTS = 4;
 
 /** What one kept event counts against the log's byte bound. */

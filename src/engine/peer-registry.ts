@@ -77,14 +77,7 @@ export abstract class PeerRegistry {
   /** Takes over a peer another process parked: detached, waiting for its client to attach. */
   adopt(parked: ParkedPeer, secret: string): Peer {
     const burst = this.settings.maxMessagesPerSecond * 2;
-    const peer: Peer = new Peer(
-      parked.info,
-      null,
-      burst,
-      secret,
-      (reason) => this.end(peer, reason),
-      this.kept,
-    );
+    const peer = new Peer(parked.info, null, burst, secret, this, this.kept);
     peer.log!.import(parked.log);
     peer.detachedAt = parked.detachedAt;
     for (const key of parked.rooms) {
@@ -127,14 +120,7 @@ export abstract class PeerRegistry {
       connectedAt: new Date().toISOString(),
     };
     const secret = options.resumable === false ? '' : this.resumer.newSecret(options.resumeSecret);
-    const peer: Peer = new Peer(
-      info,
-      sink,
-      maxMessagesPerSecond * 2,
-      secret,
-      (reason) => this.end(peer, reason),
-      this.kept,
-    );
+    const peer = new Peer(info, sink, maxMessagesPerSecond * 2, secret, this, this.kept);
     if (address) this.perAddress.add(address);
     this.local.set(info.id, peer);
     this.cluster.registerPeer(info);
@@ -281,7 +267,7 @@ export abstract class PeerRegistry {
   }
 
   /** Ends a peer from the server side (kick): its token is void, a connected client is closed. */
-  protected end(peer: Peer, reason: string): void {
+  end(peer: Peer, reason: string): void {
     peer.revoked = true;
     if (peer.transport) peer.transport.disconnect(reason);
     else void this.disconnect(peer, reason);

@@ -1,5 +1,6 @@
 import { OutboundLog } from './outbound-log.js';
 import type { Settle } from './outcome.js';
+import type { OutboundEventName, OutboundEvents } from '../protocol/outbound.js';
 import type {
   LeaveCause,
   PeerAccess,
@@ -30,6 +31,11 @@ export interface KeptBounds {
  */
 export const OVER_BUDGET_REASON = 'outbound buffer over budget: the client is not reading';
 
+/** What ends a peer (the peer registry). */
+export interface PeerEnder {
+  end(peer: Peer, reason: string): void;
+}
+
 /** What a transport may read of a peer; it changes the peer only through the engine. */
 export interface PeerView {
   readonly id: PeerId;
@@ -40,7 +46,7 @@ export interface PeerView {
 }
 
 /** A connection on this process: its identity, where its events go and which rooms it is in. */
-export class Peer implements PeerView {
+export class Peer implements PeerView, PeerSink {
   /** Rooms by `roomKey`, so relay checks are one map lookup. */
   readonly rooms = new Map<string, RoomRef>();
   closed = false;
@@ -68,8 +74,6 @@ export class Peer implements PeerView {
   leaveCause: LeaveCause | undefined;
   /** What was sent, for a resume; absent when resuming is off. */
   readonly log: OutboundLog | undefined;
-  /** Where the engine sends this peer's events: recorded, then written if connected. */
-  readonly sink: PeerSink;
 
   constructor(
     readonly info: PeerInfo,
@@ -77,27 +81,38 @@ export class Peer implements PeerView {
     burst: number,
     /** The secret half of the resume token (`<peer id>.<secret>`); empty when resuming is off. */
     readonly resumeSecret: string,
-    end: (reason: string) => void,
+    /** Ends peers (the registry): `disconnect` goes there. */
+    private readonly owner: PeerEnder,
     kept: KeptBounds = {},
   ) {
     this.tokens = burst;
     this.transport = transport;
-    const log = resumeSecret
+    this.log = resumeSecret
       ? new OutboundLog(KEPT_WHILE_CONNECTED, KEPT_WHILE_DETACHED, kept.bytes, kept.ms)
       : undefined;
-    this.log = log;
-    this.sink = log
-      ? {
-          emit: (event, data) => {
-            log.record(event, data);
-            if (this.transport) this.transport.emit(event, data);
-            // Detached and past the bound: it can no longer be resumed exactly, so it leaves now.
-            else if (log.overflowed && !this.closed)
-              queueMicrotask(() => end('missed too many events'));
-          },
-          disconnect: end,
-        }
-      : { emit: (event, data) => this.transport?.emit(event, data), disconnect: end };
+  }
+
+  /**
+   * Where the engine sends this peer's events: recorded, then written if connected. The peer
+   * itself (methods, not closures: thousands of idle peers each save their closures' bytes).
+   */
+  get sink(): PeerSink {
+    return this;
+  }
+
+  emit<E extends OutboundEventName>(event: E, data: OutboundEvents[E]): void {
+    const log = this.log;
+    if (!log) return this.transport?.emit(event, data);
+    log.record(event, data);
+    if (this.transport) this.transport.emit(event, data);
+    // Detached and past the bound: it can no longer be resumed exactly, so it leaves now.
+    else if (log.overflowed && !this.closed) {
+      queueMicrotask(() => this.owner.end(this, 'missed too many events'));
+    }
+  }
+
+  disconnect(reason: string): void {
+    this.owner.end(this, reason);
   }
 
   get id(): string {

@@ -38,6 +38,17 @@ export type StoreOp =
   | { kind: 'user'; row: typeof users.$inferInsert }
   | { kind: 'connection-open'; row: typeof connections.$inferInsert }
   | { kind: 'connection-close'; id: string; at: Date; reason: string }
+  /** A peer disconnected: its connection row's close and its `disconnect` log row. */
+  | { kind: 'disconnect'; nodeId: string; who: Who; at: Date; reason: string }
+  /** A member left a room: its `leave` log row and, in a mesh room, its participant's end. */
+  | {
+      kind: 'leave';
+      nodeId: string;
+      room: RoomRef;
+      who: Who;
+      at: Date;
+      reason: string | undefined;
+    }
   /**
    * A peer resumed on another process: its connection row follows it (written whole, since the
    * first process's batch with the row may land later).
@@ -61,6 +72,13 @@ export type StoreOp =
       peerId: string;
       change: { isMuted?: boolean; isVideoOff?: boolean; isSharingScreen?: boolean };
     };
+
+/** Whom a row is about: its columns, and the name they went by then (user ids are often random). */
+export interface Who {
+  peerId: string;
+  userId: string;
+  user: User;
+}
 
 /** The connection row of a peer (on connect, and whole again when it moves to another node). */
 export const connectionRow = (peer: PeerInfo): typeof connections.$inferInsert => ({
@@ -117,6 +135,51 @@ function addJoin(
   if (room.kind === 'mesh') joined.push({ roomId: room.id, peerId, userId, joinedAt: at });
   const details = { name: member.user.name, kind: room.kind };
   logs.push({ type: 'join', nodeId, createdAt: at, roomId: room.id, peerId, userId, details });
+}
+
+/** The rows of a `disconnect` op: the close (an update, kept in order) and the log row. */
+function addDisconnect(
+  op: Extract<StoreOp, { kind: 'disconnect' }>,
+  updates: StoreOp[],
+  logs: Array<typeof eventLogs.$inferInsert>,
+): void {
+  const { who, at, reason } = op;
+  updates.push({ kind: 'connection-close', id: who.peerId, at, reason });
+  logs.push(logRow('disconnect', op.nodeId, at, who, undefined, { reason }));
+}
+
+/** The rows of a `leave` op: the participant's end in a mesh room (an update) and the log row. */
+function addLeave(
+  op: Extract<StoreOp, { kind: 'leave' }>,
+  updates: StoreOp[],
+  logs: Array<typeof eventLogs.$inferInsert>,
+): void {
+  const { room, who, at, reason } = op;
+  if (room.kind === 'mesh') {
+    updates.push({ kind: 'participant-leave', roomId: room.id, peerId: who.peerId, at });
+  }
+  const details = reason === undefined ? { kind: room.kind } : { kind: room.kind, reason };
+  logs.push(logRow('leave', op.nodeId, at, who, room.id, details));
+}
+
+/** An `event_logs` row about `who` (details start with the name they went by). */
+export function logRow(
+  type: string,
+  nodeId: string,
+  at: Date,
+  who: Who,
+  roomId?: string,
+  details?: object,
+): typeof eventLogs.$inferInsert {
+  return {
+    type,
+    nodeId,
+    createdAt: at,
+    roomId,
+    peerId: who.peerId,
+    userId: who.userId,
+    details: { name: who.user.name, ...details },
+  };
 }
 
 const CHUNK = 1000;
@@ -220,6 +283,8 @@ export async function writeBatch(tx: Tx | Db, batch: StoreOp[]): Promise<void> {
     if (op.kind === 'log') logs.push(op.row);
     else if (op.kind === 'connect') addConnect(op.peer, userRows, opened, logs);
     else if (op.kind === 'join') addJoin(op, joined, logs);
+    else if (op.kind === 'disconnect') addDisconnect(op, updates, logs);
+    else if (op.kind === 'leave') addLeave(op, updates, logs);
     // One upsert may not touch a row twice: keep each user's latest sighting.
     else if (op.kind === 'user') userRows.set(op.row.id, op.row);
     else if (op.kind === 'connection-open') opened.push(op.row);
@@ -242,16 +307,31 @@ export async function writeBatch(tx: Tx | Db, batch: StoreOp[]): Promise<void> {
   for (const [statement, rows] of inserts) {
     for (const chunk of chunks(rows)) await tx.execute(statement(JSON.stringify(chunk)));
   }
-  for (const op of updates) await applyUpdate(tx, op);
+  for (let i = 0; i < updates.length;) {
+    const closes = new Map<string, { id: string; at: Date; reason: string }>();
+    for (let op = updates[i]; op?.kind === 'connection-close'; op = updates[++i]) {
+      closes.set(op.id, { id: op.id, at: op.at, reason: op.reason });
+    }
+    if (closes.size === 0) await applyUpdate(tx, updates[i++]!);
+    for (const chunk of chunks([...closes.values()])) {
+      await tx.execute(closeConnections(JSON.stringify(chunk)));
+    }
+  }
+}
+
+/**
+ * Closes connection rows, one statement for a run of closes (a disconnect storm): rows as one
+ * JSON parameter, as the inserts go. Within a run an id's last close wins, as one by one.
+ */
+function closeConnections(rowsJson: string): SQL {
+  const at = connections.closedAt.getSQLType();
+  return sql`update "connections" c set "closed_at" = r."at", "close_reason" = r."reason"
+    from json_to_recordset(${rowsJson}::json) as r("id" text, "at" ${sql.raw(at)}, "reason" text)
+    where c."id" = r."id"`;
 }
 
 async function applyUpdate(tx: Tx | Db, op: StoreOp): Promise<void> {
-  if (op.kind === 'connection-close') {
-    await tx
-      .update(connections)
-      .set({ closedAt: op.at, closeReason: op.reason })
-      .where(eq(connections.id, op.id));
-  } else if (op.kind === 'connection-move') {
+  if (op.kind === 'connection-move') {
     await tx
       .insert(connections)
       .values(op.row)

@@ -1,9 +1,9 @@
 import type { EngineEventMap } from '../engine/hooks.js';
 import type { Engine } from '../engine/engine.js';
 import type { ErrorCode } from '../protocol/errors.js';
-import type { PeerInfo, User } from '../protocol/types.js';
+import type { PeerInfo } from '../protocol/types.js';
 import type { HistoryWriter } from './batch-writer.js';
-import { connectionRow } from './ops.js';
+import { connectionRow, logRow, type Who } from './ops.js';
 
 /** Refusals caused by a malformed message are `error`s; the rest are relay/room `refused`. */
 const malformed = new Set<ErrorCode>([
@@ -13,12 +13,6 @@ const malformed = new Set<ErrorCode>([
   'forbidden-key',
 ]);
 
-/** Whom a row is about: its columns, and the name they went by then (user ids are often random). */
-interface Who {
-  peerId: string;
-  userId: string;
-  user: User;
-}
 const ofPeer = (peer: PeerInfo): Who => ({ peerId: peer.id, userId: peer.userId, user: peer.user });
 
 /**
@@ -28,18 +22,7 @@ const ofPeer = (peer: PeerInfo): Who => ({ peerId: peer.id, userId: peer.userId,
 export function recordEngine(engine: Engine, writer: HistoryWriter): () => void {
   const nodeId = engine.cluster.nodeId;
   const log = (type: string, at: Date, who: Who, roomId?: string, details?: object) =>
-    writer.push({
-      kind: 'log',
-      row: {
-        type,
-        nodeId,
-        createdAt: at,
-        roomId,
-        peerId: who.peerId,
-        userId: who.userId,
-        details: { name: who.user.name, ...details },
-      },
-    });
+    writer.push({ kind: 'log', row: logRow(type, nodeId, at, who, roomId, details) });
 
   const on = <E extends keyof EngineEventMap>(e: E, fn: (d: EngineEventMap[E]) => void) =>
     engine.hooks.on(e, fn);
@@ -47,10 +30,9 @@ export function recordEngine(engine: Engine, writer: HistoryWriter): () => void 
   const offs = [
     // A copy: a WebSocket `auth` frame may re-identify the peer before the op crosses to the store.
     on('peer-connected', ({ peer }) => writer.push({ kind: 'connect', peer: { ...peer } })),
+    // One op each for a disconnect and a leave: their rows are made where they are written.
     on('peer-disconnected', ({ peer, reason }) => {
-      const at = new Date();
-      writer.push({ kind: 'connection-close', id: peer.id, at, reason });
-      log('disconnect', at, ofPeer(peer), undefined, { reason });
+      writer.push({ kind: 'disconnect', nodeId, who: ofPeer(peer), at: new Date(), reason });
     }),
     // Once per resume, by the node it resumed on; a move to another node updates the connection.
     on('peer-resumed', ({ peer, from, missed }) => {
@@ -60,17 +42,8 @@ export function recordEngine(engine: Engine, writer: HistoryWriter): () => void 
     }),
     on('room-joined', ({ room, member }) => writer.push({ kind: 'join', nodeId, room, member })),
     on('room-left', ({ room, member, reason }) => {
-      const at = new Date();
-      if (room.kind === 'mesh') {
-        writer.push({ kind: 'participant-leave', roomId: room.id, peerId: member.peerId, at });
-      }
-      log(
-        'leave',
-        at,
-        member,
-        room.id,
-        reason === undefined ? { kind: room.kind } : { kind: room.kind, reason },
-      );
+      const who = { peerId: member.peerId, userId: member.userId, user: member.user };
+      writer.push({ kind: 'leave', nodeId, room, who, at: new Date(), reason });
     }),
     on('media-changed', ({ room, member, change }) => {
       writer.push({ kind: 'participant-media', roomId: room.id, peerId: member.peerId, change });

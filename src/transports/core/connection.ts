@@ -36,24 +36,30 @@ export interface ConnectionSettings {
 }
 
 /** A live connection's peer, as the adapter that opened it drives it. */
-export class Connection {
+export class Connection implements PeerSink {
   private own: Peer | undefined;
-  /** What the engine writes through: the socket, within the outbound budget. */
-  readonly sink: PeerSink;
 
   constructor(
     private readonly engine: Engine,
     private readonly settings: ConnectionSettings,
     private readonly socket: TransportSocket,
-  ) {
-    const max = settings.maxBufferedBytes;
-    this.sink = {
-      emit: (event, data) => {
-        if (socket.queuedBytes() <= max) socket.send(event, data);
-        else this.overBudget();
-      },
-      disconnect: (reason) => socket.close(reason),
-    };
+  ) {}
+
+  /**
+   * What the engine writes through: the socket, within the outbound budget. The connection
+   * itself (methods, not closures: fewer bytes per idle connection).
+   */
+  get sink(): PeerSink {
+    return this;
+  }
+
+  emit<E extends OutboundEventName>(event: E, data: OutboundEvents[E]): void {
+    if (this.socket.queuedBytes() <= this.settings.maxBufferedBytes) this.socket.send(event, data);
+    else this.overBudget();
+  }
+
+  disconnect(reason: string): void {
+    this.socket.close(reason);
   }
 
   /** @internal Set once by `TransportCore.open`. */

@@ -2,7 +2,8 @@ import type { Socket as TcpSocket } from 'node:net';
 import type { Server, Socket } from 'socket.io';
 import { SignalError } from '../../engine/signal-error.js';
 import type { Admission, TransportCore } from '../core/transport-core.js';
-import { eventWriter, readPlainEvents, type EngineSocket } from './socketio-wire.js';
+import { SocketIoLink } from './socketio-link.js';
+import { readPlainEvents, type EngineSocket } from './socketio-wire.js';
 
 interface SocketData {
   admission: Admission;
@@ -68,21 +69,7 @@ export function attachSocketIo(io: Server, core: TransportCore): void {
     const raw = socket.conn as unknown as EngineSocket;
     const outbound = trackOutbound(raw);
     const opened = core.open(
-      {
-        transport: 'socket.io',
-        id: socket.id,
-        remoteAddress: socket.handshake.address,
-        headers: socket.handshake.headers,
-        send: eventWriter(raw),
-        queuedBytes: outbound.bytes,
-        close: () => socket.disconnect(true),
-        terminate: () => {
-          // Without waiting for a drain that will not come, and dropping what was queued.
-          const ws = raw.transport.name === 'websocket' ? raw.transport.socket : undefined;
-          raw.close(true);
-          ws?.terminate?.();
-        },
-      },
+      new SocketIoLink(socket, raw, outbound),
       (socket.data as SocketData).admission,
     );
     if (opened instanceof SignalError) {

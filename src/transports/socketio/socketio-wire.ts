@@ -37,16 +37,14 @@ export interface EngineSocket {
  * are counted in the outbound budget. Polling, an upgrade, or packets engine.io still holds take
  * `socket.write`, behind them, with the same frame.
  */
-export function eventWriter(raw: EngineSocket): (event: string, data: unknown) => void {
-  return (event, data) => {
-    if (raw.readyState !== 'open') return;
-    const json = JSON.stringify([event, data]);
-    const ws = raw.transport.name === 'websocket' ? raw.transport.socket : undefined;
-    if (ws?.send && ws._socket && raw.writeBuffer.length === 0) {
-      corkForThisTick(ws._socket);
-      ws.send('42' + json);
-    } else raw.write('2' + json);
-  };
+export function writeEvent(raw: EngineSocket, event: string, data: unknown): void {
+  if (raw.readyState !== 'open') return;
+  const json = JSON.stringify([event, data]);
+  const ws = raw.transport.name === 'websocket' ? raw.transport.socket : undefined;
+  if (ws?.send && ws._socket && raw.writeBuffer.length === 0) {
+    corkForThisTick(ws._socket);
+    ws.send('42' + json);
+  } else raw.write('2' + json);
 }
 
 /** Event names socket.io's decoder refuses (its own and EventEmitter's). */

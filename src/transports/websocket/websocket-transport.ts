@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { SHUTDOWN } from '../../engine/engine.js';
 import { SignalError } from '../../engine/signal-error.js';
 import type { Connection } from '../core/connection.js';
@@ -17,6 +17,7 @@ import {
   splitRequestUrl,
   terminateOnError,
 } from './upgrade.js';
+import { WsLink } from './ws-link.js';
 
 export interface WebSocketTransportOptions {
   /** @default '/ws' */
@@ -30,13 +31,6 @@ export interface WebSocketTransportOptions {
   authTimeout: number;
 }
 
-interface Link {
-  ws: WebSocket;
-  lastSeen: number;
-  /** Set when the server closes it; a close the client did not ask for may be resumed. */
-  closedByServer?: boolean;
-}
-
 /**
  * Plain WebSocket at `/ws`: JSON text frames `{ "event": NAME, "data": PAYLOAD }` carrying the
  * same events as Socket.IO (PROTOCOLS.md §4). The lifecycle is the transport core's.
@@ -44,7 +38,12 @@ interface Link {
 export class WebSocketTransport {
   readonly wss: WebSocketServer;
   readonly path: string;
-  private readonly links = new Set<Link>();
+  /** Open connections by socket, and their connection once opened. */
+  private readonly links = new Map<WebSocket, WsLink>();
+  /** Listeners shared by all connections (`this` is the socket): none made per connection. */
+  private readonly onPong: (this: WebSocket) => void;
+  private readonly onMessage: (this: WebSocket, raw: RawData, isBinary: boolean) => void;
+  private readonly onClose: (this: WebSocket, code: number) => void;
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(
@@ -55,6 +54,24 @@ export class WebSocketTransport {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
     this.heartbeat = setInterval(() => this.sweep(), options.pingInterval);
     this.heartbeat.unref();
+    const links = this.links;
+    this.onPong = function () {
+      const link = links.get(this);
+      if (link) link.lastSeen = Date.now();
+    };
+    this.onMessage = function (raw, isBinary) {
+      const link = links.get(this);
+      if (!link?.connection) return;
+      link.lastSeen = Date.now();
+      onFrame(link.connection, isBinary ? undefined : parseFrame(raw.toString()));
+    };
+    this.onClose = function (code) {
+      const link = links.get(this);
+      if (!link?.connection) return;
+      links.delete(this);
+      // 1006: no close frame (network, proxy, ping timeout); the client did not mean to leave.
+      link.connection.closed(`websocket close ${code}`, code === 1006 || link.closedByServer);
+    };
   }
 
   /** For an http.Server's `upgrade` event; returns false if the path is not ours. */
@@ -121,27 +138,8 @@ export class WebSocketTransport {
   private open(ws: WebSocket, request: IncomingMessage, admission: Admission): void {
     // Closed while its token was being checked: no peer for a connection that is gone.
     if (ws.readyState !== ws.OPEN) return;
-    const link: Link = { ws, lastSeen: Date.now() };
-    const tcp = request.socket;
-    const opened = this.core.open(
-      {
-        transport: 'websocket',
-        remoteAddress: tcp.remoteAddress,
-        headers: request.headers,
-        send: (event, data) => {
-          if (ws.readyState !== ws.OPEN) return;
-          corkForThisTick(tcp);
-          ws.send(JSON.stringify({ event, data }));
-        },
-        queuedBytes: () => (ws.readyState === ws.OPEN ? ws.bufferedAmount : 0),
-        close: (reason) => {
-          link.closedByServer = true;
-          ws.close(closeCodeOf(reason), closeReason(reason));
-        },
-        terminate: () => ws.terminate(),
-      },
-      admission,
-    );
+    const link = new WsLink(ws, request.socket, request.headers);
+    const opened = this.core.open(link, admission);
     if (opened instanceof SignalError) {
       ws.send(
         JSON.stringify({ event: 'error', data: { code: opened.code, message: opened.message } }),
@@ -149,32 +147,16 @@ export class WebSocketTransport {
       ws.close(1013, closeReason(opened.message));
       return;
     }
-    this.links.add(link);
-    ws.on('pong', () => (link.lastSeen = Date.now()));
-    ws.on('message', (raw, isBinary) => {
-      link.lastSeen = Date.now();
-      this.onFrame(opened, isBinary ? undefined : parseFrame(raw.toString()));
-    });
-    ws.on('close', (code) => {
-      this.links.delete(link);
-      // 1006: no close frame (network, proxy, ping timeout); the client did not mean to leave.
-      opened.closed(`websocket close ${code}`, code === 1006 || link.closedByServer === true);
-    });
-  }
-
-  private onFrame(connection: Connection, frame: ReturnType<typeof parseFrame>): void {
-    if (!frame) {
-      connection.sink.emit('error', {
-        code: 'invalid-payload',
-        message: 'Frames must be JSON text: {"event": NAME, "data": PAYLOAD}',
-      });
-    } else if (frame.event === 'auth') void connection.refresh(frame.data);
-    else void connection.receive(frame.event, frame.data);
+    link.opened(opened);
+    this.links.set(ws, link);
+    ws.on('pong', this.onPong);
+    ws.on('message', this.onMessage);
+    ws.on('close', this.onClose);
   }
 
   private sweep(): void {
     const deadline = Date.now() - this.options.pingTimeout;
-    for (const { ws, lastSeen } of this.links) {
+    for (const { ws, lastSeen } of this.links.values()) {
       if (lastSeen < deadline) ws.terminate();
       else if (ws.readyState === ws.OPEN) ws.ping();
     }
@@ -183,7 +165,7 @@ export class WebSocketTransport {
   /** Stops the heartbeat and closes every connection with 1012 (service restart: come back). */
   close(): void {
     clearInterval(this.heartbeat);
-    for (const link of this.links) {
+    for (const link of this.links.values()) {
       link.closedByServer = true;
       link.ws.close(closeCodeOf(SHUTDOWN), SHUTDOWN);
     }
@@ -192,6 +174,16 @@ export class WebSocketTransport {
 
   /** Force-closes what graceful shutdown left open. */
   terminateAll(): void {
-    for (const { ws } of this.links) ws.terminate();
+    for (const ws of this.links.keys()) ws.terminate();
   }
+}
+
+function onFrame(connection: Connection, frame: ReturnType<typeof parseFrame>): void {
+  if (!frame) {
+    connection.sink.emit('error', {
+      code: 'invalid-payload',
+      message: 'Frames must be JSON text: {"event": NAME, "data": PAYLOAD}',
+    });
+  } else if (frame.event === 'auth') void connection.refresh(frame.data);
+  else void connection.receive(frame.event, frame.data);
 }
