@@ -224,11 +224,20 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
   });
   registerPeerjsRoutes(app, engine, peerjsRoutes(config));
   // Extensions add routes, which Fastify accepts only before `ready()`.
-  for (const extension of extensions) {
-    const child = logger.child({ ext: extension.name });
-    await extension.setup?.({ engine, app, config, auth, logger: child, metrics });
+  const setUp: SinyalExtension[] = [];
+  try {
+    for (const extension of extensions) {
+      const child = logger.child({ ext: extension.name });
+      setUp.push(extension);
+      await extension.setup?.({ engine, app, config, auth, logger: child, metrics });
+    }
+    await app.ready();
+  } catch (error) {
+    // What was opened (a store's worker and its DATA_DIR lock) must not outlive the refusal.
+    await closeExtensions(setUp, logger);
+    await app.close();
+    throw error;
   }
-  await app.ready();
   if (!httpServer) throw new Error('Fastify did not create the HTTP server');
   const server = httpServer;
   const { io, websocket, peerjs } = buildTransports(server, config, engine, auth);
@@ -303,15 +312,20 @@ async function shutdown(parts: {
     await engine.stop();
     await app.close();
     await httpClosed;
-    for (const extension of [...extensions].reverse()) {
-      try {
-        await extension.close?.();
-      } catch (error) {
-        logger.error({ err: error, ext: extension.name }, 'extension failed to close');
-      }
-    }
+    await closeExtensions(extensions, logger);
   } finally {
     clearTimeout(force);
+  }
+}
+
+/** Closes extensions in reverse order of setup; one that fails is logged, the others close. */
+async function closeExtensions(extensions: SinyalExtension[], logger: Logger): Promise<void> {
+  for (const extension of [...extensions].reverse()) {
+    try {
+      await extension.close?.();
+    } catch (error) {
+      logger.error({ err: error, ext: extension.name }, 'extension failed to close');
+    }
   }
 }
 

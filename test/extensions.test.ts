@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { adminApi, sseApi, storeApi, storeExtension } from '../src/api/extension.js';
 import { createServer } from '../src/server.js';
@@ -38,6 +41,27 @@ describe('the store, the SSE transport and the admin API as three extensions', (
       a.abort();
       await b.close();
       await srv.close();
+    }
+  });
+
+  it('closes what earlier extensions opened when a later one fails to set up', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sinyal-ext-'));
+    const broken = {
+      name: 'broken',
+      setup() {
+        throw new Error('broken setup');
+      },
+    };
+    try {
+      await assert.rejects(
+        createServer({ dataDir, extensions: [storeApi(), broken] }),
+        /broken setup/,
+      );
+      // The store's worker and its DATA_DIR lock went with the refusal: the directory opens again.
+      const srv = await startServer({ dataDir, extensions: [storeApi()] });
+      await srv.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 
