@@ -113,15 +113,9 @@ function addConnect(
     userRows.set(peer.userId, { ...row, lastSeenAt: at });
   }
   opened.push(connectionRow(peer));
-  const details = { name: user.name, transport: peer.transport, address: peer.address };
-  logs.push({
-    type: 'connect',
-    nodeId: peer.nodeId,
-    createdAt: at,
-    peerId: peer.id,
-    userId: peer.userId,
-    details,
-  });
+  const who = { peerId: peer.id, userId: peer.userId, user };
+  const details = { transport: peer.transport, address: peer.address };
+  logs.push(logRow('connect', peer.nodeId, at, who, undefined, details));
 }
 
 /** The rows of a `join` op, into the batch's lists. */
@@ -133,8 +127,7 @@ function addJoin(
   const at = new Date(member.joinedAt);
   const { peerId, userId } = member;
   if (room.kind === 'mesh') joined.push({ roomId: room.id, peerId, userId, joinedAt: at });
-  const details = { name: member.user.name, kind: room.kind };
-  logs.push({ type: 'join', nodeId, createdAt: at, roomId: room.id, peerId, userId, details });
+  logs.push(logRow('join', nodeId, at, member, room.id, { kind: room.kind }));
 }
 
 /** The rows of a `disconnect` op: the close (an update, kept in order) and the log row. */
