@@ -24,6 +24,8 @@ for (const transport of ['socket.io', 'websocket'] as Transport[]) {
   describe(`resume after a dropped connection over ${transport}`, () => {
     let srv: TestServer;
     let shortWindow: TestServer;
+    /** Pings every second (the shortest allowed), so a test sees pongs confirm what was read. */
+    let fastPing: TestServer;
     const peers: TestPeer[] = [];
     const proxies: TcpProxy[] = [];
     const peer = async (url: string, options: ConnectOptions = {}) => {
@@ -55,11 +57,31 @@ for (const transport of ['socket.io', 'websocket'] as Transport[]) {
     before(async () => {
       srv = await startServer();
       shortWindow = await startServer({ resumeWindow: 300 });
+      fastPing = await startServer({ pingInterval: 1000 });
     });
     after(async () => {
       await Promise.all(peers.map((p) => p.close()));
       await Promise.all(proxies.map((p) => p.close()));
-      await Promise.all([srv.close(), shortWindow.close()]);
+      await Promise.all([srv.close(), shortWindow.close(), fastPing.close()]);
+    });
+
+    it('lets go of what a pong confirmed read, and still replays what came after it', async () => {
+      const { peer: a, proxy, url } = await behindProxy(fastPing);
+      const b = await peer(fastPing.url);
+      await enter(a, 'r9');
+      await enter(b, 'r9');
+      b.emit('video:offer', { to: a.id, offer });
+      await a.next('video:offer');
+      const log = () => fastPing.server.engine.local.get(a.id)?.log;
+      await until('a pong confirms what a read', () => log()?.kept === 0);
+      await drop(fastPing, proxy, a.id);
+      b.emit('video:ice-candidate', { to: a.id, candidate: candidate(1) });
+      await until('the candidate is kept for a', () => log()?.kept === 1);
+      await proxy.restore();
+      const token: string = a.welcome.resumeToken;
+      const back = await peer(url, { resume: token, received: receivedCount(a) });
+      assert.equal(back.id, a.id);
+      assert.equal((await back.next('video:ice-candidate')).from, b.id);
     });
 
     it('gives the first frame a resume token bound to the peer', async () => {

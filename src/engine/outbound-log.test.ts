@@ -42,6 +42,28 @@ describe('OutboundLog', () => {
     assert.equal(log.kept, 2);
   });
 
+  it('lets go, once a pong confirmed them, of the events sent before its ping', () => {
+    const log = new OutboundLog(64, 100);
+    fill(log, 5);
+    log.confirm(3);
+    assert.deepEqual(numbers(log, 3), [4, 5]);
+    assert.equal(log.since(2), undefined, 'what the client read is not replayed');
+    log.confirm(99);
+    assert.equal(log.kept, 0);
+    assert.deepEqual(numbers(log, 5), [], 'an exact resume still works');
+    fill(log, 2);
+    assert.deepEqual(numbers(log, 5), [6, 7], 'later events are kept');
+  });
+
+  it('keeps everything a detached peer missed whatever a late pong says', () => {
+    const log = new OutboundLog(64, 100);
+    fill(log, 3);
+    log.detach();
+    fill(log, 2);
+    log.confirm(5);
+    assert.deepEqual(numbers(log, 0), [1, 2, 3, 4, 5]);
+  });
+
   it('keeps what a detached peer missed, however old, and drops the older rest at detach', (t) => {
     t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
     const log = new OutboundLog(64, 100, 1024 * 1024, 85_000);

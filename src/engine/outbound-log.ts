@@ -112,19 +112,27 @@ export class OutboundLog {
   /** Drops the oldest events past the connected bounds (count, bytes, age). */
   private prune(now: number): void {
     const oldest = now - this.maxAgeMs;
-    const slots = this.names.length;
     while (
       this.size > 0 &&
       (this.size > this.tail ||
         this.bytes > this.maxBytes ||
         this.meta[2 * this.head + 1]! < oldest)
     ) {
-      this.bytes -= this.meta[2 * this.head]!;
-      this.names[this.head] = this.payloads[this.head] = undefined; // collectable at once
-      this.head = (this.head + 1) % slots;
-      this.size--;
+      this.dropOldest();
     }
-    // A ring that held a detached peer's backlog shrinks back once it is mostly empty.
+    this.shrink();
+  }
+
+  private dropOldest(): void {
+    this.bytes -= this.meta[2 * this.head]!;
+    this.names[this.head] = this.payloads[this.head] = undefined; // collectable at once
+    this.head = (this.head + 1) % this.names.length;
+    this.size--;
+  }
+
+  /** A ring that held a detached peer's backlog shrinks back once it is mostly empty. */
+  private shrink(): void {
+    const slots = this.names.length;
     if (slots > INITIAL_SLOTS && this.size * 4 <= slots) this.resize(slots / 2);
   }
 
@@ -145,6 +153,18 @@ export class OutboundLog {
     this.payloads = payloads;
     this.meta = meta;
     this.head = 0;
+  }
+
+  /**
+   * The client has read the first `received` events (a heartbeat answered: its pong came after
+   * them on the same ordered stream), so a resume can no longer ask for them: they go now rather
+   * than when {@link maxAgeMs} runs out. A connected peer's log then holds about one ping
+   * interval of events instead of a ping interval plus the ping timeout.
+   */
+  confirm(received: number): void {
+    if (this.detached) return;
+    while (this.size > 0 && this.first < received) this.dropOldest();
+    this.shrink();
   }
 
   /** From now on keep everything, within bounds (the peer lost its connection). */

@@ -119,6 +119,16 @@ export class Peer implements PeerView, PeerSink {
     return this.info.id;
   }
 
+  /** Events sent to it so far, numbered as its resume log numbers them (0 when it has none). */
+  get sent(): number {
+    return this.log?.count ?? 0;
+  }
+
+  /** Its client has read the first `received` events: the resume log lets them go. */
+  confirmReceived(received: number): void {
+    this.log?.confirm(received);
+  }
+
   get resumeToken(): string | undefined {
     return this.resumeSecret ? `${this.id}.${this.resumeSecret}` : undefined;
   }

@@ -71,6 +71,22 @@ export class Connection implements PeerSink {
     return this.own!;
   }
 
+  /**
+   * Before a heartbeat ping: the count of events the peer was sent, which the client has read
+   * once its pong to this ping comes back (same ordered stream). Pass it to {@link pongCame}.
+   */
+  pingMark(): number {
+    return this.own?.sent ?? 0;
+  }
+
+  /**
+   * The pong to a ping marked `mark` came: what was sent before it is confirmed read, and the
+   * resume log drops it now instead of keeping it for the ping timeout too.
+   */
+  pongCame(mark: number): void {
+    this.own?.confirmReceived(mark);
+  }
+
   /** An inbound event of this client. */
   receive(event: string, data: unknown): void | Promise<void> {
     return this.engine.receive(this.own!, event, data);

@@ -1,6 +1,7 @@
 import type { Socket as TcpSocket } from 'node:net';
 import type { Server, Socket } from 'socket.io';
 import { SignalError } from '../../engine/signal-error.js';
+import type { Connection } from '../core/connection.js';
 import type { Admission, TransportCore } from '../core/transport-core.js';
 import { SocketIoLink } from './socketio-link.js';
 import { readPlainEvents, type EngineSocket } from './socketio-wire.js';
@@ -67,9 +68,9 @@ export function attachSocketIo(io: Server, core: TransportCore): void {
   const jwt = core.options.auth.mode === 'jwt';
   io.on('connection', (socket: Socket) => {
     const raw = socket.conn as unknown as EngineSocket;
-    const outbound = trackOutbound(raw);
+    const watch = new EngineIoWatch(raw);
     const opened = core.open(
-      new SocketIoLink(socket, raw, outbound),
+      new SocketIoLink(socket, raw, watch),
       (socket.data as SocketData).admission,
     );
     if (opened instanceof SignalError) {
@@ -81,6 +82,7 @@ export function attachSocketIo(io: Server, core: TransportCore): void {
     // to the upgrade request frees it for the connection's lifetime (Socket.IO's memory advice).
     (socket.conn as { request: unknown }).request = null;
     socket.data = {};
+    watch.connection = opened;
     const onEvent = (event: string, payload: unknown) => {
       if (event === 'auth' && jwt) void opened.refresh(payload);
       else void opened.receive(event, payload);
@@ -94,17 +96,37 @@ export function attachSocketIo(io: Server, core: TransportCore): void {
 }
 
 /**
- * Bytes waiting for one client: packets engine.io holds while its transport is busy (all of them
- * for a client that stopped reading) plus what the WebSocket has not handed to the network.
- * Counted as packets are created and flushed, so reading it costs nothing per message.
+ * What the transport watches on one engine.io socket, counted as packets are created and
+ * flushed so that reading it costs nothing per message:
+ * - the bytes waiting for the client: packets engine.io holds while its transport is busy (all
+ *   of them for a client that stopped reading) plus what the WebSocket has not handed on;
+ * - the heartbeat: engine.io pings (protocol 4) and sends the next ping only after the pong,
+ *   which comes after everything sent before the ping, so the resume log lets that go. Protocol
+ *   3 clients ping the server instead, which says nothing of what they read: no mark is taken.
  */
-function trackOutbound(raw: EngineSocket): { bytes(): number } {
-  let queued = 0;
-  raw.on('packetCreate', (packet) => (queued += sizeOf(packet.data)));
-  raw.on('flush', (packets) => {
-    for (const packet of packets) queued -= sizeOf(packet.data);
-  });
-  return { bytes: () => queued + (raw.transport.socket?.bufferedAmount ?? 0) };
+class EngineIoWatch {
+  queued = 0;
+  /** Events the peer was sent before the ping awaiting its pong; -1 when none waits. */
+  pingMark = -1;
+  connection: Connection | undefined;
+
+  constructor(private readonly raw: EngineSocket) {
+    raw.on('packetCreate', (packet) => {
+      this.queued += sizeOf(packet.data);
+      if (packet.type === 'ping' && this.connection) this.pingMark = this.connection.pingMark();
+    });
+    raw.on('flush', (packets) => {
+      for (const packet of packets) this.queued -= sizeOf(packet.data);
+    });
+    raw.on('heartbeat', () => {
+      if (this.pingMark >= 0) this.connection?.pongCame(this.pingMark);
+      this.pingMark = -1;
+    });
+  }
+
+  bytes(): number {
+    return this.queued + (this.raw.transport.socket?.bufferedAmount ?? 0);
+  }
 }
 
 /** The handshake fields a query may carry (one value each; arrays are not credentials). */

@@ -21,7 +21,8 @@ export interface EngineSocket {
     };
   };
   write(data: string): void;
-  on(event: 'packetCreate', listener: (packet: { data?: unknown }) => void): void;
+  on(event: 'packetCreate', listener: (packet: { type: string; data?: unknown }) => void): void;
+  on(event: 'heartbeat', listener: () => void): void;
   on(event: 'flush', listener: (packets: Array<{ data?: unknown }>) => void): void;
   on(event: 'data', listener: (data: unknown) => void): void;
   off(event: 'data', listener: (data: unknown) => void): void;

@@ -57,7 +57,11 @@ export class WebSocketTransport {
     const links = this.links;
     this.onPong = function () {
       const link = links.get(this);
-      if (link) link.lastSeen = Date.now();
+      if (!link) return;
+      link.lastSeen = Date.now();
+      if (link.pingMark < 0) return;
+      link.connection?.pongCame(link.pingMark);
+      link.pingMark = -1;
     };
     this.onMessage = function (raw, isBinary) {
       const link = links.get(this);
@@ -156,9 +160,14 @@ export class WebSocketTransport {
 
   private sweep(): void {
     const deadline = Date.now() - this.options.pingTimeout;
-    for (const { ws, lastSeen } of this.links.values()) {
-      if (lastSeen < deadline) ws.terminate();
-      else if (ws.readyState === ws.OPEN) ws.ping();
+    for (const link of this.links.values()) {
+      const ws = link.ws;
+      if (link.lastSeen < deadline) ws.terminate();
+      else if (ws.readyState === ws.OPEN) {
+        // A ping still unanswered keeps its mark: a late pong must not confirm later events.
+        if (link.pingMark < 0) link.pingMark = link.connection?.pingMark() ?? 0;
+        ws.ping();
+      }
     }
   }
 
