@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { connectSocketIo, Recorder } from './helpers/clients.js';
 import { startServer, type TestServer } from './helpers/server.js';
+import { until } from './helpers/wait.js';
 
 /** The little of socket.io-client 2.x (no types of its own) that the test uses. */
 interface V2Socket {
@@ -34,6 +35,26 @@ describe('Socket.IO v2 clients (Engine.IO v3)', () => {
     srv = await startServer();
   });
   after(() => srv.close());
+
+  it('keeps what a v2 client was sent for a resume: its own pings confirm nothing read', async () => {
+    const fast = await startServer({ pingInterval: 1000 });
+    try {
+      const old = await connectV2(fast.url, { userId: 'old-app' }, ['websocket']);
+      const modern = await connectSocketIo(fast.url, { userId: 'new-app' });
+      old.socket.emit('video:join-room', { roomId: 'kept' });
+      await old.events.next('video:room-state');
+      modern.emit('video:join-room', { roomId: 'kept' });
+      await old.events.next('video:user-joined');
+      const logOf = (id: string) => fast.server.engine.local.get(id)?.log;
+      // The v4 client answers the server's pings; the v2 client, connected first, pings too.
+      await until('a pong confirms what the v4 client read', () => logOf(modern.id)?.kept === 0);
+      assert.ok(logOf(old.welcome.socketId)!.kept > 0, 'the v2 client confirmed nothing');
+      old.socket.close();
+      await modern.close();
+    } finally {
+      await fast.close();
+    }
+  });
 
   for (const transports of [undefined, ['websocket']]) {
     it(`connect with query credentials and signal v4 peers (${transports ?? 'polling, then websocket'})`, async () => {
