@@ -29,6 +29,7 @@ import {
   registerPeerjsRoutes,
   type PeerjsRoutesOptions,
 } from './transports/peerjs/peerjs-routes.js';
+import { closeExtensions, shutdown } from './server-shutdown.js';
 
 export interface SinyalOptions extends Partial<Config> {
   /** @default a pino logger at `logLevel` */
@@ -278,55 +279,6 @@ export async function createServer(options: SinyalOptions = {}): Promise<SinyalS
       return closing;
     },
   };
-}
-
-async function shutdown(parts: {
-  config: Config;
-  engine: Engine;
-  io: SocketIoServer;
-  /** The transports on the HTTP server's `upgrade` (Socket.IO closes by `io.close()`). */
-  transports: Array<WebSocketTransport | PeerjsTransport>;
-  app: FastifyInstance;
-  server: HttpServer | HttpsServer;
-  extensions: SinyalExtension[];
-  logger: Logger;
-}): Promise<void> {
-  const { config, engine, io, transports, app, server, extensions, logger } = parts;
-  logger.info({ connections: engine.localCount }, 'shutting down');
-  const force = setTimeout(() => {
-    logger.warn('shutdown timeout reached: closing remaining connections');
-    for (const transport of transports) transport.terminateAll();
-    server.closeAllConnections();
-  }, config.shutdownTimeout);
-  force.unref();
-  try {
-    engine.noticeShutdown();
-    // `/ws` closes with 1012 (service restart); Socket.IO's engine.io transports close without
-    // a Socket.IO "server disconnect", which its clients would take as final: both reconnect by
-    // themselves, to this server once restarted or to another behind the load balancer.
-    for (const transport of transports) transport.close();
-    // Stops listening; resolves once every HTTP connection has ended.
-    const httpClosed = io.close();
-    // Every peer ends (or, with REDIS_URL, is handed over) while the store still records:
-    // its `leave` and `disconnect` rows (reason `shutdown`) are written before the exit.
-    await engine.stop();
-    await app.close();
-    await httpClosed;
-    await closeExtensions(extensions, logger);
-  } finally {
-    clearTimeout(force);
-  }
-}
-
-/** Closes extensions in reverse order of setup; one that fails is logged, the others close. */
-async function closeExtensions(extensions: SinyalExtension[], logger: Logger): Promise<void> {
-  for (const extension of [...extensions].reverse()) {
-    try {
-      await extension.close?.();
-    } catch (error) {
-      logger.error({ err: error, ext: extension.name }, 'extension failed to close');
-    }
-  }
 }
 
 /**

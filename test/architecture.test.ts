@@ -25,6 +25,7 @@ const layers = [
   'extension.ts',
   'api',
   'sdk',
+  'server-shutdown.ts',
   'server.ts',
   'startup-summary.ts',
   'index.ts',

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { threadId } from 'node:worker_threads';
 import { defaultLiveSettings } from '../src/engine/engine.js';
+import type { Member, PeerInfo, User } from '../src/protocol/types.js';
 import { migrationsFolder } from '../src/store/database.js';
 import { Store, RoomExistsError, type StoreOptions } from '../src/store/store.js';
 import { dropSchema, postgresUrl, query, uniqueSchema } from './helpers/pg.js';
@@ -49,6 +50,32 @@ const backends: Backend[] = [
 const t0 = new Date('2026-01-01T10:00:00Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
 
+/** A user with a name of its own (so it gets a `users` row). */
+const named = (id: string, name: string): User => ({ id, name, avatar: null });
+
+/** A peer as the server hands it to the store on connect (the `connect` op carries a copy). */
+const peerInfo = (id: string, fields: Partial<PeerInfo> = {}): PeerInfo => ({
+  id,
+  nodeId: 'n1',
+  transport: 'websocket',
+  userId: id,
+  user: named(id, id),
+  connectedAt: at(0).toISOString(),
+  ...fields,
+});
+
+/** A room member as the server hands it to the store on join (the `join` op carries it). */
+const member = (peer: PeerInfo, joinedAt: Date): Member => ({
+  peerId: peer.id,
+  nodeId: peer.nodeId,
+  userId: peer.userId,
+  user: peer.user,
+  joinedAt: joinedAt.toISOString(),
+  isMuted: false,
+  isVideoOff: false,
+  isSharingScreen: false,
+});
+
 for (const backend of backends) {
   describe(`store on ${backend.name}`, () => {
     let store: Store;
@@ -75,21 +102,22 @@ for (const backend of backends) {
 
     it('writes a batch of every kind with the times the events happened', async () => {
       const w = store.writer;
+      // One user seen twice in a batch (renamed in between): its users row is upserted once.
+      const ada = (id: string, name: string, seconds: number) =>
+        peerInfo(id, {
+          transport: 'sse',
+          userId: 'u1',
+          user: named('u1', name),
+          connectedAt: at(seconds).toISOString(),
+        });
+      w.push({ kind: 'connect', peer: ada('p0', 'Ada', 0) });
+      const p1 = ada('p1', 'Ada L', 1);
+      w.push({ kind: 'connect', peer: p1 });
       w.push({
-        kind: 'user',
-        row: { id: 'u1', name: 'Ada', firstSeenAt: at(0), lastSeenAt: at(0) },
-      });
-      w.push({
-        kind: 'user',
-        row: { id: 'u1', name: 'Ada L', firstSeenAt: at(1), lastSeenAt: at(1) },
-      });
-      w.push({
-        kind: 'connection-open',
-        row: { id: 'p1', nodeId: 'n1', transport: 'sse', userId: 'u1', openedAt: at(0) },
-      });
-      w.push({
-        kind: 'participant-join',
-        row: { roomId: 'r1', peerId: 'p1', userId: 'u1', joinedAt: at(1) },
+        kind: 'join',
+        nodeId: 'n1',
+        room: { kind: 'mesh', id: 'r1' },
+        member: member(p1, at(1)),
       });
       w.push({ kind: 'participant-media', roomId: 'r1', peerId: 'p1', change: { isMuted: true } });
       w.push({
@@ -131,7 +159,18 @@ for (const backend of backends) {
       assert.equal(new Date(part!.left_at as string).toISOString(), at(3).toISOString());
       const [msg] = await exec(`select body from messages where id = 'm1'`);
       assert.deepEqual(msg!.body, { message: 'hi' });
+      const opsLogs = await store.logs({ userId: 'u1', limit: 10, offset: 0 });
+      assert.deepEqual(
+        opsLogs.logs.map((l) => [l.type, l.peerId, l.roomId, l.createdAt.toISOString()]).sort(),
+        [
+          ['connect', 'p0', null, at(0).toISOString()],
+          ['connect', 'p1', null, at(1).toISOString()],
+          ['join', 'p1', 'r1', at(1).toISOString()],
+        ],
+      );
       assert.equal(store.writer.stats().buffered, 0);
+      // The next test counts the five rows of the `log` ops alone.
+      assert.equal(await store.clearLogs({ userId: 'u1' }), 3);
     });
 
     it('filters the event log by type, room and time, newest first, paginated', async () => {
@@ -174,8 +213,12 @@ for (const backend of backends) {
         row: { type: 'nul-bad', details: { nul }, createdAt: at(21) },
       });
       store.writer.push({
-        kind: 'user',
-        row: { id: 'nul-user', name: nul, avatar: null, firstSeenAt: at(22), lastSeenAt: at(22) },
+        kind: 'connect',
+        peer: peerInfo('nul-peer', {
+          userId: 'nul-user',
+          user: named('nul-user', nul),
+          connectedAt: at(22).toISOString(),
+        }),
       });
       store.writer.push({
         kind: 'log',
@@ -244,22 +287,15 @@ for (const backend of backends) {
     it('writes a disconnect storm as the connections one by one would: the last close of an id wins', async () => {
       const w = store.writer;
       const ids = ['s1', 's2', 's3'];
-      for (const id of ids) {
-        w.push({
-          kind: 'connection-open',
-          row: { id, nodeId: 'n1', transport: 'websocket', userId: `u-${id}`, openedAt: at(0) },
-        });
-      }
       const who = (id: string) => ({
         peerId: id,
         userId: `u-${id}`,
-        user: { id: `u-${id}`, name: `N ${id}`, avatar: null },
+        user: named(`u-${id}`, `N ${id}`),
       });
+      const peers = ids.map((id) => peerInfo(id, { userId: `u-${id}`, user: who(id).user }));
+      for (const peer of peers) w.push({ kind: 'connect', peer });
       const mesh = { kind: 'mesh' as const, id: 'storm-room' };
-      w.push({
-        kind: 'participant-join',
-        row: { roomId: 'storm-room', peerId: 's1', userId: 'u-s1', joinedAt: at(0) },
-      });
+      w.push({ kind: 'join', nodeId: 'n1', room: mesh, member: member(peers[0]!, at(0)) });
       w.push({
         kind: 'leave',
         nodeId: 'n1',
@@ -292,7 +328,8 @@ for (const backend of backends) {
       );
       assert.equal(new Date(part!.left_at as string).toISOString(), at(5).toISOString());
       const rows = await exec(
-        `select type, room_id, peer_id, user_id, node_id, details from event_logs where peer_id in ('s1', 's2', 's3') order by created_at`,
+        `select type, room_id, peer_id, user_id, node_id, details from event_logs
+          where peer_id in ('s1', 's2', 's3') and type in ('leave', 'disconnect') order by created_at`,
       );
       assert.deepEqual(rows, [
         {
@@ -318,8 +355,8 @@ for (const backend of backends) {
       const w = store.writer;
       const open = (id: string, nodeId: string) =>
         w.push({
-          kind: 'connection-open',
-          row: { id, nodeId, transport: 'websocket', userId: id, openedAt: at(5000) },
+          kind: 'connect',
+          peer: peerInfo(id, { nodeId, connectedAt: at(5000).toISOString() }),
         });
       open('dead-1', 'n-dead');
       open('alive-1', 'n-alive');
@@ -349,7 +386,11 @@ for (const backend of backends) {
         new Date((await row('dead-1')).closed_at as string).getTime(),
         at(5002).getTime(),
       );
-      assert.deepEqual(await logs('dead-1'), [['disconnect', { reason: 'unclean-shutdown' }]]);
+      const connected = (name: string) => ['connect', { name, transport: 'websocket' }];
+      assert.deepEqual(await logs('dead-1'), [
+        ['disconnect', { reason: 'unclean-shutdown' }],
+        connected('dead-1'),
+      ]);
       assert.equal((await row('alive-1')).closed_at, null);
       assert.equal((await row('killed-1')).closed_at, null);
 
@@ -361,6 +402,7 @@ for (const backend of backends) {
         ['disconnect', { reason: 'unclean-shutdown' }],
         ['leave', { kind: 'pair', reason: 'unclean-shutdown' }],
         ['join', { kind: 'pair' }],
+        connected('killed-1'),
       ]);
       assert.deepEqual(await store.backend.queries.endUnclosed(), {
         connections: 0,

@@ -35,8 +35,6 @@ export type StoreOp =
   | { kind: 'connect'; peer: PeerInfo }
   /** A member joined a room: its `join` log row and, in a mesh room, its participant row. */
   | { kind: 'join'; nodeId: string; room: RoomRef; member: Member }
-  | { kind: 'user'; row: typeof users.$inferInsert }
-  | { kind: 'connection-open'; row: typeof connections.$inferInsert }
   | { kind: 'connection-close'; id: string; at: Date; reason: string }
   /** A peer disconnected: its connection row's close and its `disconnect` log row. */
   | { kind: 'disconnect'; nodeId: string; who: Who; at: Date; reason: string }
@@ -62,7 +60,6 @@ export type StoreOp =
    * the process stops and records no more.
    */
   | { kind: 'webhook-mark'; nodeId: string; seq: number | null }
-  | { kind: 'participant-join'; row: typeof videoParticipants.$inferInsert }
   | { kind: 'participant-leave'; roomId: string; peerId: string; at: Date }
   /** A dead process of the cluster was removed: end the connections it recorded as open. */
   | { kind: 'node-gone'; nodeId: string; at: Date }
@@ -264,6 +261,7 @@ function chunks<T>(rows: T[]): T[][] {
 
 /** Writes a batch: inserts grouped per table (one statement per 500 rows), then updates in order. */
 export async function writeBatch(tx: Tx | Db, batch: StoreOp[]): Promise<void> {
+  // One upsert may not touch a row twice: keep each user's latest sighting.
   const userRows = new Map<string, typeof users.$inferInsert>();
   const logs: Array<typeof eventLogs.$inferInsert> = [];
   const opened: Array<typeof connections.$inferInsert> = [];
@@ -278,11 +276,7 @@ export async function writeBatch(tx: Tx | Db, batch: StoreOp[]): Promise<void> {
     else if (op.kind === 'join') addJoin(op, joined, logs);
     else if (op.kind === 'disconnect') addDisconnect(op, updates, logs);
     else if (op.kind === 'leave') addLeave(op, updates, logs);
-    // One upsert may not touch a row twice: keep each user's latest sighting.
-    else if (op.kind === 'user') userRows.set(op.row.id, op.row);
-    else if (op.kind === 'connection-open') opened.push(op.row);
     else if (op.kind === 'message') chat.push(op.row);
-    else if (op.kind === 'participant-join') joined.push(op.row);
     else if (op.kind === 'webhook') {
       (op.row.type === 'participant.left' ? webhookLeaves : webhooks).push(op.row);
     } else updates.push(op);

@@ -25,6 +25,9 @@ export interface PeerjsTransportOptions {
 
 type EarlyFrames = ReturnType<typeof holdFrames>;
 
+/** `OPEN`: the socket's id is settled (the client's `peer.on('open')`); once on every socket. */
+const OPEN_FRAME = JSON.stringify({ type: MessageType.OPEN });
+
 /** A handshake that passed: the id, the client's token and the core's admission. */
 interface Handshake {
   id: string;
@@ -137,7 +140,7 @@ export class PeerjsTransport {
     // Its connection and contacts are set below, once the core opened it over the link's socket.
     const link = { ws, token, lastSeen: Date.now(), unsent: 0 } as PeerjsLink;
     // `OPEN` first: what a resumed peer missed is written as it opens.
-    if (resume) ws.send(JSON.stringify({ type: MessageType.OPEN }));
+    if (resume) ws.send(OPEN_FRAME);
     const opened = this.core.open(
       peerjsSocket(link, id, request),
       { ...admission, resume },
@@ -168,7 +171,7 @@ export class PeerjsTransport {
 
   /** Sends `OPEN` (unless sent), then reads frames, early ones first. A close ends or drops. */
   private attach(link: PeerjsLink, ws: WebSocket, early: EarlyFrames, greet = true): void {
-    if (greet) ws.send(JSON.stringify({ type: MessageType.OPEN }));
+    if (greet) ws.send(OPEN_FRAME);
     readFrames(this.core.engine, this.relay, link, ws, early(), (code) => {
       this.links.delete(link.connection.peer.id);
       link.connection.closed(`peerjs close ${code}`, isDrop(code), undefined, link.unsent);
