@@ -39,6 +39,28 @@ describe('Socket.IO packets: plain events beside acks, binary and polling', () =
     await srv.close();
   });
 
+  it('keeps of the handshake only what it copied: the user agent, not the headers or the token', async () => {
+    const socket = io(srv.url, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      auth: { userId: 'kept-light', name: 'Light' },
+      extraHeaders: { 'user-agent': 'HandshakeTest/1.0', cookie: 'session=' + 'x'.repeat(2000) },
+    });
+    sockets.push(socket);
+    const events = new Recorder();
+    socket.onAny((event: string, data: unknown) => events.push(event, data));
+    const welcome = await events.next('welcome');
+    const peer = srv.server.engine.local.get(welcome.socketId)!;
+    assert.equal(peer.info.userAgent, 'HandshakeTest/1.0');
+    assert.equal(peer.info.user.name, 'Light');
+    const { handshake } = srv.server.io.of('/').sockets.get(welcome.socketId)!;
+    assert.deepEqual(
+      { headers: handshake.headers, query: handshake.query, auth: handshake.auth },
+      { headers: {}, query: {}, auth: {} },
+    );
+  });
+
   for (const polling of [false, true]) {
     it(`keeps the order of events sent in one go and validates each (${polling ? 'polling' : 'websocket'})`, async () => {
       const a = await connectRaw(srv.url, polling);

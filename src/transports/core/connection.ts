@@ -8,6 +8,9 @@ import type { InboundEvent } from '../../protocol/inbound.js';
 import type { OutboundEventName, OutboundEvents } from '../../protocol/outbound.js';
 import type { PeerSink, TransportName } from '../../protocol/types.js';
 
+/** A connection's headers once it is open: what the core read of them is copied by then. */
+export const NO_HEADERS: IncomingHttpHeaders = Object.freeze({});
+
 /**
  * One client connection as an adapter gives it to the core: the adapter encodes frames for its
  * wire (Socket.IO packets, `/ws` JSON, SSE events, PeerJS messages) and knows its socket.

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'socket.io';
 import type { OutboundEventName, OutboundEvents } from '../../protocol/outbound.js';
 import type { TransportName } from '../../protocol/types.js';
-import type { TransportSocket } from '../core/connection.js';
+import { NO_HEADERS, type TransportSocket } from '../core/connection.js';
 import { writeEvent, type EngineSocket } from './socketio-wire.js';
 
 /**
@@ -12,7 +12,8 @@ import { writeEvent, type EngineSocket } from './socketio-wire.js';
 export class SocketIoLink implements TransportSocket {
   readonly id: string;
   readonly remoteAddress: string | undefined;
-  readonly headers: IncomingHttpHeaders;
+  /** The handshake's, read when the core opens the connection; then let go ({@link opened}). */
+  headers: IncomingHttpHeaders;
 
   constructor(
     private readonly socket: Socket,
@@ -22,6 +23,16 @@ export class SocketIoLink implements TransportSocket {
     this.id = socket.id;
     this.remoteAddress = socket.handshake.address;
     this.headers = socket.handshake.headers;
+  }
+
+  /**
+   * After the core opened it: what it read of the handshake (address, user agent, credentials)
+   * is copied, so the headers (a browser's cookies, often a few KB), query, URL and token held
+   * by Socket.IO's `handshake` need not live as long as the connection.
+   */
+  opened(): void {
+    this.headers = NO_HEADERS;
+    Object.assign(this.socket.handshake, { headers: NO_HEADERS, query: {}, url: '', auth: {} });
   }
 
   get transport(): TransportName {

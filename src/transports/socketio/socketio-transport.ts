@@ -69,10 +69,8 @@ export function attachSocketIo(io: Server, core: TransportCore): void {
   io.on('connection', (socket: Socket) => {
     const raw = socket.conn as unknown as EngineSocket;
     const watch = new EngineIoWatch(raw);
-    const opened = core.open(
-      new SocketIoLink(socket, raw, watch),
-      (socket.data as SocketData).admission,
-    );
+    const link = new SocketIoLink(socket, raw, watch);
+    const opened = core.open(link, (socket.data as SocketData).admission);
     if (opened instanceof SignalError) {
       socket.emit('error', { code: opened.code, message: opened.message });
       socket.disconnect(true);
@@ -81,6 +79,7 @@ export function attachSocketIo(io: Server, core: TransportCore): void {
     // The handshake (headers, address, query) is copied already; dropping engine.io's reference
     // to the upgrade request frees it for the connection's lifetime (Socket.IO's memory advice).
     (socket.conn as { request: unknown }).request = null;
+    link.opened();
     socket.data = {};
     watch.connection = opened;
     const onEvent = (event: string, payload: unknown) => {

@@ -3,10 +3,8 @@ import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { OutboundEventName, OutboundEvents } from '../../protocol/outbound.js';
 import type { TransportName } from '../../protocol/types.js';
-import type { Connection, TransportSocket } from '../core/connection.js';
+import { NO_HEADERS, type Connection, type TransportSocket } from '../core/connection.js';
 import { closeCodeOf, closeReason, corkForThisTick } from './upgrade.js';
-
-const NO_HEADERS: IncomingHttpHeaders = Object.freeze({});
 
 /**
  * One `/ws` connection: the socket the core writes to and what the heartbeat checks. A class,
