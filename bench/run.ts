@@ -211,7 +211,7 @@ async function main(): Promise<void> {
           say(`${tag} ${mb(rss)} 20 s after start; now ${idleConnections} peers connect and join`);
           const idle = await measureIdle(server, idleConnections, (l) => say(`${tag} ${l}`));
           say(
-            `${tag} ${num(idle.joinsPerSecond)} joins/s, ${kb(idle.bytesPerConnection)} per idle connection`,
+            `${tag} ${num(idle.joinsPerSecond)} joins/s (${num(idle.cpuMicrosPerJoin)} µs CPU each), ${kb(idle.bytesPerConnection)} per idle connection`,
           );
           idleByRound.get(spec.name)!.push(idle);
           f.idlePeakRssBytes = Math.max(f.idlePeakRssBytes ?? 0, server.peakRssBytes());
@@ -231,7 +231,18 @@ async function main(): Promise<void> {
       f.uncoalesced = { ...f.uncoalesced, load: median(singles, (r) => r.rate) };
     }
     const idles = idleByRound.get(spec.name)!;
-    if (idles.length) figures.get(spec.name)!.idle = median(idles, (r) => r.bytesPerConnection);
+    if (idles.length) {
+      // Memory from the round with the median connection, joins from the median join rate: one
+      // round's pair of figures would let a fast (or slow) round's joins stand for all.
+      const joins = median(idles, (r) => r.joinsPerSecond);
+      figures.get(spec.name)!.idle = {
+        ...median(idles, (r) => r.bytesPerConnection),
+        joinsPerSecond: joins.joinsPerSecond,
+        joinSeconds: joins.joinSeconds,
+        cpuMicrosPerJoin: joins.cpuMicrosPerJoin,
+        mainThreadCpuMicrosPerJoin: joins.mainThreadCpuMicrosPerJoin,
+      };
+    }
   }
 
   let manySection = '';
