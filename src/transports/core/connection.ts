@@ -41,6 +41,8 @@ export interface ConnectionSettings {
 /** A live connection's peer, as the adapter that opened it drives it. */
 export class Connection implements PeerSink {
   private own: Peer | undefined;
+  /** Events the peer was sent before the ping awaiting its pong; -1 when none waits. */
+  private pingMark = -1;
 
   constructor(
     private readonly engine: Engine,
@@ -75,19 +77,22 @@ export class Connection implements PeerSink {
   }
 
   /**
-   * Before a heartbeat ping: the count of events the peer was sent, which the client has read
-   * once its pong to this ping comes back (same ordered stream). Pass it to {@link pongCame}.
+   * The adapter sent a heartbeat ping: once its pong comes, the client has read everything the
+   * peer was sent before it (same ordered stream). A ping still unanswered keeps its mark, so a
+   * late pong cannot confirm events sent after that ping.
    */
-  pingMark(): number {
-    return this.own?.sent ?? 0;
+  pinged(): void {
+    if (this.pingMark < 0) this.pingMark = this.own?.sent ?? 0;
   }
 
   /**
-   * The pong to a ping marked `mark` came: what was sent before it is confirmed read, and the
-   * resume log drops it now instead of keeping it for the ping timeout too.
+   * A pong came: what was sent before its ping is confirmed read, and the resume log drops it
+   * now instead of keeping it for the ping timeout too. A pong no ping waits for confirms nothing.
    */
-  pongCame(mark: number): void {
-    this.own?.confirmReceived(mark);
+  ponged(): void {
+    if (this.pingMark < 0) return;
+    this.own?.confirmReceived(this.pingMark);
+    this.pingMark = -1;
   }
 
   /** An inbound event of this client. */

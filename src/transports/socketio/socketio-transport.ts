@@ -101,26 +101,22 @@ export function attachSocketIo(io: Server, core: TransportCore): void {
  *   of them for a client that stopped reading) plus what the WebSocket has not handed on;
  * - the heartbeat: engine.io pings (protocol 4) and sends the next ping only after the pong,
  *   which comes after everything sent before the ping, so the resume log lets that go. Protocol
- *   3 clients ping the server instead, which says nothing of what they read: no mark is taken.
+ *   3 clients ping the server instead, which says nothing of what they read: no ping of ours, no mark.
  */
 class EngineIoWatch {
   queued = 0;
-  /** Events the peer was sent before the ping awaiting its pong; -1 when none waits. */
-  pingMark = -1;
   connection: Connection | undefined;
 
   constructor(private readonly raw: EngineSocket) {
     raw.on('packetCreate', (packet) => {
       this.queued += sizeOf(packet.data);
-      if (packet.type === 'ping' && this.connection) this.pingMark = this.connection.pingMark();
+      if (packet.type === 'ping') this.connection?.pinged();
     });
     raw.on('flush', (packets) => {
       for (const packet of packets) this.queued -= sizeOf(packet.data);
     });
-    raw.on('heartbeat', () => {
-      if (this.pingMark >= 0) this.connection?.pongCame(this.pingMark);
-      this.pingMark = -1;
-    });
+    // Protocol 3 emits it for the client's ping, when no ping of ours waits: it confirms nothing.
+    raw.on('heartbeat', () => this.connection?.ponged());
   }
 
   bytes(): number {

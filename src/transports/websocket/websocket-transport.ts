@@ -59,9 +59,7 @@ export class WebSocketTransport {
       const link = links.get(this);
       if (!link) return;
       link.lastSeen = Date.now();
-      if (link.pingMark < 0) return;
-      link.connection?.pongCame(link.pingMark);
-      link.pingMark = -1;
+      link.connection?.ponged();
     };
     this.onMessage = function (raw, isBinary) {
       const link = links.get(this);
@@ -164,8 +162,7 @@ export class WebSocketTransport {
       const ws = link.ws;
       if (link.lastSeen < deadline) ws.terminate();
       else if (ws.readyState === ws.OPEN) {
-        // A ping still unanswered keeps its mark: a late pong must not confirm later events.
-        if (link.pingMark < 0) link.pingMark = link.connection?.pingMark() ?? 0;
+        link.connection?.pinged();
         ws.ping();
       }
     }

@@ -13,11 +13,6 @@ import { closeCodeOf, closeReason, corkForThisTick } from './upgrade.js';
 export class WsLink implements TransportSocket {
   /** When it last sent a frame or a pong. */
   lastSeen = Date.now();
-  /**
-   * Events its peer was sent before the unanswered ping, read by the client once its pong
-   * comes; -1 when no ping waits for one.
-   */
-  pingMark = -1;
   /** Set when the server closes it; a close the client did not ask for may be resumed. */
   closedByServer = false;
   /** Its connection, once the core opened it. */
