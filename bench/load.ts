@@ -1,3 +1,4 @@
+import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchPeer } from './peer.js';
@@ -92,7 +93,7 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
 }
 
 /** Opens `pairs` pairs, caller on the first server and callee on the next (cluster: another). */
-async function openPairs(servers: RunningServer[], pairs: number, runId: string) {
+export async function openPairs(servers: RunningServer[], pairs: number, runId: string) {
   return mapLimit(
     Array.from({ length: pairs }, (_, i) => i),
     50,
@@ -108,6 +109,41 @@ async function openPairs(servers: RunningServer[], pairs: number, runId: string)
       return [first, second];
     },
   );
+}
+
+/**
+ * Opens `pairs` pairs from a child process (bench/join-burst.ts), as other machines' clients
+ * would: when the latency generator opened them itself, its own event loop was busy with 400
+ * handshakes and read relayed frames late (bare `ws` read 7–11 ms p99 that way, 2–4 ms with the
+ * burst in its own process).
+ */
+function joinBurst(servers: RunningServer[], pairs: number, runId: string) {
+  const { framing, wsPath } = servers[0]!.spec;
+  const ports = servers.map((s) => s.port);
+  const child = fork(
+    new URL('./join-burst.ts', import.meta.url),
+    [JSON.stringify({ framing, wsPath, ports, pairs, runId })],
+    { execArgv: ['--import', 'tsx'] },
+  );
+  const exited = new Promise<never>((_, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`join burst exited with ${code}`)));
+  });
+  const message = <T>() => Promise.race([exited, new Promise<T>((r) => child.once('message', r))]);
+  const ready = message<'ready'>();
+  return {
+    /** Resolves once the child has loaded, so its start-up is not inside the measured window. */
+    ready,
+    /** Opens the pairs; resolves once they are, with how long that took. */
+    async open() {
+      await ready;
+      const done = message<{ seconds: number }>();
+      child.send('open');
+      return done;
+    },
+    /** Its peers leave and it exits. */
+    close: () => child.connected && child.disconnect(),
+  };
 }
 
 /** The p-th percentile of sorted values (NaN when there are none). */
@@ -128,6 +164,10 @@ export async function runLoad(
 ): Promise<LoadResult> {
   const runId = Math.random().toString(36).slice(2, 8);
   const pairs = await openPairs(servers, options.pairs, runId);
+  const burstProcess = options.joinBurstPairs
+    ? joinBurst(servers, options.joinBurstPairs, `${runId}b`)
+    : undefined;
+  await burstProcess?.ready;
   const senders = new Map<BenchPeer, Sender>();
   pairs.forEach(([a, b], i) => {
     for (const peer of [a, b]) {
@@ -191,12 +231,7 @@ export async function runLoad(
   const sentBefore = sent;
   const t0 = performance.now();
   measuring = true;
-  const burst = options.joinBurstPairs
-    ? openPairs(servers, options.joinBurstPairs, `${runId}b`).then((opened) => ({
-        opened,
-        seconds: (performance.now() - t0) / 1000,
-      }))
-    : undefined;
+  const burst = burstProcess?.open();
   const deadline = t0 + options.durationMs;
   while (measuring && deadline - performance.now() > 20) {
     await sleep(Math.min(1000, deadline - performance.now()));
@@ -219,7 +254,7 @@ export async function runLoad(
   const lastError = all.find((s) => s.peer.lastError)?.peer.lastError ?? '';
   for (const sender of all) sender.peer.close();
   const burstDone = await burst;
-  for (const pair of burstDone?.opened ?? []) pair.forEach((peer) => peer.close());
+  burstProcess?.close();
 
   const sorted = latencies.slice(0, measured).sort();
   return {
