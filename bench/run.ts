@@ -53,6 +53,7 @@ const { values: args } = parseArgs({
     soak: { type: 'boolean', default: false },
     'soak-minutes': { type: 'string', default: '10' },
     'soak-peers': { type: 'string', default: '10000' },
+    'soak-bare': { type: 'boolean', default: false },
   },
 });
 
@@ -67,7 +68,8 @@ const soak = args.soak
       ratePerPeer: 0.2,
       sampleSeconds: 5,
       waveSeconds: 30,
-      chartPath: 'docs/images/soak.svg',
+      chartPath: args['soak-bare'] ? 'docs/images/soak-bare-socketio.svg' : 'docs/images/soak.svg',
+      bare: args['soak-bare'],
     }
   : undefined;
 const load: LoadOptions = {

@@ -7,7 +7,7 @@ import { candidateFrame, latencyOf, percentile } from './load.js';
 import type { BenchPeer } from './peer.js';
 import { processPeakRssBytes, processRssBytes } from './proc.js';
 import { mb, num, targetLines } from './report.js';
-import { sinyalSpec, startServer, type RunningServer } from './servers.js';
+import { baselineSpecs, sinyalSpec, startServer, type RunningServer } from './servers.js';
 import { soakChart, type SoakSample } from './soak-chart.js';
 
 export interface SoakOptions {
@@ -23,6 +23,12 @@ export interface SoakOptions {
   waveSeconds: number;
   /** Where the SVG chart goes. @default docs/images/soak.svg */
   chartPath: string;
+  /**
+   * The bare Socket.IO relay instead of sinyal (`--soak-bare`): the same load on a server with
+   * nothing around the relay, to tell Socket.IO's own costs from sinyal's. It has no `/health`
+   * or `/metrics`, so those figures read "—". @default false
+   */
+  bare?: boolean;
 }
 
 /** One direction of a live pair. */
@@ -62,6 +68,7 @@ function socketCount(pid: number): number {
 
 /** The server's own count of live connections and dropped history writes (`GET /health`). */
 function health(server: RunningServer): Promise<{ connections: number; dropped: number }> {
+  if (server.spec.name.startsWith('bare')) return Promise.resolve({ connections: 0, dropped: NaN });
   return new Promise((resolve, reject) => {
     // No keep-alive agent: the request's own connection must not count as one left open.
     get({ host: '127.0.0.1', port: server.port, path: '/health', agent: false }, (response) => {
@@ -82,6 +89,7 @@ function health(server: RunningServer): Promise<{ connections: number; dropped: 
 
 /** The server's JS heap in use (`GET /metrics`, `memory.heapUsed`), bytes. */
 function heapUsed(server: RunningServer): Promise<number> {
+  if (server.spec.name.startsWith('bare')) return Promise.resolve(NaN);
   return new Promise((resolve, reject) => {
     get({ host: '127.0.0.1', port: server.port, path: '/metrics', agent: false }, (response) => {
       let text = '';
@@ -105,7 +113,9 @@ async function heldAfterGc(server: RunningServer): Promise<{ rss: number; heap: 
  * are replaced in waves, for `minutes`. Returns the markdown section; writes the chart.
  */
 export async function runSoak(options: SoakOptions, say: (line: string) => void): Promise<string> {
-  const server = await startServer(sinyalSpec('socket.io'));
+  const server = await startServer(
+    options.bare ? baselineSpecs['socket.io'] : sinyalSpec('socket.io'),
+  );
   try {
     return await soak(server, options, say);
   } finally {
@@ -265,9 +275,9 @@ async function soak(server: RunningServer, options: SoakOptions, say: (line: str
 
   const all = stats(samples.map((s) => s.p99Ms).filter(Number.isFinite));
   return `
-### Soak: ${num(options.peers)} Socket.IO peers for ${options.minutes} min
+### Soak: ${num(options.peers)} Socket.IO peers for ${options.minutes} min${options.bare ? ', bare Socket.IO relay' : ''}
 
-One sinyal as \`npm start\` runs it; ${num(options.peers)} peers join pair rooms from 127.0.0.60 and up, each sends its partner ${options.ratePerPeer} candidates/s (each its own write), and every ${options.waveSeconds} s a tenth of the pairs leave (their own \`disconnect()\`) and as many new pairs join. Sampled every ${options.sampleSeconds} s, no forced GC; one forced GC once all joined and one at the end show what is held rather than garbage V8 has not collected yet (RSS / JS heap). Chart: \`${options.chartPath}\` (RSS and p99 per sample).
+${options.bare ? 'The bare Socket.IO relay (no `/health` or `/metrics`: those figures read —)' : 'One sinyal as `npm start` runs it'}; ${num(options.peers)} peers join pair rooms from 127.0.0.60 and up, each sends its partner ${options.ratePerPeer} candidates/s (each its own write), and every ${options.waveSeconds} s a tenth of the pairs leave (their own \`disconnect()\`) and as many new pairs join. Sampled every ${options.sampleSeconds} s, no forced GC; one forced GC once all joined and one at the end show what is held rather than garbage V8 has not collected yet (RSS / JS heap). Chart: \`${options.chartPath}\` (RSS and p99 per sample).
 
 | peers joined at start (s) | waves | pairs replaced | relayed | lost (sent, never received) | join errors | leftover connections (/health; open sockets) | dropped history writes | RSS 20 s after start | RSS all joined | RSS at the end | peak RSS | held all joined (forced GC) | held at the end (forced GC) | worst sample p99 |
 |--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|
