@@ -1,25 +1,9 @@
 /** Per-thread server CPU per join: `tsx bench/join-threads.ts <ws|sio|bare-ws|peerjs> [dir]`. */
-import { readFileSync, readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openJoinedPeers } from './idle.js';
-import { processRssBytes } from './proc.js';
+import { processRssBytes, threadCpuMicros } from './proc.js';
 import { baselineSpecs, removeDataDirs, sinyalSpec, startServer } from './servers.js';
 
-function threads(pid: number): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const name = tid === String(pid) ? 'main' : `${comm}:${tid}`;
-      out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) * 10_000);
-    } catch {
-      // The thread ended between listing and reading.
-    }
-  }
-  return out;
-}
 const [which, dir] = process.argv.slice(2);
 const spec =
   which === 'bare-ws'
@@ -35,10 +19,10 @@ const count = Number(process.env.N ?? 5000);
 const server = await startServer(spec, (process.env.NODE_EXTRA ?? '').split(' ').filter(Boolean));
 await sleep(3000);
 for (let round = 0; round < Number(process.env.ROUNDS ?? 2); round++) {
-  const before = threads(server.pid);
+  const before = threadCpuMicros(server.pid);
   const { peers, seconds } = await openJoinedPeers(server, count, () => {});
   await sleep(2000);
-  const after = threads(server.pid);
+  const after = threadCpuMicros(server.pid);
   const parts = [...after]
     .map(([name, us]) => [name, (us - (before.get(name) ?? 0)) / peers.length] as const)
     .filter(([, us]) => us > 1)

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat times; 100 on every Linux we run on. */
 const CLOCK_TICKS = 100;
@@ -13,12 +13,38 @@ export function mainThreadCpuMicros(pid: number): number {
   return cpuMicrosOf(`/proc/${pid}/task/${pid}/stat`);
 }
 
+/**
+ * CPU of each thread of a process, in µs, keyed `main` for the event loop's thread and
+ * `<name>:<tid>` for the others (V8's GC helpers, the libuv pool and worker threads are all named
+ * `node`, so only the thread id tells them apart). `times`: user + system, or one of them.
+ */
+export function threadCpuMicros(
+  pid: number,
+  times: 'all' | 'user' | 'system' = 'all',
+): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      out.set(tid === String(pid) ? 'main' : `${name}:${tid}`, cpuMicrosOfStat(stat, times));
+    } catch {
+      // The thread ended between listing and reading.
+    }
+  }
+  return out;
+}
+
 function cpuMicrosOf(statFile: string): number {
-  const stat = readFileSync(statFile, 'utf8');
+  return cpuMicrosOfStat(readFileSync(statFile, 'utf8'), 'all');
+}
+
+function cpuMicrosOfStat(stat: string, times: 'all' | 'user' | 'system'): number {
   // The command name (field 2) may hold spaces; the fields we want follow its closing paren.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields[0] is field 3 (state), so utime (14) and stime (15) are at 11 and 12.
-  const ticks = Number(fields[11]) + Number(fields[12]);
+  const user = times === 'system' ? 0 : Number(fields[11]);
+  const ticks = user + (times === 'user' ? 0 : Number(fields[12]));
   return (ticks * 1_000_000) / CLOCK_TICKS;
 }
 

@@ -1,27 +1,17 @@
 /** Per-thread server CPU per message at a fixed rate: `tsx bench/steady-threads.ts <spec> [dir]`. */
 import { tmpdir } from 'node:os';
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { threadCpuMicros } from './proc.js';
 import { runLoad } from './load.js';
 import { baselineSpecs, sinyalSpec, startServer, removeDataDirs } from './servers.js';
 
+/** Per-thread CPU, the helper threads (all named `node`) summed into one figure. */
 function threads(pid: number): Map<string, number> {
   const out = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const name = tid === String(pid) ? 'main' : `${comm}`;
-      out.set(
-        name,
-        (out.get(name) ?? 0) +
-          (Number(f[process.env.SYS ? 12 : 11]) +
-            (process.env.SYS || process.env.USR ? 0 : Number(f[12]))) *
-            10_000,
-      );
-    } catch {
-      // The thread ended between listing and reading.
-    }
+  const times = process.env.SYS ? 'system' : process.env.USR ? 'user' : 'all';
+  for (const [key, micros] of threadCpuMicros(pid, times)) {
+    const name = key.replace(/:\d+$/, '');
+    out.set(name, (out.get(name) ?? 0) + micros);
   }
   return out;
 }
