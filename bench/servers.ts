@@ -113,6 +113,23 @@ export const baselineSpecs: Record<Framing, ServerSpec> = {
   },
 };
 
+/**
+ * A server under test by the short name the profiling tools take (`bench/steady-threads.ts`,
+ * `bench/join-threads.ts`): `ws` or `sio`, sinyal's `/ws` or Socket.IO transport with `env` added
+ * (from the checkout `dir` when given); `bare-ws`, `bare-sio` or `peerjs`.
+ */
+export function specNamed(
+  which: string | undefined,
+  env: Record<string, string> = {},
+  dir?: string,
+): ServerSpec {
+  if (which === 'bare-ws') return baselineSpecs.ws;
+  if (which === 'bare-sio') return baselineSpecs['socket.io'];
+  if (which === 'peerjs') return baselineSpecs.peerjs;
+  const build = dir ? { dir, label: dir } : undefined;
+  return sinyalSpec(which === 'sio' ? 'socket.io' : 'ws', env, build);
+}
+
 export interface RunningServer {
   spec: ServerSpec;
   pid: number;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { readFileSync, rmSync } from 'node:fs';
 import { threadCpuMicros } from './proc.js';
 import { runLoad } from './load.js';
-import { baselineSpecs, sinyalSpec, startServer, removeDataDirs } from './servers.js';
+import { removeDataDirs, specNamed, startServer } from './servers.js';
 
 /** Per-thread CPU, the helper threads (all named `node`) summed into one figure. */
 function threads(pid: number): Map<string, number> {
@@ -21,16 +21,8 @@ const flags = [
   new URL('./gc-tally.mjs', import.meta.url).href,
   ...(process.env.NODE_EXTRA ?? '').split(' ').filter(Boolean),
 ];
-const spec =
-  which === 'bare-ws'
-    ? baselineSpecs.ws
-    : which === 'bare-sio'
-      ? baselineSpecs['socket.io']
-      : sinyalSpec(
-          which === 'sio' ? 'socket.io' : 'ws',
-          JSON.parse(process.env.SENV ?? '{}') as Record<string, string>,
-          dir ? { dir, label: 'x' } : undefined,
-        );
+const env = JSON.parse(process.env.SENV ?? '{}') as Record<string, string>;
+const spec = specNamed(which, env, dir);
 const server = await startServer(spec, flags);
 const base = {
   pairs: 50,
