@@ -34,16 +34,16 @@ function version(): string {
  * How far V8 lets the old generation grow past what its last full collection kept before it
  * collects again. Left to itself V8 picks up to 4× on a fast machine; a signaling server's live
  * heap is mostly its peers (10,000 Socket.IO peers keep ~175 MB), so in the 10,000-peer soak RSS
- * climbed from 400 to 740 MB between full collections. At 40 % it stayed near 465 MB, for a full
- * collection every half minute or so (marked concurrently on helper threads). Only the standalone
- * server sets it: an app that embeds sinyal keeps its own V8 settings. A
- * `--heap-growing-percent` given to node wins.
+ * climbed from 400 to 740 MB between full collections. At 40 % it stayed near 465 MB, with more
+ * frequent full collections (marked concurrently on helper threads). Only the standalone server
+ * sets it: an app that embeds sinyal keeps its own V8 settings. A `--heap-growing-percent` (or
+ * `--heap_growing_percent`) given to node wins.
  * @default 40
  */
 const HEAP_GROWING_PERCENT = 40;
 
 function boundHeapGrowth(): void {
-  if (process.execArgv.some((flag) => flag.startsWith('--heap-growing-percent'))) return;
+  if (process.execArgv.some((flag) => /^--heap[-_]growing[-_]percent/.test(flag))) return;
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }
 
